@@ -1,0 +1,1 @@
+"""The aggregator, the buddy desk and the coordinators' tools."""

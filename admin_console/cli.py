@@ -1,0 +1,161 @@
+"""``admin-console``: the aggregator, the buddy desk and usage figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import socket
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from admin_console.database import DatabaseError, default_database_url, open_database
+from kiosk.wire.broker import ConfigError, broker_from_config, load_toml, parse_broker_url
+from kiosk.wire.protocol import NAME_RE
+
+DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
+log = logging.getLogger("admin_console")
+
+
+def _config(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
+    if not getattr(args, "config", None):
+        return {}, None
+    path = Path(args.config)
+    return load_toml(path), path
+
+
+def _broker(args: argparse.Namespace) -> Any:
+    config, path = _config(args)
+    if args.broker:
+        return parse_broker_url(args.broker)
+    return broker_from_config(config, path) or parse_broker_url(DEFAULT_BROKER)
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    config, _ = _config(args)
+    table = config.get("database", {})
+    return str(args.db or table.get("url") or default_database_url())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from admin_console.aggregator import Aggregator, AggregatorOptions
+    from admin_console.ingest import Ingest
+
+    settings = _broker(args)
+    engine = open_database(_database_url(args))
+    broker = None
+    share_group: str | None = args.share_group or None
+    if args.embedded_broker:
+        from admin_console.embedded_broker import EmbeddedBroker
+
+        logging.getLogger("amqtt").setLevel(logging.CRITICAL)
+        logging.getLogger("transitions").setLevel(logging.WARNING)
+        broker = EmbeddedBroker(settings.host, settings.port)
+        broker.start()
+        share_group = None  # amqtt has no shared subscriptions; one aggregator takes all
+    options = AggregatorOptions(
+        client_id=args.client_id or f"aggregator-{socket.gethostname()}",
+        share_group=share_group,
+        help_expiry=timedelta(minutes=args.help_expiry_min),
+    )
+    aggregator = Aggregator(settings, Ingest(engine), options)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("aggregator storing into %s", engine.url.render_as_string(hide_password=True))
+    try:
+        aggregator.run(stop)
+    finally:
+        if broker is not None:
+            broker.stop()
+        engine.dispose()
+    log.info("aggregator stopped: %s", dict(aggregator.totals))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from admin_console.stats import collect_stats
+
+    engine = open_database(_database_url(args), create=False)
+    stats = collect_stats(engine)
+    if args.json:
+        print(json.dumps(stats, sort_keys=True))
+        return 0
+    print(f"events stored: {stats['events_total']}   rejected: {stats['rejected_total']}")
+    for reason, count in stats["rejected"].items():
+        print(f"  rejected {reason}: {count}")
+    for site, entry in stats["sites"].items():
+        wait = entry["help_median_wait_s"]
+        print(f"{site}: {entry['sessions']} sessions, help {entry['help']}, median wait "
+              + ("-" if wait is None else f"{wait:.0f} s"))
+    return 0
+
+
+def cmd_buddy(args: argparse.Namespace) -> int:
+    if not NAME_RE.match(args.site):
+        raise ConfigError(f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'")
+    from admin_console.qt_buddy_desk import run_buddy_desk
+
+    return run_buddy_desk(_broker(args), args.site, args.name or "")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="admin-console", description=__doc__)
+    parser.add_argument("--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="the aggregator: MQTT → database")
+    serve.add_argument("--config", help="TOML with [broker] and [database] url")
+    serve.add_argument("--broker", help="mqtt://host:port or mqtts://host:port")
+    serve.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
+    serve.add_argument("--embedded-broker", action="store_true",
+                       help="run a broker in this process on the --broker address (demo, one PC)")
+    serve.add_argument("--client-id", help="MQTT client id; unique per aggregator process")
+    serve.add_argument("--share-group", default="aggregators",
+                       help="shared subscription group ('' to subscribe plainly)")
+    serve.add_argument("--help-expiry-min", type=float, default=120.0,
+                       help="minutes after which an unanswered help call expires")
+    serve.set_defaults(func=cmd_serve)
+
+    stats = sub.add_parser("stats", help="totals per site")
+    stats.add_argument("--config")
+    stats.add_argument("--db")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+
+    buddy = sub.add_parser("buddy", help="the buddy desk window")
+    buddy.add_argument("--config")
+    buddy.add_argument("--site", required=True)
+    buddy.add_argument("--name", help="your name as visitors will see it")
+    buddy.add_argument("--broker")
+    buddy.set_defaults(func=cmd_buddy)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s admin-console %(levelname)s %(message)s",
+    )
+    logging.getLogger("admin_console.paho").setLevel(logging.WARNING)
+    try:
+        return int(args.func(args))
+    except (ConfigError, DatabaseError) as err:
+        print(f"admin-console: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        from admin_console.embedded_broker import BrokerStartError
+
+        if isinstance(err, BrokerStartError):
+            print(f"admin-console: {err}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

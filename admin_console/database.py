@@ -1,0 +1,64 @@
+"""Opening the aggregator's database: SQLite by default (WAL), PostgreSQL by URL, same code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from admin_console.orm import Base
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or written; the message names it and says why."""
+
+
+def default_database_url() -> str:
+    folder = Path(platformdirs.user_data_dir("kiosk-suite"))
+    return f"sqlite:///{folder / 'aggregator.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_database(url: str, *, create: bool = True) -> Engine:
+    """An engine with the schema in place; DatabaseError with a one-line reason otherwise."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(f"{url!r} is not a database URL (sqlite:///path or postgresql+psycopg://…)") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        file = Path(parsed.database or "").expanduser().resolve()
+        folder = file.parent
+        if not create and not file.exists():
+            raise DatabaseError(f"there is no database at {shown} (start admin-console serve first)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise DatabaseError(f"cannot create the folder for {shown}: {err.strerror}") from None
+    try:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as err:
+        raise DatabaseError(f"cannot use {shown}: {err}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        if create:
+            Base.metadata.create_all(engine)
+        elif not inspect(engine).has_table("events"):
+            raise DatabaseError(f"{shown} holds no aggregator tables (start admin-console serve first)")
+    except OperationalError as err:
+        raise DatabaseError(f"cannot open {shown}: {err.orig}") from None
+    except SQLAlchemyError as err:
+        raise DatabaseError(f"cannot open {shown}: {err}") from None
+    return engine

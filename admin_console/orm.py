@@ -1,0 +1,83 @@
+"""The aggregator's tables. Nothing here can identify a visitor: ids are random and per session.
+
+Times are stored as naive UTC. ``rejected_messages`` keeps why and where a message was refused,
+its size and a hash, but not its payload: a malformed message is exactly where personal data
+could hide (an extra "name" field), so it is never written down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[datetime] = mapped_column(DateTime)
+    received: Mapped[datetime] = mapped_column(DateTime)
+    session: Mapped[str | None] = mapped_column(String(36))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index("ix_events_site_type", "site", "type"),
+        Index("ix_events_ts", "ts"),
+    )
+
+
+class HelpRequestRow(Base):
+    __tablename__ = "help_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    task: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[int | None] = mapped_column(Integer)
+    lang: Mapped[str | None] = mapped_column(String(2))
+    buddy: Mapped[str | None] = mapped_column(String(40))
+    opened: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed: Mapped[datetime | None] = mapped_column(DateTime)
+    closed: Mapped[datetime | None] = mapped_column(DateTime)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_help_site_state", "site", "state"),)
+
+
+class MachineRow(Base):
+    """The last status each kiosk sent (the live view also reads the retained topics)."""
+
+    __tablename__ = "machines"
+    site: Mapped[str] = mapped_column(String(32), primary_key=True)
+    machine: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    status: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RejectedMessageRow(Base):
+    """Dead letters, bounded: the newest are kept, the counters below keep every one."""
+
+    __tablename__ = "rejected_messages"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    received: Mapped[datetime] = mapped_column(DateTime)
+    topic: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class RejectedCountRow(Base):
+    __tablename__ = "rejected_counts"
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,58 @@
+"""``kiosk``: the kiosk shell for a public PC."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from kiosk.outbox import OutboxError
+from kiosk.settings import load_settings
+from kiosk.wire.broker import ConfigError
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    parser.add_argument("--config", help="client config TOML ([broker], [kiosk] site, machine)")
+    parser.add_argument("--broker", help="broker URL, mqtt://host:port or mqtts://host:port")
+    parser.add_argument("--site", help="site name, e.g. schaerbeek")
+    parser.add_argument("--machine", help="machine name, e.g. pc-03")
+    parser.add_argument("--data-dir", dest="data_dir", help="folder for the outbox")
+    parser.add_argument("--lang", help="language of the start screen (nl, fr, en, …)")
+    parser.add_argument("--windowed", action="store_true", help="a normal window (demo, tests)")
+    parser.add_argument(
+        "--self-test",
+        dest="self_test",
+        action="store_true",
+        help="start, wait for the start screen, print one JSON line and exit",
+    )
+    parser.add_argument("--verbose", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s kiosk %(levelname)s %(message)s",
+    )
+    logging.getLogger("kiosk.paho").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(vars(args))
+    except ConfigError as err:
+        print(f"kiosk: {err}", file=sys.stderr)
+        return 2
+    if args.self_test and "QT_QPA_PLATFORM" not in os.environ and "DISPLAY" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from kiosk.qt_app import run  # Qt loads only once the settings are known to be good
+
+    try:
+        return run(settings, windowed=args.windowed, self_test=args.self_test)
+    except OutboxError as err:
+        print(f"kiosk: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Wires the kiosk together: settings → outbox → model → MQTT link → window (the composition root)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psutil
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from kiosk import i18n
+from kiosk.core import KioskCore
+from kiosk.health import HealthProbe
+from kiosk.link import KioskLink, LinkCallbacks
+from kiosk.outbox import Outbox
+from kiosk.qt_theme import Theme
+from kiosk.qt_window import QtKioskWindow
+from kiosk.settings import KioskSettings
+from kiosk.wire.protocol import Command, encode_ack
+
+log = logging.getLogger("kiosk")
+
+
+class QtLinkBridge(QObject):
+    """Carries what paho receives on its thread into the GUI thread (queued signals)."""
+
+    help_reply = Signal(object)
+    command = Signal(object)
+    connection = Signal(bool)
+
+    def callbacks(self) -> LinkCallbacks:
+        return LinkCallbacks(self.help_reply.emit, self.command.emit, self.connection.emit)
+
+
+class KioskApp:
+    """The running kiosk: its model, its link and its window."""
+
+    def __init__(self, settings: KioskSettings) -> None:
+        self.settings = settings
+        self.outbox = Outbox(settings.outbox_path)
+        self.core = KioskCore(self.outbox)
+        self.core.lang = settings.lang
+        self.health = HealthProbe(settings.data_dir)
+        self.bridge = QtLinkBridge()
+        self.link = KioskLink(
+            settings.broker,
+            settings.site,
+            settings.machine,
+            self.outbox,
+            self._status,
+            self.bridge.callbacks(),
+            heartbeat_s=settings.heartbeat_s,
+        )
+        self.window = QtKioskWindow(self.core, settings.idle_minutes)
+        self.window.setStyleSheet(Theme().stylesheet())
+        self._executed: dict[str, bool] = {}
+        self.bridge.help_reply.connect(self.core.apply_help_reply)
+        self.bridge.command.connect(self._on_command)
+        self.bridge.connection.connect(self.window.set_broker_online)
+        self.core.subscribe(self._model_changed)
+
+    def _status(self) -> dict[str, Any]:
+        return {**self.core.status(), **self.health.figures()}
+
+    def _model_changed(self) -> None:
+        self.link.wake()
+        self.link.status_changed()
+
+    def _on_command(self, command: Command) -> None:
+        # A repeated command id is answered again but not executed twice.
+        if command.id not in self._executed:
+            self._executed[command.id] = self._execute(command)
+        ok = self._executed[command.id]
+        error = None if ok else f"{command.cmd} is not available on this kiosk version"
+        self.link.send_ack(encode_ack(command.id, ok, error))
+
+    def _execute(self, command: Command) -> bool:
+        if command.cmd == "ping":
+            return True
+        if command.cmd == "end_session":
+            self.core.end_session("admin")
+            return True
+        return False
+
+    def start(self, windowed: bool) -> None:
+        self.link.start()
+        if windowed:
+            self.window.resize(1366, 768)
+            self.window.show()
+        else:
+            self.window.showFullScreen()
+
+    def shutdown(self) -> None:
+        self.core.end_session("shutdown")
+        self.link.stop()
+        self.outbox.close()
+
+
+def _install_signal_handlers(app: QApplication) -> QTimer:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    # Qt's loop never yields to Python on its own; a tick lets the signal handlers run.
+    timer = QTimer()
+    timer.start(200)
+    timer.timeout.connect(lambda: None)
+    return timer
+
+
+def _when_shown(callback: Callable[[], None]) -> None:
+    QTimer.singleShot(0, callback)
+
+
+def run(settings: KioskSettings, *, windowed: bool, self_test: bool) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    kiosk = KioskApp(settings)
+    ticker = _install_signal_handlers(app)
+    kiosk.start(windowed or self_test)
+    if self_test:
+
+        def report() -> None:
+            process = psutil.Process()
+            ready_ms = (time.time() - process.create_time()) * 1000
+            print(
+                json.dumps(
+                    {
+                        "ready_ms": round(ready_ms, 1),
+                        "rss_mb": round(process.memory_info().rss / 2**20, 1),
+                        "screen": kiosk.window.stack.currentWidget().__class__.__name__,
+                        "languages": i18n.languages(),
+                        "outbox_pending": kiosk.outbox.count(),
+                        "site": settings.site,
+                        "machine": settings.machine,
+                    }
+                ),
+                flush=True,
+            )
+            app.quit()
+
+        _when_shown(report)
+    code = app.exec()
+    ticker.stop()
+    kiosk.shutdown()
+    return int(code)

@@ -1,0 +1,94 @@
+"""Kiosk settings: command line over environment over config file over defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from kiosk.i18n import resolve_language
+from kiosk.wire.broker import (
+    ConfigError,
+    BrokerSettings,
+    broker_from_config,
+    load_toml,
+    parse_broker_url,
+)
+from kiosk.wire.protocol import NAME_RE
+
+DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
+APP_NAME = "kiosk-suite"
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    broker: BrokerSettings
+    site: str
+    machine: str
+    data_dir: Path
+    lang: str = "nl"
+    idle_minutes: int = 5
+    heartbeat_s: float = 60.0
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.data_dir / "outbox.db"
+
+
+def _default_machine() -> str:
+    name = re.sub(r"[^a-z0-9-]", "-", socket.gethostname().lower()).strip("-")[:32]
+    return name if NAME_RE.match(name) else "pc"
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def load_settings(
+    cli: Mapping[str, Any], env: Mapping[str, str] = os.environ
+) -> KioskSettings:
+    """Merge the sources; raise ConfigError with a readable message when something is off."""
+    config_path = cli.get("config") or env.get("KIOSK_CONFIG")
+    path = Path(config_path) if config_path else default_config_path()
+    config: dict[str, Any] = {}
+    if config_path or path.exists():
+        config = load_toml(path)
+    kiosk_table = config.get("kiosk", {})
+    if not isinstance(kiosk_table, dict):
+        raise ConfigError(f"config {path}: [kiosk] must be a table")
+
+    def pick(name: str, env_name: str, default: Any) -> Any:
+        if cli.get(name) is not None:
+            return cli[name]
+        if env.get(env_name):
+            return env[env_name]
+        return kiosk_table.get(name, default)
+
+    broker_url = cli.get("broker") or env.get("KIOSK_BROKER_URL")
+    if broker_url:
+        broker = parse_broker_url(broker_url)
+    else:
+        broker = broker_from_config(config, path) or parse_broker_url(DEFAULT_BROKER)
+    site = str(pick("site", "KIOSK_SITE", "demo"))
+    machine = str(pick("machine", "KIOSK_MACHINE", _default_machine()))
+    for label, value in (("site", site), ("machine", machine)):
+        if not NAME_RE.match(value):
+            raise ConfigError(
+                f"{label} {value!r} is not valid: use 1-32 lower-case letters, digits or '-'"
+            )
+    data_dir = Path(
+        pick("data_dir", "KIOSK_DATA_DIR", platformdirs.user_data_dir(APP_NAME))
+    ).expanduser()
+    try:
+        idle_minutes = int(pick("idle_minutes", "KIOSK_IDLE_MINUTES", 5))
+        heartbeat_s = float(pick("heartbeat_s", "KIOSK_HEARTBEAT_S", 60.0))
+    except ValueError as err:
+        raise ConfigError(f"config {path}: {err}") from None
+    lang = resolve_language(str(pick("lang", "KIOSK_LANG", "nl")))
+    return KioskSettings(broker, site, machine, data_dir, lang, idle_minutes, heartbeat_s)

@@ -1,0 +1,131 @@
+"""How every part of the suite reaches the broker: URLs, credentials, TLS and a configured paho client."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+
+class ConfigError(ValueError):
+    """A broker URL or client config file that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+    ca_file: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
+
+    def __repr__(self) -> str:  # never print the password
+        return f"BrokerSettings({self.url}, user={self.username!r})"
+
+
+def parse_broker_url(url: str) -> BrokerSettings:
+    """``mqtt://host:port`` (plain, loopback and development) or ``mqtts://host:port`` (TLS)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts"):
+        raise ConfigError(f"broker URL {url!r} must start with mqtt:// or mqtts://")
+    if not parts.hostname:
+        raise ConfigError(f"broker URL {url!r} has no host")
+    try:
+        port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+    except ValueError:
+        raise ConfigError(f"broker URL {url!r} has an invalid port") from None
+    return BrokerSettings(
+        host=parts.hostname,
+        port=port,
+        tls=parts.scheme == "mqtts",
+        username=parts.username,
+        password=parts.password,
+    )
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise ConfigError(f"cannot read config {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config {path} is not valid TOML: {err}") from None
+
+
+def broker_from_config(config: dict[str, Any], config_path: Path | None) -> BrokerSettings | None:
+    """The ``[broker]`` table of a client config: url, username, password, ca_file."""
+    table = config.get("broker")
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not isinstance(table.get("url"), str):
+        raise ConfigError(f"config {config_path}: [broker] needs a url")
+    settings = parse_broker_url(table["url"])
+    ca_file = table.get("ca_file")
+    ca_path: Path | None = None
+    if ca_file is not None:
+        ca_path = Path(str(ca_file))
+        if not ca_path.is_absolute() and config_path is not None:
+            ca_path = config_path.parent / ca_path
+    return BrokerSettings(
+        host=settings.host,
+        port=settings.port,
+        tls=settings.tls,
+        username=table.get("username", settings.username),
+        password=table.get("password", settings.password),
+        ca_file=ca_path,
+    )
+
+
+@dataclass(frozen=True)
+class Will:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = True
+
+
+def make_client(
+    settings: BrokerSettings,
+    client_id: str,
+    *,
+    clean_session: bool = True,
+    manual_ack: bool = False,
+    will: Will | None = None,
+    logger: logging.Logger | None = None,
+    max_inflight: int = 20,
+) -> mqtt.Client:
+    """A paho client (MQTT 3.1.1, callback API v2) set up from the settings, not yet connected."""
+    client = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        clean_session=clean_session,
+        protocol=mqtt.MQTTv311,
+        manual_ack=manual_ack,
+    )
+    if logger is not None:
+        client.enable_logger(logger)
+    if settings.username is not None:
+        client.username_pw_set(settings.username, settings.password)
+    if settings.tls:
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
+        client.tls_set_context(context)
+    if will is not None:
+        client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
+    client.max_inflight_messages_set(max_inflight)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    return client

@@ -1,0 +1,556 @@
+"""Wire contract v1 (docs/protocol.md): topics, payload encoding and validation.
+
+Pure Python on purpose: the kiosk, the aggregator, the buddy desk and outside tools all speak
+through this one module, and it is tested without Qt, a broker or a database.
+Every rejection raises :class:`Rejected` with a short machine-readable reason and a detail
+that names fields, never the values a visitor might have typed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+VERSION = 1
+PREFIX = "kiosk/v1"
+MAX_PAYLOAD_BYTES = 256 * 1024
+MAX_EVENTS_PER_BATCH = 500
+MAX_BUDDY_NAME = 40
+SHARE_GROUP = "aggregators"
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+LANG_RE = re.compile(r"^[a-z]{2}$")
+# Only random (v4) UUIDs: a v1 UUID carries the machine's MAC address, an id that outlives a session.
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
+class Reason(StrEnum):
+    """Why a message or an event was refused. Stable: stats and dashboards count by these."""
+
+    BAD_TOPIC = "bad_topic"
+    OVERSIZE = "oversize"
+    BAD_UTF8 = "bad_utf8"
+    BAD_JSON = "bad_json"
+    NOT_AN_OBJECT = "not_an_object"
+    BAD_VERSION = "bad_version"
+    SPOOFED_ORIGIN = "spoofed_origin"
+    BAD_BATCH = "bad_batch"
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    UNKNOWN_FIELD = "unknown_field"
+    MISSING_FIELD = "missing_field"
+    BAD_FIELD = "bad_field"
+    BAD_STATE = "bad_state"
+
+
+class Rejected(ValueError):
+    """A message or event that does not follow the contract."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Channel(StrEnum):
+    """The last part of a kiosk topic: what the message is about."""
+
+    EVENTS = "events"
+    STATUS = "status"
+    HELP = "help"
+    HELP_REPLY = "help/reply"
+    CMD = "cmd"
+    CMD_ACK = "cmd/ack"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A validated kiosk topic: ``kiosk/v1/{site}/{machine}/{channel}``."""
+
+    site: str
+    machine: str
+    channel: Channel
+
+    def __post_init__(self) -> None:
+        if not NAME_RE.match(self.site):
+            raise Rejected(Reason.BAD_TOPIC, "site is not a valid name")
+        if not NAME_RE.match(self.machine):
+            raise Rejected(Reason.BAD_TOPIC, "machine is not a valid name")
+
+    def __str__(self) -> str:
+        return f"{PREFIX}/{self.site}/{self.machine}/{self.channel.value}"
+
+    @classmethod
+    def parse(cls, text: str) -> Topic:
+        parts = text.split("/")
+        if len(parts) < 5 or "/".join(parts[:2]) != PREFIX:
+            raise Rejected(Reason.BAD_TOPIC, "not a kiosk/v1 topic")
+        try:
+            channel = Channel("/".join(parts[4:]))
+        except ValueError:
+            raise Rejected(Reason.BAD_TOPIC, "unknown channel") from None
+        return cls(parts[2], parts[3], channel)
+
+
+def topic_filter(channel: Channel, site: str = "+", machine: str = "+") -> str:
+    """A subscription filter for one channel, all machines of a site or all sites by default."""
+    return f"{PREFIX}/{site}/{machine}/{channel.value}"
+
+
+def shared_filter(channel: Channel, group: str = SHARE_GROUP) -> str:
+    """The aggregators' shared subscription, so that several processes split the load."""
+    return f"$share/{group}/{topic_filter(channel)}"
+
+
+# --- time and ids -------------------------------------------------------------------------------
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_ts(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds and ``Z``."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_ts(text: object, name: str = "ts") -> datetime:
+    if not isinstance(text, str) or not TS_RE.match(text):
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not an RFC 3339 UTC time ending in Z")
+    try:
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    except ValueError:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a real date and time") from None
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# --- field checks -------------------------------------------------------------------------------
+
+
+def _require(obj: Mapping[str, Any], name: str) -> Any:
+    if name not in obj:
+        raise Rejected(Reason.MISSING_FIELD, f"{name} is missing")
+    return obj[name]
+
+
+def _uuid(value: object, name: str) -> str:
+    if not isinstance(value, str) or not UUID_RE.match(value):
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a lower-case random UUID")
+    return value
+
+
+def _key(value: object, name: str) -> str:
+    if not isinstance(value, str) or not KEY_RE.match(value):
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a key like 'irisbox-certificate'")
+    return value
+
+
+def _optional_key(value: object, name: str) -> str | None:
+    return None if value is None else _key(value, name)
+
+
+def _lang(value: object, name: str = "lang") -> str:
+    if not isinstance(value, str) or not LANG_RE.match(value):
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not an ISO 639-1 code")
+    return value
+
+
+def _step(value: object, name: str = "step") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1000:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a step index 0-999")
+    return value
+
+
+def _optional_step(value: object, name: str = "step") -> int | None:
+    return None if value is None else _step(value, name)
+
+
+def _number(value: object, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def _choice(value: object, name: str, choices: frozenset[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not one of {', '.join(sorted(choices))}")
+    return value
+
+
+def _setting_value(value: object, name: str = "value") -> bool | int | str:
+    # A fixed vocabulary keeps free text (and so personal data) out of this field.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and 50 <= value <= 400:
+        return value
+    if isinstance(value, str) and KEY_RE.match(value):
+        return value
+    raise Rejected(Reason.BAD_FIELD, f"{name} is not a boolean, a size in percent or a key")
+
+
+def _only(obj: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        # Field names come from the sender; cap them so a log line stays a line.
+        names = ", ".join(repr(name[:32]) for name in extra[:5])
+        raise Rejected(Reason.UNKNOWN_FIELD, f"{what} has fields outside the contract: {names}")
+
+
+END_REASONS = frozenset({"user", "idle", "time_limit", "admin", "shutdown"})
+SETTINGS = frozenset({"text_size", "read_aloud", "contrast"})
+
+_Check = Any  # a callable (value, name) -> normalised value
+
+EVENT_FIELDS: dict[str, dict[str, _Check]] = {
+    "session_started": {"lang": _lang},
+    "session_ended": {
+        "reason": lambda v, n: _choice(v, n, END_REASONS),
+        "duration_s": lambda v, n: _number(v, n, 0, 7 * 24 * 3600),
+    },
+    "task_started": {"task": _key},
+    "task_step": {"task": _key, "step": _step},
+    "task_completed": {"task": _key},
+    "task_abandoned": {"task": _key, "step": _step},
+    "site_opened": {"site_key": _key},
+    "help_requested": {"request": _uuid, "task": _optional_key},
+    "language_changed": {"lang": _lang},
+    "accessibility_changed": {
+        "setting": lambda v, n: _choice(v, n, SETTINGS),
+        "value": _setting_value,
+    },
+}
+EVENT_TYPES = frozenset(EVENT_FIELDS)
+_EVENT_COMMON = frozenset({"id", "type", "ts", "session"})
+_SESSION_REQUIRED = frozenset({"session_started", "session_ended"})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One validated event. ``data`` holds the type's own fields, normalised."""
+
+    id: str
+    type: str
+    ts: datetime
+    session: str | None
+    data: dict[str, Any]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "ts": format_ts(self.ts),
+            "session": self.session,
+            **self.data,
+        }
+
+
+def validate_event(raw: object) -> Event:
+    """Check one event of a batch against the table in the contract."""
+    if not isinstance(raw, dict):
+        raise Rejected(Reason.NOT_AN_OBJECT, "event is not a JSON object")
+    event_id = _uuid(_require(raw, "id"), "id")
+    event_type = _require(raw, "type")
+    if not isinstance(event_type, str) or event_type not in EVENT_FIELDS:
+        raise Rejected(Reason.UNKNOWN_EVENT_TYPE, "type is not an event type of v1")
+    spec = EVENT_FIELDS[event_type]
+    _only(raw, _EVENT_COMMON | frozenset(spec), f"a {event_type} event")
+    ts = parse_ts(_require(raw, "ts"))
+    session = _require(raw, "session")
+    if session is None:
+        if event_type in _SESSION_REQUIRED:
+            raise Rejected(Reason.BAD_FIELD, f"session is required for {event_type}")
+    else:
+        session = _uuid(session, "session")
+    data = {name: check(_require(raw, name), name) for name, check in spec.items()}
+    return Event(event_id, event_type, ts, session, data)
+
+
+def make_event(event_type: str, session: str | None, **fields: Any) -> Event:
+    """Build a new event with a fresh id and the current time, validated like a received one."""
+    raw = {"id": new_id(), "type": event_type, "ts": format_ts(utc_now()), "session": session}
+    raw.update(fields)
+    return validate_event(raw)
+
+
+# --- payloads -----------------------------------------------------------------------------------
+
+
+def _dumps(obj: Mapping[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _load_object(payload: bytes) -> dict[str, Any]:
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise Rejected(Reason.OVERSIZE, f"payload is {len(payload)} bytes, over {MAX_PAYLOAD_BYTES}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Rejected(Reason.BAD_UTF8, "payload is not valid UTF-8") from None
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise Rejected(Reason.BAD_JSON, "payload is not JSON") from None
+    if not isinstance(obj, dict):
+        raise Rejected(Reason.NOT_AN_OBJECT, "payload is not a JSON object")
+    version = obj.get("v")
+    if version != VERSION or isinstance(version, bool):
+        raise Rejected(Reason.BAD_VERSION, f"v must be {VERSION}")
+    return obj
+
+
+@dataclass(frozen=True)
+class EventRejection:
+    reason: Reason
+    detail: str
+    event_id: str | None
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    site: str
+    machine: str
+    sent: datetime
+    events: list[Event]
+    rejected: list[EventRejection] = field(default_factory=list)
+
+
+def encode_event_batch(site: str, machine: str, events: list[Event]) -> bytes:
+    if not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
+        raise ValueError(f"a batch holds 1 to {MAX_EVENTS_PER_BATCH} events")
+    body = {
+        "v": VERSION,
+        "site": site,
+        "machine": machine,
+        "sent": format_ts(utc_now()),
+        "events": [event.to_wire() for event in events],
+    }
+    return _dumps(body)
+
+
+def encode_wire_batch(site: str, machine: str, wire_events: list[str]) -> bytes:
+    """Build a batch from events already serialised to JSON (the outbox stores them that way)."""
+    if not 1 <= len(wire_events) <= MAX_EVENTS_PER_BATCH:
+        raise ValueError(f"a batch holds 1 to {MAX_EVENTS_PER_BATCH} events")
+    head = _dumps({"v": VERSION, "site": site, "machine": machine, "sent": format_ts(utc_now())})
+    return head[:-1] + b',"events":[' + ",".join(wire_events).encode("utf-8") + b"]}"
+
+
+def decode_event_batch(topic: Topic, payload: bytes) -> EventBatch:
+    """Decode a batch. Whole-message faults raise; a faulty event is set aside, the rest kept."""
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "site", "machine", "sent", "events"}), "the batch")
+    if obj.get("site") != topic.site or obj.get("machine") != topic.machine:
+        raise Rejected(Reason.SPOOFED_ORIGIN, "site/machine in the payload differ from the topic")
+    sent = parse_ts(_require(obj, "sent"), "sent")
+    raw_events = _require(obj, "events")
+    if not isinstance(raw_events, list) or not 1 <= len(raw_events) <= MAX_EVENTS_PER_BATCH:
+        raise Rejected(Reason.BAD_BATCH, f"events must be a list of 1 to {MAX_EVENTS_PER_BATCH}")
+    events: list[Event] = []
+    rejected: list[EventRejection] = []
+    seen: set[str] = set()
+    for raw in raw_events:
+        try:
+            event = validate_event(raw)
+        except Rejected as err:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            safe_id = raw_id if isinstance(raw_id, str) and UUID_RE.match(raw_id) else None
+            rejected.append(EventRejection(err.reason, err.detail, safe_id))
+            continue
+        if event.id not in seen:
+            seen.add(event.id)
+            events.append(event)
+    return EventBatch(topic.site, topic.machine, sent, events, rejected)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+MACHINE_STATES = frozenset({"idle", "in_session", "locked", "offline"})
+
+
+@dataclass(frozen=True)
+class Status:
+    state: str
+    ts: datetime | None
+    figures: dict[str, Any]
+
+
+_STATUS_FIELDS: dict[str, _Check] = {
+    "version": lambda v, n: v if isinstance(v, str) and len(v) <= 32 else _bad(n),
+    "session_s": lambda v, n: None if v is None else _number(v, n, 0, 7 * 24 * 3600),
+    "cpu_pct": lambda v, n: _number(v, n, 0, 100),
+    "mem_pct": lambda v, n: _number(v, n, 0, 100),
+    "disk_pct": lambda v, n: _number(v, n, 0, 100),
+    "uptime_s": lambda v, n: _number(v, n, 0, 10**10),
+    "lang": lambda v, n: None if v is None else _lang(v, n),
+}
+
+
+def _bad(name: str) -> Any:
+    raise Rejected(Reason.BAD_FIELD, f"{name} has the wrong type or size")
+
+
+def encode_status(state: str, **figures: Any) -> bytes:
+    body: dict[str, Any] = {"v": VERSION, "state": state}
+    if state != "offline" or figures:
+        body["ts"] = format_ts(utc_now())
+    body.update(figures)
+    decode_status(_dumps(body))  # never send what we would refuse
+    return _dumps(body)
+
+
+def decode_status(payload: bytes) -> Status:
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "state", "ts"}) | frozenset(_STATUS_FIELDS), "the status")
+    state = _choice(_require(obj, "state"), "state", MACHINE_STATES)
+    ts = parse_ts(obj["ts"]) if "ts" in obj else None
+    figures = {name: check(obj[name], name) for name, check in _STATUS_FIELDS.items() if name in obj}
+    return Status(state, ts, figures)
+
+
+# --- help requests ------------------------------------------------------------------------------
+
+HELP_STATES = ("open", "claimed", "resolved", "cancelled", "expired")
+KIOSK_HELP_STATES = frozenset({"open", "cancelled"})
+BUDDY_HELP_STATES = frozenset({"claimed", "resolved"})
+# How far along its life a request is; a state never moves back, whatever order messages arrive in.
+HELP_RANK = {"open": 0, "claimed": 1, "resolved": 2, "cancelled": 2, "expired": 2}
+
+
+def help_advances(current: str | None, new: str) -> bool:
+    """True when ``new`` moves a request forward; the first final state wins."""
+    return current is None or HELP_RANK[new] > HELP_RANK[current]
+
+
+@dataclass(frozen=True)
+class HelpChange:
+    request: str
+    state: str
+    ts: datetime
+    task: str | None = None
+    step: int | None = None
+    lang: str | None = None
+    buddy: str | None = None
+
+
+def _buddy_name(value: object, name: str = "buddy") -> str:
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value.strip()) <= MAX_BUDDY_NAME
+        or not value.isprintable()
+    ):
+        raise Rejected(Reason.BAD_FIELD, f"{name} must be 1 to {MAX_BUDDY_NAME} printable characters")
+    return value.strip()
+
+
+def encode_help(change: HelpChange) -> bytes:
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "request": change.request,
+        "state": change.state,
+        "ts": format_ts(change.ts),
+    }
+    if change.state in KIOSK_HELP_STATES:
+        body.update(task=change.task, step=change.step, lang=change.lang)
+    else:
+        body["buddy"] = change.buddy
+    return _dumps(body)
+
+
+def decode_help(channel: Channel, payload: bytes) -> HelpChange:
+    """A help change from a kiosk (``help``) or a buddy desk (``help/reply``)."""
+    obj = _load_object(payload)
+    allowed = KIOSK_HELP_STATES if channel is Channel.HELP else BUDDY_HELP_STATES
+    state = _require(obj, "state")
+    if state not in allowed:
+        sender = "a kiosk" if channel is Channel.HELP else "a buddy desk"
+        raise Rejected(Reason.BAD_STATE, f"{sender} may only send {', '.join(sorted(allowed))}")
+    request = _uuid(_require(obj, "request"), "request")
+    ts = parse_ts(_require(obj, "ts"))
+    if channel is Channel.HELP:
+        _only(obj, frozenset({"v", "request", "state", "ts", "task", "step", "lang"}), "help")
+        return HelpChange(
+            request,
+            state,
+            ts,
+            task=_optional_key(obj.get("task"), "task"),
+            step=_optional_step(obj.get("step")),
+            lang=None if obj.get("lang") is None else _lang(obj["lang"]),
+        )
+    _only(obj, frozenset({"v", "request", "state", "ts", "buddy"}), "help reply")
+    return HelpChange(request, state, ts, buddy=_buddy_name(_require(obj, "buddy")))
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+COMMANDS = frozenset({"announce", "end_session", "lock", "unlock", "reload_content", "ping"})
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    ts: datetime
+    cmd: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CommandAck:
+    id: str
+    ts: datetime
+    ok: bool
+    error: str | None
+
+
+def encode_command(cmd: str, args: dict[str, Any] | None = None, command_id: str = "") -> bytes:
+    body = {
+        "v": VERSION,
+        "id": command_id or new_id(),
+        "ts": format_ts(utc_now()),
+        "cmd": cmd,
+        "args": args or {},
+    }
+    decode_command(_dumps(body))
+    return _dumps(body)
+
+
+def decode_command(payload: bytes) -> Command:
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "id", "ts", "cmd", "args"}), "the command")
+    args = obj.get("args", {})
+    if not isinstance(args, dict):
+        raise Rejected(Reason.BAD_FIELD, "args is not an object")
+    return Command(
+        _uuid(_require(obj, "id"), "id"),
+        parse_ts(_require(obj, "ts")),
+        _choice(_require(obj, "cmd"), "cmd", COMMANDS),
+        args,
+    )
+
+
+def encode_ack(command_id: str, ok: bool, error: str | None = None) -> bytes:
+    return _dumps(
+        {"v": VERSION, "id": command_id, "ts": format_ts(utc_now()), "ok": ok, "error": error}
+    )
+
+
+def decode_ack(payload: bytes) -> CommandAck:
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "id", "ts", "ok", "error"}), "the command result")
+    ok = _require(obj, "ok")
+    if not isinstance(ok, bool):
+        raise Rejected(Reason.BAD_FIELD, "ok is not true or false")
+    error = obj.get("error")
+    if error is not None and (not isinstance(error, str) or len(error) > 200):
+        raise Rejected(Reason.BAD_FIELD, "error is not a short text")
+    return CommandAck(_uuid(_require(obj, "id"), "id"), parse_ts(_require(obj, "ts")), ok, error)

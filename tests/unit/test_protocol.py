@@ -1,0 +1,223 @@
+"""The wire contract: what is accepted, and the named reason for everything that is not."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.wire import protocol as p
+
+TOPIC = p.Topic("schaerbeek", "pc-03", p.Channel.EVENTS)
+SESSION = str(uuid.uuid4())
+
+
+def event(**overrides: object) -> dict[str, object]:
+    raw: dict[str, object] = {
+        "id": str(uuid.uuid4()),
+        "type": "session_started",
+        "ts": "2026-11-22T10:14:59.001Z",
+        "session": SESSION,
+        "lang": "nl",
+    }
+    raw.update(overrides)
+    return {k: v for k, v in raw.items() if v is not ...}
+
+
+def batch(*events: dict[str, object], **overrides: object) -> bytes:
+    body: dict[str, object] = {
+        "v": 1,
+        "site": "schaerbeek",
+        "machine": "pc-03",
+        "sent": "2026-11-22T10:15:00.123Z",
+        "events": list(events),
+    }
+    body.update(overrides)
+    return json.dumps(body).encode()
+
+
+def reason_of(payload: bytes, topic: p.Topic = TOPIC) -> str:
+    with pytest.raises(p.Rejected) as caught:
+        p.decode_event_batch(topic, payload)
+    return caught.value.reason.value
+
+
+def test_topics_build_and_parse() -> None:
+    topic = p.Topic.parse("kiosk/v1/schaerbeek/pc-03/help/reply")
+    assert (topic.site, topic.machine, topic.channel) == ("schaerbeek", "pc-03", p.Channel.HELP_REPLY)
+    assert str(topic) == "kiosk/v1/schaerbeek/pc-03/help/reply"
+    assert p.shared_filter(p.Channel.EVENTS) == "$share/aggregators/kiosk/v1/+/+/events"
+    assert p.topic_filter(p.Channel.HELP, "evere") == "kiosk/v1/evere/+/help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kiosk/v2/a/b/events", "kiosk/v1/a/b", "kiosk/v1/A/b/events", "kiosk/v1/a/b/whatever",
+     "kiosk/v1/-a/b/events", "kiosk/v1/a/" + "x" * 33 + "/events", "other/v1/a/b/events"],
+)
+def test_bad_topics_are_named(text: str) -> None:
+    with pytest.raises(p.Rejected) as caught:
+        p.Topic.parse(text)
+    assert caught.value.reason is p.Reason.BAD_TOPIC
+
+
+def test_a_valid_batch_round_trips() -> None:
+    events = [
+        p.make_event("session_started", SESSION, lang="fr"),
+        p.make_event("task_step", SESSION, task="mypension-check", step=2),
+        p.make_event("help_requested", SESSION, request=p.new_id(), task=None),
+        p.make_event("accessibility_changed", SESSION, setting="text_size", value=150),
+        p.make_event("session_ended", SESSION, reason="idle", duration_s=301.5),
+    ]
+    decoded = p.decode_event_batch(TOPIC, p.encode_event_batch("schaerbeek", "pc-03", events))
+    assert [e.type for e in decoded.events] == [e.type for e in events]
+    assert decoded.events[1].data == {"task": "mypension-check", "step": 2}
+    assert decoded.rejected == []
+
+
+def test_wire_batch_from_stored_json_is_the_same_as_from_events() -> None:
+    events = [p.make_event("task_started", SESSION, task="gmail-create")]
+    stored = [json.dumps(e.to_wire()) for e in events]
+    decoded = p.decode_event_batch(TOPIC, p.encode_wire_batch("schaerbeek", "pc-03", stored))
+    assert decoded.events == events
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"not json", "bad_json"),
+        (b"\xff\xfe{}", "bad_utf8"),
+        (b"[1, 2]", "not_an_object"),
+        (b'{"v": 2}', "bad_version"),
+        (b'{"v": true}', "bad_version"),
+        (b"x" * (p.MAX_PAYLOAD_BYTES + 1), "oversize"),
+        (batch(event(), site="evere"), "spoofed_origin"),
+        (batch(event(), machine="pc-04"), "spoofed_origin"),
+        (batch(), "bad_batch"),
+        (batch(*[event() for _ in range(501)]), "bad_batch"),
+        (batch(event(), sent="yesterday"), "bad_field"),
+        (batch(event(), extra="x"), "unknown_field"),
+    ],
+)
+def test_whole_message_rejections_name_their_reason(payload: bytes, reason: str) -> None:
+    assert reason_of(payload) == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (event(type="keystroke"), "unknown_event_type"),
+        (event(name="Jan Peeters"), "unknown_field"),
+        (event(url="https://example.org/?q=secret"), "unknown_field"),
+        (event(id="6F1C0000-0000-4000-8000-000000000000"), "bad_field"),
+        (event(id=str(uuid.uuid1())), "bad_field"),
+        (event(session=None), "bad_field"),
+        (event(ts="2026-11-22 10:14:59"), "bad_field"),
+        (event(ts="2026-02-30T10:00:00Z"), "bad_field"),
+        (event(lang="dutch"), "bad_field"),
+        (event(lang=...), "missing_field"),
+        (event(type="task_step", lang=..., task="Irisbox!", step=1), "bad_field"),
+        (event(type="task_step", lang=..., task="irisbox", step=-1), "bad_field"),
+        (event(type="task_step", lang=..., task="irisbox", step=True), "bad_field"),
+        (event(type="site_opened", lang=..., site_key="https://irisbox.brussels"), "bad_field"),
+        (event(type="session_ended", lang=..., reason="bored", duration_s=3), "bad_field"),
+        (event(type="accessibility_changed", lang=..., setting="text_size", value="Jan"), "bad_field"),
+        ("not an object", "not_an_object"),
+    ],
+)
+def test_a_bad_event_is_set_aside_and_the_rest_kept(raw: object, reason: str) -> None:
+    good = event()
+    decoded = p.decode_event_batch(TOPIC, batch(good, raw))  # type: ignore[arg-type]
+    assert [e.id for e in decoded.events] == [good["id"]]
+    assert [r.reason.value for r in decoded.rejected] == [reason]
+
+
+def test_rejection_details_never_echo_values() -> None:
+    decoded = p.decode_event_batch(TOPIC, batch(event(lang="Jan Peeters woont hier")))
+    assert "Jan" not in decoded.rejected[0].detail
+
+
+def test_the_same_event_twice_in_a_batch_is_kept_once() -> None:
+    same = event()
+    assert len(p.decode_event_batch(TOPIC, batch(same, same)).events) == 1
+
+
+def test_help_states_depend_on_who_sends() -> None:
+    request = p.new_id()
+    opened = p.encode_help(p.HelpChange(request, "open", p.utc_now(), "irisbox", 1, "fr"))
+    claimed = p.encode_help(p.HelpChange(request, "claimed", p.utc_now(), buddy="Sara"))
+    assert p.decode_help(p.Channel.HELP, opened).task == "irisbox"
+    assert p.decode_help(p.Channel.HELP_REPLY, claimed).buddy == "Sara"
+    for channel, payload in ((p.Channel.HELP_REPLY, opened), (p.Channel.HELP, claimed)):
+        with pytest.raises(p.Rejected) as caught:
+            p.decode_help(channel, payload)
+        assert caught.value.reason is p.Reason.BAD_STATE
+
+
+def test_a_buddy_name_must_be_short_and_printable() -> None:
+    body = {"v": 1, "request": p.new_id(), "state": "claimed", "ts": "2026-11-22T10:15:00Z"}
+    for bad in ("", "x" * 41, "Sara\n<script>", 7):
+        with pytest.raises(p.Rejected):
+            p.decode_help(p.Channel.HELP_REPLY, json.dumps({**body, "buddy": bad}).encode())
+
+
+def test_help_only_moves_forward() -> None:
+    assert p.help_advances(None, "claimed")
+    assert p.help_advances("open", "claimed")
+    assert p.help_advances("claimed", "resolved")
+    assert not p.help_advances("resolved", "claimed")
+    assert not p.help_advances("cancelled", "resolved")
+
+
+def test_status_and_will() -> None:
+    status = p.decode_status(p.encode_status("idle", cpu_pct=12.5, mem_pct=40, disk_pct=70.2,
+                                             uptime_s=100, version="0.1.0", session_s=None, lang="nl"))
+    assert status.state == "idle" and status.figures["cpu_pct"] == 12.5
+    assert p.decode_status(b'{"v":1,"state":"offline"}').state == "offline"
+    with pytest.raises(p.Rejected):
+        p.decode_status(b'{"v":1,"state":"sleeping"}')
+    with pytest.raises(p.Rejected):
+        p.decode_status(b'{"v":1,"state":"idle","cpu_pct":250}')
+
+
+def test_commands_and_acks() -> None:
+    command = p.decode_command(p.encode_command("ping"))
+    assert command.cmd == "ping"
+    ack = p.decode_ack(p.encode_ack(command.id, False, "not here"))
+    assert (ack.ok, ack.error) == (False, "not here")
+    with pytest.raises(p.Rejected):
+        p.decode_command(json.dumps({"v": 1, "id": p.new_id(), "ts": "2026-11-22T10:15:00Z",
+                                     "cmd": "format_disk", "args": {}}).encode())
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_any_payload_is_accepted_or_rejected_with_a_reason(payload: bytes) -> None:
+    for decode in (
+        lambda: p.decode_event_batch(TOPIC, payload),
+        lambda: p.decode_help(p.Channel.HELP, payload),
+        lambda: p.decode_status(payload),
+        lambda: p.decode_command(payload),
+    ):
+        try:
+            decode()
+        except p.Rejected as err:
+            assert err.reason in p.Reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "type", "ts", "session", "lang", "task", "step", "x"]),
+                       json_values, max_size=7))
+def test_any_event_object_is_accepted_or_rejected_with_a_reason(raw: dict[str, object]) -> None:
+    decoded = p.decode_event_batch(TOPIC, batch(raw))
+    assert len(decoded.events) + len(decoded.rejected) == 1
