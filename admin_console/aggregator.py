@@ -42,7 +42,7 @@ class _Delivery:
 @dataclass(frozen=True)
 class AggregatorOptions:
     client_id: str = "aggregator"
-    share_group: str | None = "aggregators"
+    share_group: str | None = None
     batch_max: int = 500
     help_expiry: timedelta = timedelta(hours=2)
     housekeeping_s: float = 30.0

@@ -115,8 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--embedded-broker", action="store_true",
                        help="run a broker in this process on the --broker address (demo, one PC)")
     serve.add_argument("--client-id", help="MQTT client id; unique per aggregator process")
-    serve.add_argument("--share-group", default="aggregators",
-                       help="shared subscription group ('' to subscribe plainly)")
+    serve.add_argument("--share-group", default="",
+                       help="join this shared subscription group to split the stream between "
+                            "several aggregators (default: one aggregator, plain subscription; "
+                            "see docs/broker.md for why)")
     serve.add_argument("--help-expiry-min", type=float, default=120.0,
                        help="minutes after which an unanswered help call expires")
     serve.set_defaults(func=cmd_serve)

@@ -22,9 +22,12 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
     """Stored (unique) events, rejections by reason, and per site: sessions, events, help."""
     with Session(engine) as session:
         events_total = session.execute(select(func.count()).select_from(EventRow)).scalar_one()
-        rejected = dict(
-            session.execute(select(RejectedCountRow.reason, RejectedCountRow.count)).tuples().all()
-        )
+        rejected = {
+            reason: count
+            for reason, count in session.execute(
+                select(RejectedCountRow.reason, RejectedCountRow.count)
+            )
+        }
         by_type = session.execute(
             select(EventRow.site, EventRow.type, func.count()).group_by(EventRow.site, EventRow.type)
         ).all()

@@ -31,6 +31,9 @@ class _Base(DeclarativeBase):
 
 class _Row(_Base):
     __tablename__ = "outbox"
+    # AUTOINCREMENT: a seq is never reused, even after the outbox was emptied, so the uploader's
+    # high-water mark stays valid.
+    __table_args__ = {"sqlite_autoincrement": True}
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)

@@ -182,6 +182,7 @@ def start_aggregator(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
     yield start
     for proc in started:
         proc.stop()
+        print(f"--- {' '.join(proc.args[3:])}\n{proc.output()}")  # shown when a test fails
 
 
 def run_stats(db_url: str) -> dict[str, object]:

@@ -1,0 +1,102 @@
+"""End to end: a visitor calls a buddy, the buddy claims and resolves, the numbers add up.
+
+Kiosk window (offscreen) → real Mosquitto → aggregator process → buddy desk window → kiosk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from admin_console.buddy_link import BuddyLink
+from admin_console.help_queue import HelpQueue
+from admin_console.qt_buddy_desk import QtBuddyBridge, QtBuddyDesk
+from kiosk.qt_app import KioskApp
+from kiosk.qt_window import QtHomeScreen, QtStartScreen
+from kiosk.settings import KioskSettings
+from kiosk.wire.broker import parse_broker_url
+from tests.conftest import Mosquitto, Proc, run_stats
+
+SITE, MACHINE = "schaerbeek", "pc-03"
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, mosquitto: Mosquitto, tmp_path: Path) -> Iterator[KioskApp]:
+    settings = KioskSettings(parse_broker_url(mosquitto.url), SITE, MACHINE, tmp_path / "kiosk")
+    app = KioskApp(settings)
+    qtbot.addWidget(app.window)
+    app.start(windowed=True)
+    yield app
+    app.shutdown()
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, mosquitto: Mosquitto) -> Iterator[QtBuddyDesk]:
+    window = QtBuddyDesk(HelpQueue(), SITE, "Sara")
+    qtbot.addWidget(window)
+    bridge = QtBuddyBridge()
+    link = BuddyLink(parse_broker_url(mosquitto.url), SITE, bridge.callbacks())
+    window.attach(link, bridge)
+    link.start()
+    window.show()
+    yield window
+    link.stop()
+
+
+def test_a_help_call_from_kiosk_to_buddy_and_back(
+    qtbot: QtBot,
+    mosquitto: Mosquitto,
+    start_aggregator: Callable[..., Proc],
+    tmp_path: Path,
+    kiosk: KioskApp,
+    desk: QtBuddyDesk,
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    start_aggregator(mosquitto.url, db)
+    qtbot.waitUntil(lambda: kiosk.link.connected, timeout=10_000)
+    qtbot.waitUntil(lambda: not desk.offline_banner.isVisibleTo(desk), timeout=10_000)
+    window = kiosk.window
+    assert isinstance(window.stack.currentWidget(), QtStartScreen)
+
+    qtbot.mouseClick(window.start_screen.start_button, Qt.MouseButton.LeftButton)
+    assert isinstance(window.stack.currentWidget(), QtHomeScreen)
+    qtbot.mouseClick(window.home_screen.call_button, Qt.MouseButton.LeftButton)
+    assert window.home_screen.help_status.text() == "Er is een buddy geroepen. Even geduld."
+
+    qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
+    assert desk.table.item(0, 3).text() == "NL"
+    qtbot.waitUntil(lambda: run_stats(db)["sites"].get(SITE, {}).get("help") == {"open": 1},
+                    timeout=20_000)
+
+    claim = desk.action_button(0)
+    assert claim is not None and claim.text() == "Claim"
+    qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.home_screen.help_status.text() == "Sara komt u helpen.",
+                    timeout=10_000)
+    assert not window.home_screen.cancel_button.isVisibleTo(window)
+    qtbot.waitUntil(lambda: "Sara" in desk.table.item(0, 5).text(), timeout=10_000)
+
+    resolve = desk.action_button(0)
+    assert resolve is not None and resolve.text() == "Resolve"
+    qtbot.mouseClick(resolve, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.core.help is None, timeout=10_000)
+    assert not window.home_screen.help_status.isVisibleTo(window)
+    assert window.home_screen.call_button.isEnabled()
+    qtbot.waitUntil(lambda: desk.table.rowCount() == 0, timeout=10_000)
+
+    qtbot.waitUntil(lambda: run_stats(db)["sites"][SITE]["help"] == {"resolved": 1}, timeout=20_000)
+    stats = run_stats(db)
+    site = stats["sites"][SITE]
+    assert isinstance(site["help_median_wait_s"], float) and 0 <= site["help_median_wait_s"] < 60
+    assert site["sessions"] == 1
+    assert site["events"]["help_requested"] == 1
+    assert stats["rejected_total"] == 0
+
+    qtbot.mouseClick(window.home_screen.done_button, Qt.MouseButton.LeftButton)
+    assert isinstance(window.stack.currentWidget(), QtStartScreen)
+    qtbot.waitUntil(lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1,
+                    timeout=20_000)

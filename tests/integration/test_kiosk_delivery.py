@@ -1,0 +1,122 @@
+"""The kiosk works without the broker and delivers later; a killed kiosk loses nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from kiosk.core import KioskCore
+from kiosk.link import KioskLink, LinkCallbacks
+from kiosk.outbox import Outbox
+from kiosk.wire.broker import parse_broker_url
+from tests.conftest import Mosquitto, Proc, free_port, run_stats, suite_env, wait_for
+
+SITE, MACHINE = "evere", "pc-07"
+
+
+def ignore(*_: object) -> None:
+    return None
+
+
+def make_kiosk(broker_url: str, folder: Path) -> tuple[KioskCore, KioskLink, Outbox]:
+    outbox = Outbox(folder / "outbox.db")
+    core = KioskCore(outbox)
+    link = KioskLink(parse_broker_url(broker_url), SITE, MACHINE, outbox, core.status,
+                     LinkCallbacks(ignore, ignore, ignore), window=4, batch_size=50)
+    core.subscribe(link.wake)
+    return core, link, outbox
+
+
+def test_it_starts_with_the_broker_down_and_delivers_later(
+    tmp_path: Path, start_aggregator: Callable[..., Proc]
+) -> None:
+    broker_folder = tmp_path / "broker"
+    broker_folder.mkdir()
+    broker = Mosquitto(free_port(), broker_folder)  # not started yet
+    core, link, outbox = make_kiosk(broker.url, tmp_path)
+    link.start()
+    for _ in range(30):
+        core.start_session()
+        core.end_session("user")
+    assert outbox.count() == 60 and not link.connected
+    broker.start()
+    try:
+        db = f"sqlite:///{tmp_path / 'agg.db'}"
+        start_aggregator(broker.url, db)
+        wait_for(lambda: outbox.count() == 0, 30, "the outbox to drain")
+        wait_for(lambda: run_stats(db)["events_total"] == 60, 30, "60 events stored")
+        assert run_stats(db)["sites"][SITE]["sessions"] == 30
+    finally:
+        link.stop()
+        broker.stop()
+
+
+def retained_status(port: int) -> dict[str, object]:
+    got: dict[str, object] = {}
+    done = threading.Event()
+
+    def on_message(_c: mqtt.Client, _u: object, message: mqtt.MQTTMessage) -> None:
+        got.update(json.loads(message.payload))
+        done.set()
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    client.on_message = on_message
+    client.on_connect = lambda c, *_: c.subscribe(f"kiosk/v1/{SITE}/{MACHINE}/status", 1)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    done.wait(10)
+    client.disconnect()
+    client.loop_stop()
+    return got
+
+
+def test_a_killed_kiosk_is_marked_offline_and_its_outbox_is_delivered_on_restart(
+    mosquitto: Mosquitto, tmp_path: Path, start_aggregator: Callable[..., Proc]
+) -> None:
+    # Fill an outbox while the kiosk cannot reach any broker, as a long outage would.
+    core, link, outbox = make_kiosk(f"mqtt://127.0.0.1:{free_port()}", tmp_path)
+    for _ in range(500):
+        core.start_session()
+        core.end_session("idle")
+    outbox.close()
+    kiosk_cmd = [sys.executable, "-m", "kiosk", "--windowed", "--broker", mosquitto.url,
+                 "--site", SITE, "--machine", MACHINE, "--data-dir", str(tmp_path)]
+    running = Proc(kiosk_cmd, suite_env()).start()
+    running.wait_for_line("connected to")
+    wait_for(lambda: retained_status(mosquitto.port).get("state") == "idle", 20, "status idle")
+    status = retained_status(mosquitto.port)
+    assert {"cpu_pct", "mem_pct", "disk_pct", "uptime_s", "version"} <= set(status)
+    running.kill()  # SIGKILL: no goodbye, the broker's will speaks for it
+    wait_for(lambda: retained_status(mosquitto.port).get("state") == "offline", 60, "the will")
+
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    start_aggregator(mosquitto.url, db)
+    again = Proc(kiosk_cmd, suite_env()).start()
+    try:
+        wait_for(lambda: Outbox(tmp_path / "outbox.db").count() == 0, 60, "the outbox to drain")
+        wait_for(lambda: run_stats(db)["events_total"] == 1000, 60, "1000 events stored")
+        assert run_stats(db)["sites"][SITE]["events"] == {"session_started": 500, "session_ended": 500}
+    finally:
+        again.stop()
+        print(running.output(), again.output())
+
+
+def test_bad_settings_give_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text("[kiosk\nsite = 'x'")
+    for args, expected in (
+        (["--config", str(bad)], "is not valid TOML"),
+        (["--site", "Schaerbeek Centrum"], "site 'Schaerbeek Centrum' is not valid"),
+        (["--broker", "http://example.org"], "must start with mqtt:// or mqtts://"),
+    ):
+        done = subprocess.run([sys.executable, "-m", "kiosk", "--self-test", *args],
+                              capture_output=True, text=True, timeout=60, env=suite_env())
+        assert done.returncode == 2
+        assert expected in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,121 @@
+"""An outside client that follows the contract (mosquitto_pub) gets its events counted exactly once.
+
+Real Mosquitto with the project's dev config, the real aggregator process, ``admin-console stats``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.wire import protocol as p
+from tests.conftest import Mosquitto, Proc, run_stats, wait_for
+
+SITE, MACHINE = "schaerbeek", "pc-03"
+TOPIC = f"kiosk/v1/{SITE}/{MACHINE}/events"
+
+
+def mosquitto_pub(port: int, topic: str, payload: bytes) -> None:
+    binary = shutil.which("mosquitto_pub")
+    assert binary, "mosquitto_pub is not installed (make test installs mosquitto-clients)"
+    subprocess.run([binary, "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", topic, "-s"],
+                   input=payload, check=True, timeout=20)
+
+
+def batch_payload(n: int, site: str = SITE, machine: str = MACHINE) -> tuple[bytes, list[str]]:
+    session = str(uuid.uuid4())
+    events = [p.make_event("task_step", session, task="irisbox-certificate", step=i) for i in range(n)]
+    return p.encode_event_batch(site, machine, events), [e.id for e in events]
+
+
+def test_duplicates_and_malformed_messages(
+    mosquitto: Mosquitto, start_aggregator: Callable[..., Proc], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    start_aggregator(mosquitto.url, db)
+    payload, _ = batch_payload(3)
+    mosquitto_pub(mosquitto.port, TOPIC, payload)
+    mosquitto_pub(mosquitto.port, TOPIC, payload)  # a duplicate delivery
+    spoofed, _ = batch_payload(2, site="evere")
+    mosquitto_pub(mosquitto.port, TOPIC, spoofed)
+    mosquitto_pub(mosquitto.port, TOPIC, b"{not json")
+    mosquitto_pub(mosquitto.port, TOPIC, b"\xc3\x28")
+    session = str(uuid.uuid4())
+    mixed = json.dumps({"v": 1, "site": SITE, "machine": MACHINE, "sent": "2026-11-22T10:15:00.000Z",
+                        "events": [{"id": str(uuid.uuid4()), "type": "session_started",
+                                    "ts": "2026-11-22T10:14:59.001Z", "session": session, "lang": "nl"},
+                                   {"id": str(uuid.uuid4()), "type": "mouse_moved",
+                                    "ts": "2026-11-22T10:14:59.001Z", "session": session}]}).encode()
+    mosquitto_pub(mosquitto.port, TOPIC, mixed)
+    wait_for(lambda: run_stats(db)["rejected_total"] == 4 and run_stats(db)["events_total"] == 4,
+             20, "4 events and 4 rejections")
+    stats = run_stats(db)
+    assert stats["rejected"] == {"bad_json": 1, "bad_utf8": 1, "spoofed_origin": 1, "unknown_event_type": 1}
+    assert stats["sites"][SITE]["events"] == {"task_step": 3, "session_started": 1}
+    assert stats["sites"][SITE]["sessions"] == 1
+
+
+def test_exactly_once_through_an_aggregator_sigkill(
+    mosquitto: Mosquitto, start_aggregator: Callable[..., Proc], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    aggregator = start_aggregator(mosquitto.url, db, "agg-kill")
+    sent: list[str] = []
+    stop = threading.Event()
+
+    def keep_sending() -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="outside-kiosk", protocol=mqtt.MQTTv311)
+        client.connect("127.0.0.1", mosquitto.port)
+        client.loop_start()
+        while not stop.is_set() and len(sent) < 6000:
+            payload, ids = batch_payload(20)
+            info = client.publish(TOPIC, payload, qos=1)
+            info.wait_for_publish(10)
+            sent.extend(ids)
+            if len(sent) % 200 == 0:  # a duplicate now and then, as a retrying kiosk would
+                client.publish(TOPIC, payload, qos=1).wait_for_publish(10)
+        client.disconnect()
+        client.loop_stop()
+
+    sender = threading.Thread(target=keep_sending)
+    sender.start()
+    wait_for(lambda: len(sent) >= 1500, 60, "the first 1500 events")
+    aggregator.kill()
+    wait_for(lambda: len(sent) >= 3000, 60, "more events while the aggregator is dead")
+    start_aggregator(mosquitto.url, db, "agg-kill")  # same client id: its session waited at the broker
+    sender.join(120)
+    stop.set()
+    total = len(set(sent))
+    wait_for(lambda: run_stats(db)["events_total"] == total, 60, f"{total} events stored")
+    stats = run_stats(db)
+    assert stats["events_total"] == total
+    assert stats["rejected_total"] == 0
+    assert stats["sites"][SITE]["events"]["task_step"] == total
+
+
+@pytest.mark.parametrize("restart", ["broker"])
+def test_exactly_once_through_a_broker_restart(
+    mosquitto: Mosquitto, start_aggregator: Callable[..., Proc], tmp_path: Path, restart: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    start_aggregator(mosquitto.url, db, "agg-restart")
+    first, ids1 = batch_payload(50)
+    mosquitto_pub(mosquitto.port, TOPIC, first)
+    wait_for(lambda: run_stats(db)["events_total"] == 50, 20, "the first batch")
+    mosquitto.stop()
+    mosquitto.start()
+    second, ids2 = batch_payload(50)
+    mosquitto_pub(mosquitto.port, TOPIC, second)
+    mosquitto_pub(mosquitto.port, TOPIC, first)
+    wait_for(lambda: run_stats(db)["events_total"] == 100, 40, "both batches after the restart")
+    assert run_stats(db)["events_total"] == len(set(ids1 + ids2))

@@ -1,0 +1,166 @@
+"""The aggregator's storage: idempotent, counts every rejection, help only moves forward."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from admin_console.database import DatabaseError, open_database
+from admin_console.ingest import Inbound, Ingest
+from admin_console.stats import collect_stats
+from kiosk.wire import protocol as p
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    return open_database(f"sqlite:///{tmp_path / 'agg.db'}")
+
+
+def msg(topic: str, payload: bytes | dict[str, object], dup: bool = False) -> Inbound:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return Inbound(topic, body, datetime.now(UTC), dup)
+
+
+def events_msg(site: str, machine: str, *events: p.Event) -> Inbound:
+    return msg(f"kiosk/v1/{site}/{machine}/events", p.encode_event_batch(site, machine, list(events)))
+
+
+def help_msg(site: str, machine: str, change: p.HelpChange) -> Inbound:
+    channel = "help" if change.state in ("open", "cancelled") else "help/reply"
+    return msg(f"kiosk/v1/{site}/{machine}/{channel}", p.encode_help(change))
+
+
+def test_a_batch_delivered_twice_is_stored_once(engine: Engine) -> None:
+    session = p.new_id()
+    batch = events_msg("evere", "pc-1", p.make_event("session_started", session, lang="nl"),
+                       p.make_event("task_started", session, task="gmail-create"))
+    ingest = Ingest(engine)
+    first = ingest.handle([batch])
+    second = ingest.handle([batch, batch])
+    assert (first.events_new, second.events_new, second.events_duplicate) == (2, 0, 4)
+    stats = collect_stats(engine)
+    assert stats["events_total"] == 2
+    assert stats["sites"]["evere"]["sessions"] == 1
+    assert stats["sites"]["evere"]["events"] == {"session_started": 1, "task_started": 1}
+
+
+def test_every_rejection_is_counted_with_its_reason_and_valid_traffic_goes_on(engine: Engine) -> None:
+    good = p.make_event("session_started", p.new_id(), lang="fr")
+    bad_event = {"id": p.new_id(), "type": "session_started", "ts": "2026-11-22T10:00:00Z",
+                 "session": p.new_id(), "lang": "fr", "name": "Jan Peeters"}
+    mixed = {"v": 1, "site": "evere", "machine": "pc-1", "sent": "2026-11-22T10:00:00Z",
+             "events": [good.to_wire(), bad_event]}
+    spoofed = {**mixed, "site": "schaerbeek", "events": [p.make_event("session_started", p.new_id(), lang="nl").to_wire()]}
+    result = Ingest(engine).handle([
+        msg("kiosk/v1/evere/pc-1/events", mixed),
+        msg("kiosk/v1/evere/pc-1/events", spoofed),
+        msg("kiosk/v1/evere/pc-1/events", b"\xff garbage"),
+        msg("kiosk/v1/evere/pc-1/events", b"{"),
+        msg("kiosk/v1/evere/pc-1/nonsense", b"{}"),
+    ])
+    assert result.events_new == 1
+    stats = collect_stats(engine)
+    assert stats["events_total"] == 1
+    assert stats["rejected"] == {"bad_json": 1, "bad_topic": 1, "bad_utf8": 1, "spoofed_origin": 1,
+                                 "unknown_field": 1}
+    assert stats["rejected_total"] == 5
+
+
+def test_dead_letters_keep_no_payload(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    Ingest(engine).handle([msg("kiosk/v1/evere/pc-1/events", {"v": 1, "name": "Jan Peeters"})])
+    with engine.connect() as conn:
+        dump = json.dumps([list(r) for r in conn.execute(text("select * from rejected_messages"))], default=str)
+    assert "Jan" not in dump and "unknown_field" in dump
+
+
+def test_a_redelivered_bad_message_is_not_counted_twice(engine: Engine) -> None:
+    ingest = Ingest(engine)
+    ingest.handle([msg("kiosk/v1/evere/pc-1/events", b"oops")])
+    ingest.handle([msg("kiosk/v1/evere/pc-1/events", b"oops", dup=True)])
+    assert collect_stats(engine)["rejected_total"] == 1
+    ingest.handle([msg("kiosk/v1/evere/pc-1/events", b"oops")])  # sent again on purpose: counted
+    assert collect_stats(engine)["rejected_total"] == 2
+
+
+def test_help_lifecycle_and_median_wait(engine: Engine) -> None:
+    t0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    ingest = Ingest(engine)
+    waits = [30, 90, 60]
+    for i, wait in enumerate(waits):
+        request = p.new_id()
+        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "open", t0, "irisbox", 2, "fr"))])
+        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "claimed", t0 + timedelta(seconds=wait), buddy="Sara"))])
+        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "resolved", t0 + timedelta(seconds=300), buddy="Sara"))])
+    site = collect_stats(engine)["sites"]["evere"]
+    assert site["help"] == {"resolved": 3}
+    assert site["help_median_wait_s"] == 60.0
+
+
+def test_help_messages_in_any_order_end_in_the_same_state(engine: Engine) -> None:
+    t0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    request = p.new_id()
+    opened = help_msg("evere", "pc-1", p.HelpChange(request, "open", t0, None, None, "nl"))
+    claimed = help_msg("evere", "pc-1", p.HelpChange(request, "claimed", t0 + timedelta(seconds=45), buddy="Tom"))
+    resolved = help_msg("evere", "pc-1", p.HelpChange(request, "resolved", t0 + timedelta(seconds=99), buddy="Tom"))
+    Ingest(engine).handle([resolved, claimed, opened, claimed])
+    site = collect_stats(engine)["sites"]["evere"]
+    assert site["help"] == {"resolved": 1}
+    assert site["help_median_wait_s"] == 45.0
+
+
+def test_another_pc_cannot_touch_a_request(engine: Engine) -> None:
+    request = p.new_id()
+    ingest = Ingest(engine)
+    ingest.handle([help_msg("evere", "pc-1", p.HelpChange(request, "open", p.utc_now()))])
+    ingest.handle([help_msg("evere", "pc-2", p.HelpChange(request, "cancelled", p.utc_now()))])
+    stats = collect_stats(engine)
+    assert stats["sites"]["evere"]["help"] == {"open": 1}
+    assert stats["rejected"] == {"spoofed_origin": 1}
+
+
+def test_unanswered_calls_expire(engine: Engine) -> None:
+    ingest = Ingest(engine)
+    old = datetime.now(UTC) - timedelta(hours=3)
+    ingest.handle([help_msg("evere", "pc-1", p.HelpChange(p.new_id(), "open", old))])
+    ingest.handle([help_msg("evere", "pc-2", p.HelpChange(p.new_id(), "open", datetime.now(UTC)))])
+    assert ingest.expire_help(timedelta(hours=2)) == 1
+    assert collect_stats(engine)["sites"]["evere"]["help"] == {"expired": 1, "open": 1}
+
+
+def test_dead_letters_are_bounded_but_counters_are_not(engine: Engine) -> None:
+    ingest = Ingest(engine, dead_letter_limit=5)
+    ingest.handle([msg("kiosk/v1/evere/pc-1/events", f"bad {i}".encode()) for i in range(12)])
+    assert ingest.trim_dead_letters() == 7
+    assert collect_stats(engine)["rejected_total"] == 12
+
+
+def test_status_is_kept_per_machine(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    ingest = Ingest(engine)
+    ingest.handle([msg("kiosk/v1/evere/pc-1/status", p.encode_status("idle", cpu_pct=5.0))])
+    ingest.handle([msg("kiosk/v1/evere/pc-1/status", b'{"v":1,"state":"offline"}')])
+    with engine.connect() as conn:
+        assert conn.execute(text("select state from machines")).scalars().all() == ["offline"]
+
+
+def test_an_unusable_database_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(DatabaseError, match="cannot"):
+        open_database(f"sqlite:///{blocker}/sub/agg.db")
+    with pytest.raises(DatabaseError, match="not a database URL"):
+        open_database("nonsense")
+    with pytest.raises(DatabaseError, match="no database"):
+        open_database(f"sqlite:///{tmp_path / 'missing.db'}", create=False)
+
+
+def test_event_ids_are_random_uuids() -> None:
+    assert uuid.UUID(p.new_id()).version == 4
