@@ -49,7 +49,9 @@ class AggregatorOptions:
 
 
 class Aggregator:
-    def __init__(self, settings: BrokerSettings, ingest: Ingest, options: AggregatorOptions) -> None:
+    def __init__(
+        self, settings: BrokerSettings, ingest: Ingest, options: AggregatorOptions
+    ) -> None:
         self._settings = settings
         self._ingest = ingest
         self._options = options

@@ -90,14 +90,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"  rejected {reason}: {count}")
     for site, entry in stats["sites"].items():
         wait = entry["help_median_wait_s"]
-        print(f"{site}: {entry['sessions']} sessions, help {entry['help']}, median wait "
-              + ("-" if wait is None else f"{wait:.0f} s"))
+        print(
+            f"{site}: {entry['sessions']} sessions, help {entry['help']}, median wait "
+            + ("-" if wait is None else f"{wait:.0f} s")
+        )
     return 0
 
 
 def cmd_buddy(args: argparse.Namespace) -> int:
     if not NAME_RE.match(args.site):
-        raise ConfigError(f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'")
+        raise ConfigError(
+            f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'"
+        )
     from admin_console.qt_buddy_desk import run_buddy_desk
 
     return run_buddy_desk(_broker(args), args.site, args.name or "")
@@ -112,15 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="TOML with [broker] and [database] url")
     serve.add_argument("--broker", help="mqtt://host:port or mqtts://host:port")
     serve.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
-    serve.add_argument("--embedded-broker", action="store_true",
-                       help="run a broker in this process on the --broker address (demo, one PC)")
+    serve.add_argument(
+        "--embedded-broker",
+        action="store_true",
+        help="run a broker in this process on the --broker address (demo, one PC)",
+    )
     serve.add_argument("--client-id", help="MQTT client id; unique per aggregator process")
-    serve.add_argument("--share-group", default="",
-                       help="join this shared subscription group to split the stream between "
-                            "several aggregators (default: one aggregator, plain subscription; "
-                            "see docs/broker.md for why)")
-    serve.add_argument("--help-expiry-min", type=float, default=120.0,
-                       help="minutes after which an unanswered help call expires")
+    serve.add_argument(
+        "--share-group",
+        default="",
+        help="join this shared subscription group to split the stream between "
+        "several aggregators (default: one aggregator, plain subscription; "
+        "see docs/broker.md for why)",
+    )
+    serve.add_argument(
+        "--help-expiry-min",
+        type=float,
+        default=120.0,
+        help="minutes after which an unanswered help call expires",
+    )
     serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="totals per site")

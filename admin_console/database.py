@@ -35,13 +35,17 @@ def open_database(url: str, *, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseError(f"{url!r} is not a database URL (sqlite:///path or postgresql+psycopg://…)") from None
+        raise DatabaseError(
+            f"{url!r} is not a database URL (sqlite:///path or postgresql+psycopg://…)"
+        ) from None
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         file = Path(parsed.database or "").expanduser().resolve()
         folder = file.parent
         if not create and not file.exists():
-            raise DatabaseError(f"there is no database at {shown} (start admin-console serve first)")
+            raise DatabaseError(
+                f"there is no database at {shown} (start admin-console serve first)"
+            )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -56,7 +60,9 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         if create:
             Base.metadata.create_all(engine)
         elif not inspect(engine).has_table("events"):
-            raise DatabaseError(f"{shown} holds no aggregator tables (start admin-console serve first)")
+            raise DatabaseError(
+                f"{shown} holds no aggregator tables (start admin-console serve first)"
+            )
     except OperationalError as err:
         raise DatabaseError(f"cannot open {shown}: {err.orig}") from None
     except SQLAlchemyError as err:

@@ -34,7 +34,9 @@ class EmbeddedBroker:
     def config(self) -> dict[str, Any]:
         return {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}"}},
-            "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
+            "plugins": {
+                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}
+            },
         }
 
     def start(self, timeout: float = 15.0) -> None:

@@ -93,7 +93,7 @@ def _rejection(message: Inbound, reason: str, detail: str) -> _Rejection:
 
 
 def decode(messages: Sequence[Inbound]) -> _Work:
-    """Validate every message; what fails becomes a rejection with its reason, never an exception."""
+    """Validate every message; what fails becomes a rejection with its reason, not an exception."""
     work = _Work()
     for message in messages:
         try:
@@ -149,7 +149,11 @@ class Ingest:
             if len(messages) == 1:
                 log.exception("could not store a message on %s", messages[0].topic)
                 return self._store(
-                    _Work(rejections=[_rejection(messages[0], STORAGE_ERROR, "the database refused it")])
+                    _Work(
+                        rejections=[
+                            _rejection(messages[0], STORAGE_ERROR, "the database refused it")
+                        ]
+                    )
                 )
             # One message spoils the batch: find it by storing each alone.
             total = IngestResult()
@@ -176,7 +180,9 @@ class Ingest:
             for topic, change, message in work.help:
                 if not self._apply_help(session, topic, change):
                     spoofed = _rejection(
-                        message, Reason.SPOOFED_ORIGIN.value, "the request belongs to another machine"
+                        message,
+                        Reason.SPOOFED_ORIGIN.value,
+                        "the request belongs to another machine",
                     )
                     work.rejections.append(spoofed)
             for topic, status, received in work.status:
@@ -194,7 +200,10 @@ class Ingest:
                     result.rejected[rejection.reason] += 1
         for rejection in work.rejections:
             log.warning(
-                "rejected a message on %s: %s (%s)", rejection.topic, rejection.reason, rejection.detail
+                "rejected a message on %s: %s (%s)",
+                rejection.topic,
+                rejection.reason,
+                rejection.detail,
             )
         return result
 
@@ -203,7 +212,10 @@ class Ingest:
         ts = _naive(change.ts)
         if row is None:
             row = HelpRequestRow(
-                id=change.request, site=topic.site, machine=topic.machine, state=change.state,
+                id=change.request,
+                site=topic.site,
+                machine=topic.machine,
+                state=change.state,
                 updated=ts,
             )
             session.add(row)
@@ -228,7 +240,7 @@ class Ingest:
         return True
 
     def _record_rejection(self, session: Session, rejection: _Rejection) -> bool:
-        """Count and keep a rejection. A redelivery (MQTT DUP) of one already kept is not counted again."""
+        """Count and keep a rejection; a redelivery (MQTT DUP) of one already kept counts once."""
         if rejection.dup and rejection.sha256:
             seen = session.execute(
                 select(RejectedMessageRow.id)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from admin_console.buddy_link import BuddyCallbacks, BuddyLink
-from kiosk.wire.broker import BrokerSettings
 from admin_console.help_queue import HelpCall, HelpQueue
+from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import HelpChange, utc_now
 
 COLUMNS = ("PC", "Task", "Step", "Language", "Waiting", "State", "")
@@ -136,7 +136,9 @@ class QtBuddyDesk(QMainWindow):
         self.empty_label.setVisible(not calls)
         self.table.setRowCount(len(calls))
         for row, call in enumerate(calls):
-            pc = call.machine + (self.tr(" (offline)") if call.machine in self.queue.offline else "")
+            pc = call.machine + (
+                self.tr(" (offline)") if call.machine in self.queue.offline else ""
+            )
             state = (
                 self.tr("{name} is going").format(name=call.buddy)
                 if call.state == "claimed"
@@ -165,7 +167,9 @@ class QtBuddyDesk(QMainWindow):
         else:
             button = QPushButton(self.tr("Resolve"))
             button.setObjectName("resolve")
-            button.setAccessibleName(self.tr("Mark the call of {pc} resolved").format(pc=call.machine))
+            button.setAccessibleName(
+                self.tr("Mark the call of {pc} resolved").format(pc=call.machine)
+            )
             button.clicked.connect(lambda _=False, c=call: self.resolve(c))
         return button
 

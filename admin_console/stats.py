@@ -29,7 +29,9 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
             )
         }
         by_type = session.execute(
-            select(EventRow.site, EventRow.type, func.count()).group_by(EventRow.site, EventRow.type)
+            select(EventRow.site, EventRow.type, func.count()).group_by(
+                EventRow.site, EventRow.type
+            )
         ).all()
         by_state = session.execute(
             select(HelpRequestRow.site, HelpRequestRow.state, func.count()).group_by(
@@ -51,6 +53,8 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
         _site(sites, site)["help"][state] = int(count)
     per_site: dict[str, list[float]] = {}
     for site, opened, claimed in waits:
+        if opened is None or claimed is None:
+            continue
         per_site.setdefault(site, []).append(max(0.0, (claimed - opened).total_seconds()))
     for site, values in per_site.items():
         _site(sites, site)["help_median_wait_s"] = round(float(median(values)), 3)

@@ -1,4 +1,4 @@
-"""The kiosk's MQTT link: drains the outbox, sends the status heartbeat, receives replies and commands.
+"""The kiosk's MQTT link: drains the outbox, sends the heartbeat, receives replies and commands.
 
 paho runs its network loop on its own thread; an uploader thread feeds it a bounded window of
 messages from the outbox (the backlog stays on disk, never inside paho) and removes rows when
@@ -110,7 +110,9 @@ class KioskLink:
         """Connect in the background; the kiosk works, and keeps writing its outbox, meanwhile."""
         self._client.connect_async(self._settings.host, self._settings.port, keepalive=30)
         self._client.loop_start()
-        self._thread = threading.Thread(target=self._upload_loop, name="outbox-uploader", daemon=True)
+        self._thread = threading.Thread(
+            target=self._upload_loop, name="outbox-uploader", daemon=True
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 3.0) -> None:

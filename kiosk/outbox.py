@@ -33,7 +33,7 @@ class _Row(_Base):
     __tablename__ = "outbox"
     # AUTOINCREMENT: a seq is never reused, even after the outbox was emptied, so the uploader's
     # high-water mark stays valid.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 (SQLAlchemy's API)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)
@@ -57,7 +57,8 @@ class OutboxRow:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a committed row survives a process kill; only power loss can cost the last ones.
+    # NORMAL in WAL mode: a committed row survives a process kill; only power loss can cost
+    # the last few.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
@@ -71,7 +72,9 @@ class Outbox:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise OutboxError(f"cannot create the outbox folder {path.parent}: {err.strerror}") from None
+            raise OutboxError(
+                f"cannot create the outbox folder {path.parent}: {err.strerror}"
+            ) from None
         self._engine: Engine = create_engine(f"sqlite:///{path}")
         event.listen(self._engine, "connect", _sqlite_pragmas)
         try:

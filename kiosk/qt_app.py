@@ -1,4 +1,4 @@
-"""Wires the kiosk together: settings → outbox → model → MQTT link → window (the composition root)."""
+"""Wires the kiosk together: settings, outbox, model, MQTT link, window (composition root)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from kiosk.core import KioskCore
 from kiosk.health import HealthProbe
 from kiosk.link import KioskLink, LinkCallbacks
 from kiosk.outbox import Outbox
-from kiosk.qt_theme import Theme
 from kiosk.qt_window import QtKioskWindow
 from kiosk.settings import KioskSettings
+from kiosk.theme import Theme
 from kiosk.wire.protocol import Command, encode_ack
 
 log = logging.getLogger("kiosk")

@@ -14,8 +14,8 @@ import platformdirs
 
 from kiosk.i18n import resolve_language
 from kiosk.wire.broker import (
-    ConfigError,
     BrokerSettings,
+    ConfigError,
     broker_from_config,
     load_toml,
     parse_broker_url,
@@ -50,9 +50,7 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
 
 
-def load_settings(
-    cli: Mapping[str, Any], env: Mapping[str, str] = os.environ
-) -> KioskSettings:
+def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> KioskSettings:
     """Merge the sources; raise ConfigError with a readable message when something is off."""
     config_path = cli.get("config") or env.get("KIOSK_CONFIG")
     path = Path(config_path) if config_path else default_config_path()

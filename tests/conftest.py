@@ -22,7 +22,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> None:
+def wait_for(
+    predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+) -> None:
     """Poll a condition until it holds (for processes and sockets; Qt tests use qtbot.waitUntil)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -47,9 +49,13 @@ def _port_open(port: int) -> bool:
 
 
 def mosquitto_binary() -> str:
-    found = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
     if found is None:
-        pytest.fail("mosquitto is not installed: `make test` installs it (apt-get install mosquitto)")
+        pytest.fail(
+            "mosquitto is not installed: `make test` installs it (apt-get install mosquitto)"
+        )
     return found
 
 
@@ -60,7 +66,9 @@ def render_dev_config(port: int, folder: Path) -> Path:
     text = text.replace("listener 1883 127.0.0.1", f"listener {port} 127.0.0.1")
     text += f"\npersistence_location {folder}/\n"
     if os.geteuid() == 0:
-        text += "user root\n"  # otherwise mosquitto drops to 'mosquitto' and cannot write the folder
+        text += (
+            "user root\n"  # otherwise mosquitto drops to 'mosquitto' and cannot write the folder
+        )
     path = folder / "mosquitto.conf"
     path.write_text(text)
     return path
@@ -79,7 +87,9 @@ class Mosquitto:
     def start(self) -> None:
         conf = render_dev_config(self.port, self.folder)
         log = (self.folder / "mosquitto.log").open("ab")
-        self.process = subprocess.Popen([mosquitto_binary(), "-c", str(conf)], stdout=log, stderr=log)
+        self.process = subprocess.Popen(
+            [mosquitto_binary(), "-c", str(conf)], stdout=log, stderr=log
+        )
         wait_for(lambda: _port_open(self.port) or self.process.poll() is not None, 10, "mosquitto")
         if self.process.poll() is not None:
             raise AssertionError(f"mosquitto exited: {(self.folder / 'mosquitto.log').read_text()}")
@@ -132,8 +142,11 @@ class Proc:
         return "\n".join(self.lines)
 
     def wait_for_line(self, text: str, timeout: float = 15.0) -> None:
-        wait_for(lambda: any(text in line for line in self.lines) or self.process.poll() is not None,
-                 timeout, repr(text))
+        wait_for(
+            lambda: any(text in line for line in self.lines) or self.process.poll() is not None,
+            timeout,
+            repr(text),
+        )
         if not any(text in line for line in self.lines):
             raise AssertionError(f"{text!r} not seen; output:\n{self.output()}")
 
@@ -170,9 +183,13 @@ def admin_console(*args: str) -> list[str]:
 def start_aggregator(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
     started: list[Proc] = []
 
-    def start(broker_url: str, db_url: str, client_id: str = "test-aggregator", *extra: str) -> Proc:
+    def start(
+        broker_url: str, db_url: str, client_id: str = "test-aggregator", *extra: str
+    ) -> Proc:
         proc = Proc(
-            admin_console("serve", "--broker", broker_url, "--db", db_url, "--client-id", client_id, *extra),
+            admin_console(
+                "serve", "--broker", broker_url, "--db", db_url, "--client-id", client_id, *extra
+            ),
             suite_env(),
         ).start()
         started.append(proc)
@@ -188,7 +205,12 @@ def start_aggregator(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
 def run_stats(db_url: str) -> dict[str, object]:
     import json
 
-    done = subprocess.run(admin_console("stats", "--db", db_url, "--json"), capture_output=True,
-                          text=True, timeout=60, env=suite_env())
+    done = subprocess.run(
+        admin_console("stats", "--db", db_url, "--json"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=suite_env(),
+    )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))

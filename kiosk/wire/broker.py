@@ -1,4 +1,4 @@
-"""How every part of the suite reaches the broker: URLs, credentials, TLS and a configured paho client."""
+"""How every part reaches the broker: URLs, credentials, TLS and a configured paho client."""
 
 from __future__ import annotations
 

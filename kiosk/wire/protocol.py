@@ -24,10 +24,13 @@ MAX_EVENTS_PER_BATCH = 500
 MAX_BUDDY_NAME = 40
 SHARE_GROUP = "aggregators"
 
+Payload = bytes | bytearray
+
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
-# Only random (v4) UUIDs: a v1 UUID carries the machine's MAC address, an id that outlives a session.
+# Only random (v4) UUIDs: a v1 UUID carries the machine's MAC address, an id that outlives
+# every session.
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
@@ -290,9 +293,11 @@ def _dumps(obj: Mapping[str, Any]) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _load_object(payload: bytes) -> dict[str, Any]:
+def _load_object(payload: Payload) -> dict[str, Any]:
     if len(payload) > MAX_PAYLOAD_BYTES:
-        raise Rejected(Reason.OVERSIZE, f"payload is {len(payload)} bytes, over {MAX_PAYLOAD_BYTES}")
+        raise Rejected(
+            Reason.OVERSIZE, f"payload is {len(payload)} bytes, over {MAX_PAYLOAD_BYTES}"
+        )
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -346,7 +351,7 @@ def encode_wire_batch(site: str, machine: str, wire_events: list[str]) -> bytes:
     return head[:-1] + b',"events":[' + ",".join(wire_events).encode("utf-8") + b"]}"
 
 
-def decode_event_batch(topic: Topic, payload: bytes) -> EventBatch:
+def decode_event_batch(topic: Topic, payload: Payload) -> EventBatch:
     """Decode a batch. Whole-message faults raise; a faulty event is set aside, the rest kept."""
     obj = _load_object(payload)
     _only(obj, frozenset({"v", "site", "machine", "sent", "events"}), "the batch")
@@ -409,12 +414,14 @@ def encode_status(state: str, **figures: Any) -> bytes:
     return _dumps(body)
 
 
-def decode_status(payload: bytes) -> Status:
+def decode_status(payload: Payload) -> Status:
     obj = _load_object(payload)
     _only(obj, frozenset({"v", "state", "ts"}) | frozenset(_STATUS_FIELDS), "the status")
     state = _choice(_require(obj, "state"), "state", MACHINE_STATES)
     ts = parse_ts(obj["ts"]) if "ts" in obj else None
-    figures = {name: check(obj[name], name) for name, check in _STATUS_FIELDS.items() if name in obj}
+    figures = {
+        name: check(obj[name], name) for name, check in _STATUS_FIELDS.items() if name in obj
+    }
     return Status(state, ts, figures)
 
 
@@ -449,7 +456,9 @@ def _buddy_name(value: object, name: str = "buddy") -> str:
         or not 1 <= len(value.strip()) <= MAX_BUDDY_NAME
         or not value.isprintable()
     ):
-        raise Rejected(Reason.BAD_FIELD, f"{name} must be 1 to {MAX_BUDDY_NAME} printable characters")
+        raise Rejected(
+            Reason.BAD_FIELD, f"{name} must be 1 to {MAX_BUDDY_NAME} printable characters"
+        )
     return value.strip()
 
 
@@ -467,7 +476,7 @@ def encode_help(change: HelpChange) -> bytes:
     return _dumps(body)
 
 
-def decode_help(channel: Channel, payload: bytes) -> HelpChange:
+def decode_help(channel: Channel, payload: Payload) -> HelpChange:
     """A help change from a kiosk (``help``) or a buddy desk (``help/reply``)."""
     obj = _load_object(payload)
     allowed = KIOSK_HELP_STATES if channel is Channel.HELP else BUDDY_HELP_STATES
@@ -524,7 +533,7 @@ def encode_command(cmd: str, args: dict[str, Any] | None = None, command_id: str
     return _dumps(body)
 
 
-def decode_command(payload: bytes) -> Command:
+def decode_command(payload: Payload) -> Command:
     obj = _load_object(payload)
     _only(obj, frozenset({"v", "id", "ts", "cmd", "args"}), "the command")
     args = obj.get("args", {})
@@ -544,7 +553,7 @@ def encode_ack(command_id: str, ok: bool, error: str | None = None) -> bytes:
     )
 
 
-def decode_ack(payload: bytes) -> CommandAck:
+def decode_ack(payload: Payload) -> CommandAck:
     obj = _load_object(payload)
     _only(obj, frozenset({"v", "id", "ts", "ok", "error"}), "the command result")
     ok = _require(obj, "ok")

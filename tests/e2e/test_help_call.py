@@ -69,14 +69,16 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
 
     qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
     assert desk.table.item(0, 3).text() == "NL"
-    qtbot.waitUntil(lambda: run_stats(db)["sites"].get(SITE, {}).get("help") == {"open": 1},
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: run_stats(db)["sites"].get(SITE, {}).get("help") == {"open": 1}, timeout=20_000
+    )
 
     claim = desk.action_button(0)
     assert claim is not None and claim.text() == "Claim"
     qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.home_screen.help_status.text() == "Sara komt u helpen.",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.home_screen.help_status.text() == "Sara komt u helpen.", timeout=10_000
+    )
     assert not window.home_screen.cancel_button.isVisibleTo(window)
     qtbot.waitUntil(lambda: "Sara" in desk.table.item(0, 5).text(), timeout=10_000)
 
@@ -98,5 +100,6 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
 
     qtbot.mouseClick(window.home_screen.done_button, Qt.MouseButton.LeftButton)
     assert isinstance(window.stack.currentWidget(), QtStartScreen)
-    qtbot.waitUntil(lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1,
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1, timeout=20_000
+    )

@@ -28,8 +28,16 @@ def ignore(*_: object) -> None:
 def make_kiosk(broker_url: str, folder: Path) -> tuple[KioskCore, KioskLink, Outbox]:
     outbox = Outbox(folder / "outbox.db")
     core = KioskCore(outbox)
-    link = KioskLink(parse_broker_url(broker_url), SITE, MACHINE, outbox, core.status,
-                     LinkCallbacks(ignore, ignore, ignore), window=4, batch_size=50)
+    link = KioskLink(
+        parse_broker_url(broker_url),
+        SITE,
+        MACHINE,
+        outbox,
+        core.status,
+        LinkCallbacks(ignore, ignore, ignore),
+        window=4,
+        batch_size=50,
+    )
     core.subscribe(link.wake)
     return core, link, outbox
 
@@ -81,13 +89,25 @@ def test_a_killed_kiosk_is_marked_offline_and_its_outbox_is_delivered_on_restart
     mosquitto: Mosquitto, tmp_path: Path, start_aggregator: Callable[..., Proc]
 ) -> None:
     # Fill an outbox while the kiosk cannot reach any broker, as a long outage would.
-    core, link, outbox = make_kiosk(f"mqtt://127.0.0.1:{free_port()}", tmp_path)
+    core, _link, outbox = make_kiosk(f"mqtt://127.0.0.1:{free_port()}", tmp_path)
     for _ in range(500):
         core.start_session()
         core.end_session("idle")
     outbox.close()
-    kiosk_cmd = [sys.executable, "-m", "kiosk", "--windowed", "--broker", mosquitto.url,
-                 "--site", SITE, "--machine", MACHINE, "--data-dir", str(tmp_path)]
+    kiosk_cmd = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "--windowed",
+        "--broker",
+        mosquitto.url,
+        "--site",
+        SITE,
+        "--machine",
+        MACHINE,
+        "--data-dir",
+        str(tmp_path),
+    ]
     running = Proc(kiosk_cmd, suite_env()).start()
     running.wait_for_line("connected to")
     wait_for(lambda: retained_status(mosquitto.port).get("state") == "idle", 20, "status idle")
@@ -102,7 +122,10 @@ def test_a_killed_kiosk_is_marked_offline_and_its_outbox_is_delivered_on_restart
     try:
         wait_for(lambda: Outbox(tmp_path / "outbox.db").count() == 0, 60, "the outbox to drain")
         wait_for(lambda: run_stats(db)["events_total"] == 1000, 60, "1000 events stored")
-        assert run_stats(db)["sites"][SITE]["events"] == {"session_started": 500, "session_ended": 500}
+        assert run_stats(db)["sites"][SITE]["events"] == {
+            "session_started": 500,
+            "session_ended": 500,
+        }
     finally:
         again.stop()
         print(running.output(), again.output())
@@ -116,7 +139,12 @@ def test_bad_settings_give_one_clear_line(tmp_path: Path) -> None:
         (["--site", "Schaerbeek Centrum"], "site 'Schaerbeek Centrum' is not valid"),
         (["--broker", "http://example.org"], "must start with mqtt:// or mqtts://"),
     ):
-        done = subprocess.run([sys.executable, "-m", "kiosk", "--self-test", *args],
-                              capture_output=True, text=True, timeout=60, env=suite_env())
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--self-test", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=suite_env(),
+        )
         assert done.returncode == 2
         assert expected in done.stderr and "Traceback" not in done.stderr

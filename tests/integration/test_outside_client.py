@@ -25,13 +25,19 @@ TOPIC = f"kiosk/v1/{SITE}/{MACHINE}/events"
 def mosquitto_pub(port: int, topic: str, payload: bytes) -> None:
     binary = shutil.which("mosquitto_pub")
     assert binary, "mosquitto_pub is not installed (make test installs mosquitto-clients)"
-    subprocess.run([binary, "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", topic, "-s"],
-                   input=payload, check=True, timeout=20)
+    subprocess.run(
+        [binary, "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-t", topic, "-s"],
+        input=payload,
+        check=True,
+        timeout=20,
+    )
 
 
 def batch_payload(n: int, site: str = SITE, machine: str = MACHINE) -> tuple[bytes, list[str]]:
     session = str(uuid.uuid4())
-    events = [p.make_event("task_step", session, task="irisbox-certificate", step=i) for i in range(n)]
+    events = [
+        p.make_event("task_step", session, task="irisbox-certificate", step=i) for i in range(n)
+    ]
     return p.encode_event_batch(site, machine, events), [e.id for e in events]
 
 
@@ -48,16 +54,42 @@ def test_duplicates_and_malformed_messages(
     mosquitto_pub(mosquitto.port, TOPIC, b"{not json")
     mosquitto_pub(mosquitto.port, TOPIC, b"\xc3\x28")
     session = str(uuid.uuid4())
-    mixed = json.dumps({"v": 1, "site": SITE, "machine": MACHINE, "sent": "2026-11-22T10:15:00.000Z",
-                        "events": [{"id": str(uuid.uuid4()), "type": "session_started",
-                                    "ts": "2026-11-22T10:14:59.001Z", "session": session, "lang": "nl"},
-                                   {"id": str(uuid.uuid4()), "type": "mouse_moved",
-                                    "ts": "2026-11-22T10:14:59.001Z", "session": session}]}).encode()
+    mixed = json.dumps(
+        {
+            "v": 1,
+            "site": SITE,
+            "machine": MACHINE,
+            "sent": "2026-11-22T10:15:00.000Z",
+            "events": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "session_started",
+                    "ts": "2026-11-22T10:14:59.001Z",
+                    "session": session,
+                    "lang": "nl",
+                },
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "mouse_moved",
+                    "ts": "2026-11-22T10:14:59.001Z",
+                    "session": session,
+                },
+            ],
+        }
+    ).encode()
     mosquitto_pub(mosquitto.port, TOPIC, mixed)
-    wait_for(lambda: run_stats(db)["rejected_total"] == 4 and run_stats(db)["events_total"] == 4,
-             20, "4 events and 4 rejections")
+    wait_for(
+        lambda: run_stats(db)["rejected_total"] == 4 and run_stats(db)["events_total"] == 4,
+        20,
+        "4 events and 4 rejections",
+    )
     stats = run_stats(db)
-    assert stats["rejected"] == {"bad_json": 1, "bad_utf8": 1, "spoofed_origin": 1, "unknown_event_type": 1}
+    assert stats["rejected"] == {
+        "bad_json": 1,
+        "bad_utf8": 1,
+        "spoofed_origin": 1,
+        "unknown_event_type": 1,
+    }
     assert stats["sites"][SITE]["events"] == {"task_step": 3, "session_started": 1}
     assert stats["sites"][SITE]["sessions"] == 1
 
@@ -74,7 +106,9 @@ def test_exactly_once_through_an_aggregator_sigkill(
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
 
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="outside-kiosk", protocol=mqtt.MQTTv311)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id="outside-kiosk", protocol=mqtt.MQTTv311
+        )
         client.connect("127.0.0.1", mosquitto.port)
         client.loop_start()
         while not stop.is_set() and len(sent) < 6000:
@@ -92,7 +126,9 @@ def test_exactly_once_through_an_aggregator_sigkill(
     wait_for(lambda: len(sent) >= 1500, 60, "the first 1500 events")
     aggregator.kill()
     wait_for(lambda: len(sent) >= 3000, 60, "more events while the aggregator is dead")
-    start_aggregator(mosquitto.url, db, "agg-kill")  # same client id: its session waited at the broker
+    start_aggregator(
+        mosquitto.url, db, "agg-kill"
+    )  # same client id: its session waited at the broker
     sender.join(120)
     stop.set()
     total = len(set(sent))

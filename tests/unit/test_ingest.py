@@ -27,7 +27,9 @@ def msg(topic: str, payload: bytes | dict[str, object], dup: bool = False) -> In
 
 
 def events_msg(site: str, machine: str, *events: p.Event) -> Inbound:
-    return msg(f"kiosk/v1/{site}/{machine}/events", p.encode_event_batch(site, machine, list(events)))
+    return msg(
+        f"kiosk/v1/{site}/{machine}/events", p.encode_event_batch(site, machine, list(events))
+    )
 
 
 def help_msg(site: str, machine: str, change: p.HelpChange) -> Inbound:
@@ -37,8 +39,12 @@ def help_msg(site: str, machine: str, change: p.HelpChange) -> Inbound:
 
 def test_a_batch_delivered_twice_is_stored_once(engine: Engine) -> None:
     session = p.new_id()
-    batch = events_msg("evere", "pc-1", p.make_event("session_started", session, lang="nl"),
-                       p.make_event("task_started", session, task="gmail-create"))
+    batch = events_msg(
+        "evere",
+        "pc-1",
+        p.make_event("session_started", session, lang="nl"),
+        p.make_event("task_started", session, task="gmail-create"),
+    )
     ingest = Ingest(engine)
     first = ingest.handle([batch])
     second = ingest.handle([batch, batch])
@@ -49,25 +55,49 @@ def test_a_batch_delivered_twice_is_stored_once(engine: Engine) -> None:
     assert stats["sites"]["evere"]["events"] == {"session_started": 1, "task_started": 1}
 
 
-def test_every_rejection_is_counted_with_its_reason_and_valid_traffic_goes_on(engine: Engine) -> None:
+def test_every_rejection_is_counted_with_its_reason_and_valid_traffic_goes_on(
+    engine: Engine,
+) -> None:
     good = p.make_event("session_started", p.new_id(), lang="fr")
-    bad_event = {"id": p.new_id(), "type": "session_started", "ts": "2026-11-22T10:00:00Z",
-                 "session": p.new_id(), "lang": "fr", "name": "Jan Peeters"}
-    mixed = {"v": 1, "site": "evere", "machine": "pc-1", "sent": "2026-11-22T10:00:00Z",
-             "events": [good.to_wire(), bad_event]}
-    spoofed = {**mixed, "site": "schaerbeek", "events": [p.make_event("session_started", p.new_id(), lang="nl").to_wire()]}
-    result = Ingest(engine).handle([
-        msg("kiosk/v1/evere/pc-1/events", mixed),
-        msg("kiosk/v1/evere/pc-1/events", spoofed),
-        msg("kiosk/v1/evere/pc-1/events", b"\xff garbage"),
-        msg("kiosk/v1/evere/pc-1/events", b"{"),
-        msg("kiosk/v1/evere/pc-1/nonsense", b"{}"),
-    ])
+    bad_event = {
+        "id": p.new_id(),
+        "type": "session_started",
+        "ts": "2026-11-22T10:00:00Z",
+        "session": p.new_id(),
+        "lang": "fr",
+        "name": "Jan Peeters",
+    }
+    mixed = {
+        "v": 1,
+        "site": "evere",
+        "machine": "pc-1",
+        "sent": "2026-11-22T10:00:00Z",
+        "events": [good.to_wire(), bad_event],
+    }
+    spoofed = {
+        **mixed,
+        "site": "schaerbeek",
+        "events": [p.make_event("session_started", p.new_id(), lang="nl").to_wire()],
+    }
+    result = Ingest(engine).handle(
+        [
+            msg("kiosk/v1/evere/pc-1/events", mixed),
+            msg("kiosk/v1/evere/pc-1/events", spoofed),
+            msg("kiosk/v1/evere/pc-1/events", b"\xff garbage"),
+            msg("kiosk/v1/evere/pc-1/events", b"{"),
+            msg("kiosk/v1/evere/pc-1/nonsense", b"{}"),
+        ]
+    )
     assert result.events_new == 1
     stats = collect_stats(engine)
     assert stats["events_total"] == 1
-    assert stats["rejected"] == {"bad_json": 1, "bad_topic": 1, "bad_utf8": 1, "spoofed_origin": 1,
-                                 "unknown_field": 1}
+    assert stats["rejected"] == {
+        "bad_json": 1,
+        "bad_topic": 1,
+        "bad_utf8": 1,
+        "spoofed_origin": 1,
+        "unknown_field": 1,
+    }
     assert stats["rejected_total"] == 5
 
 
@@ -76,7 +106,9 @@ def test_dead_letters_keep_no_payload(engine: Engine) -> None:
 
     Ingest(engine).handle([msg("kiosk/v1/evere/pc-1/events", {"v": 1, "name": "Jan Peeters"})])
     with engine.connect() as conn:
-        dump = json.dumps([list(r) for r in conn.execute(text("select * from rejected_messages"))], default=str)
+        dump = json.dumps(
+            [list(r) for r in conn.execute(text("select * from rejected_messages"))], default=str
+        )
     assert "Jan" not in dump and "unknown_field" in dump
 
 
@@ -95,9 +127,27 @@ def test_help_lifecycle_and_median_wait(engine: Engine) -> None:
     waits = [30, 90, 60]
     for i, wait in enumerate(waits):
         request = p.new_id()
-        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "open", t0, "irisbox", 2, "fr"))])
-        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "claimed", t0 + timedelta(seconds=wait), buddy="Sara"))])
-        ingest.handle([help_msg("evere", f"pc-{i}", p.HelpChange(request, "resolved", t0 + timedelta(seconds=300), buddy="Sara"))])
+        ingest.handle(
+            [help_msg("evere", f"pc-{i}", p.HelpChange(request, "open", t0, "irisbox", 2, "fr"))]
+        )
+        ingest.handle(
+            [
+                help_msg(
+                    "evere",
+                    f"pc-{i}",
+                    p.HelpChange(request, "claimed", t0 + timedelta(seconds=wait), buddy="Sara"),
+                )
+            ]
+        )
+        ingest.handle(
+            [
+                help_msg(
+                    "evere",
+                    f"pc-{i}",
+                    p.HelpChange(request, "resolved", t0 + timedelta(seconds=300), buddy="Sara"),
+                )
+            ]
+        )
     site = collect_stats(engine)["sites"]["evere"]
     assert site["help"] == {"resolved": 3}
     assert site["help_median_wait_s"] == 60.0
@@ -107,8 +157,12 @@ def test_help_messages_in_any_order_end_in_the_same_state(engine: Engine) -> Non
     t0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     request = p.new_id()
     opened = help_msg("evere", "pc-1", p.HelpChange(request, "open", t0, None, None, "nl"))
-    claimed = help_msg("evere", "pc-1", p.HelpChange(request, "claimed", t0 + timedelta(seconds=45), buddy="Tom"))
-    resolved = help_msg("evere", "pc-1", p.HelpChange(request, "resolved", t0 + timedelta(seconds=99), buddy="Tom"))
+    claimed = help_msg(
+        "evere", "pc-1", p.HelpChange(request, "claimed", t0 + timedelta(seconds=45), buddy="Tom")
+    )
+    resolved = help_msg(
+        "evere", "pc-1", p.HelpChange(request, "resolved", t0 + timedelta(seconds=99), buddy="Tom")
+    )
     Ingest(engine).handle([resolved, claimed, opened, claimed])
     site = collect_stats(engine)["sites"]["evere"]
     assert site["help"] == {"resolved": 1}

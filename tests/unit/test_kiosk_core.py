@@ -53,8 +53,13 @@ def test_a_visit_writes_its_events_before_anything_else(outbox: Outbox) -> None:
     session = core.session
     core.call_buddy()
     core.end_session("user")
-    assert kinds(outbox) == ["session_started", "help_requested", "help:open", "help:cancelled",
-                             "session_ended"]
+    assert kinds(outbox) == [
+        "session_started",
+        "help_requested",
+        "help:open",
+        "help:cancelled",
+        "session_ended",
+    ]
     bodies = [json.loads(r.body) for r in outbox.next_rows(0, 100) if r.channel is Channel.EVENTS]
     assert {b["session"] for b in bodies} == {session}
     assert core.session is None and core.help is None
@@ -77,7 +82,9 @@ def test_a_buddy_reply_changes_what_the_visitor_sees(outbox: Outbox) -> None:
     assert core.session is not None  # calling a buddy starts a visit if needed
     assert core.help is not None
     request = core.help.request
-    core.apply_help_reply(HelpChange("00000000-0000-4000-8000-000000000000", "claimed", utc_now(), buddy="X"))
+    core.apply_help_reply(
+        HelpChange("00000000-0000-4000-8000-000000000000", "claimed", utc_now(), buddy="X")
+    )
     assert core.help.state == "open"  # someone else's call
     core.apply_help_reply(HelpChange(request, "claimed", utc_now(), buddy="Sara"))
     assert (core.help.state, core.help.buddy) == ("claimed", "Sara")

@@ -47,7 +47,11 @@ def reason_of(payload: bytes, topic: p.Topic = TOPIC) -> str:
 
 def test_topics_build_and_parse() -> None:
     topic = p.Topic.parse("kiosk/v1/schaerbeek/pc-03/help/reply")
-    assert (topic.site, topic.machine, topic.channel) == ("schaerbeek", "pc-03", p.Channel.HELP_REPLY)
+    assert (topic.site, topic.machine, topic.channel) == (
+        "schaerbeek",
+        "pc-03",
+        p.Channel.HELP_REPLY,
+    )
     assert str(topic) == "kiosk/v1/schaerbeek/pc-03/help/reply"
     assert p.shared_filter(p.Channel.EVENTS) == "$share/aggregators/kiosk/v1/+/+/events"
     assert p.topic_filter(p.Channel.HELP, "evere") == "kiosk/v1/evere/+/help"
@@ -55,8 +59,15 @@ def test_topics_build_and_parse() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["kiosk/v2/a/b/events", "kiosk/v1/a/b", "kiosk/v1/A/b/events", "kiosk/v1/a/b/whatever",
-     "kiosk/v1/-a/b/events", "kiosk/v1/a/" + "x" * 33 + "/events", "other/v1/a/b/events"],
+    [
+        "kiosk/v2/a/b/events",
+        "kiosk/v1/a/b",
+        "kiosk/v1/A/b/events",
+        "kiosk/v1/a/b/whatever",
+        "kiosk/v1/-a/b/events",
+        "kiosk/v1/a/" + "x" * 33 + "/events",
+        "other/v1/a/b/events",
+    ],
 )
 def test_bad_topics_are_named(text: str) -> None:
     with pytest.raises(p.Rejected) as caught:
@@ -124,7 +135,10 @@ def test_whole_message_rejections_name_their_reason(payload: bytes, reason: str)
         (event(type="task_step", lang=..., task="irisbox", step=True), "bad_field"),
         (event(type="site_opened", lang=..., site_key="https://irisbox.brussels"), "bad_field"),
         (event(type="session_ended", lang=..., reason="bored", duration_s=3), "bad_field"),
-        (event(type="accessibility_changed", lang=..., setting="text_size", value="Jan"), "bad_field"),
+        (
+            event(type="accessibility_changed", lang=..., setting="text_size", value="Jan"),
+            "bad_field",
+        ),
         ("not an object", "not_an_object"),
     ],
 )
@@ -173,8 +187,18 @@ def test_help_only_moves_forward() -> None:
 
 
 def test_status_and_will() -> None:
-    status = p.decode_status(p.encode_status("idle", cpu_pct=12.5, mem_pct=40, disk_pct=70.2,
-                                             uptime_s=100, version="0.1.0", session_s=None, lang="nl"))
+    status = p.decode_status(
+        p.encode_status(
+            "idle",
+            cpu_pct=12.5,
+            mem_pct=40,
+            disk_pct=70.2,
+            uptime_s=100,
+            version="0.1.0",
+            session_s=None,
+            lang="nl",
+        )
+    )
     assert status.state == "idle" and status.figures["cpu_pct"] == 12.5
     assert p.decode_status(b'{"v":1,"state":"offline"}').state == "offline"
     with pytest.raises(p.Rejected):
@@ -189,13 +213,24 @@ def test_commands_and_acks() -> None:
     ack = p.decode_ack(p.encode_ack(command.id, False, "not here"))
     assert (ack.ok, ack.error) == (False, "not here")
     with pytest.raises(p.Rejected):
-        p.decode_command(json.dumps({"v": 1, "id": p.new_id(), "ts": "2026-11-22T10:15:00Z",
-                                     "cmd": "format_disk", "args": {}}).encode())
+        p.decode_command(
+            json.dumps(
+                {
+                    "v": 1,
+                    "id": p.new_id(),
+                    "ts": "2026-11-22T10:15:00Z",
+                    "cmd": "format_disk",
+                    "args": {},
+                }
+            ).encode()
+        )
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -216,8 +251,13 @@ def test_any_payload_is_accepted_or_rejected_with_a_reason(payload: bytes) -> No
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["id", "type", "ts", "session", "lang", "task", "step", "x"]),
-                       json_values, max_size=7))
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "type", "ts", "session", "lang", "task", "step", "x"]),
+        json_values,
+        max_size=7,
+    )
+)
 def test_any_event_object_is_accepted_or_rejected_with_a_reason(raw: dict[str, object]) -> None:
     decoded = p.decode_event_batch(TOPIC, batch(raw))
     assert len(decoded.events) + len(decoded.rejected) == 1

@@ -1,0 +1,39 @@
+"""`kiosk --self-test` starts the whole shell, reports when the start screen is up, and exits 0."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import free_port, suite_env
+
+
+def test_self_test_prints_one_json_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--self-test",
+            "--data-dir",
+            str(tmp_path),
+            "--broker",
+            f"mqtt://127.0.0.1:{free_port()}",
+            "--site",
+            "leeuw",
+            "--machine",
+            "pc-1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=suite_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["screen"] == "QtStartScreen"
+    assert report["ready_ms"] > 0 and report["rss_mb"] > 0
+    assert report["languages"][:3] == ["nl", "fr", "en"]
+    assert (report["site"], report["machine"]) == ("leeuw", "pc-1")
