@@ -127,7 +127,8 @@ class Aggregator:
                     log.info("so far: %s", dict(self.totals) or "nothing received")
                     next_report = now + 60.0
         finally:
-            self._client.disconnect()
+            if self.connected.is_set():
+                self._client.disconnect()
             self._client.loop_stop()
 
     def _take_batch(self, timeout: float) -> list[_Delivery]:

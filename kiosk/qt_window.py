@@ -123,7 +123,7 @@ class QtHomeScreen(QWidget):
         self.call_button = _button("help")
         self.call_button.clicked.connect(self.call_requested)
         layout.addWidget(self.call_button)
-        self.help_status = _label("notice")
+        self.help_status = _label("help_status")
         layout.addWidget(self.help_status)
         self.cancel_button = _button("secondary")
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -195,7 +195,8 @@ class QtKioskWindow(QMainWindow):
         in_session = self._core.session is not None
         self.stack.setCurrentWidget(self.home_screen if in_session else self.start_screen)
         help_call = self._core.help
-        self.home_screen.call_button.setEnabled(help_call is None)
+        # While a call is pending the button gives way to what is happening with it.
+        self.home_screen.call_button.setVisible(help_call is None)
         self.home_screen.help_status.setVisible(help_call is not None)
         self.home_screen.help_status.setText(self.help_text())
         self.home_screen.cancel_button.setVisible(

@@ -28,6 +28,7 @@ class Theme:
             ("primary", self.primary_text, self.primary),
             ("help", self.help_text, self.help),
             ("notice", self.notice_text, self.notice),
+            ("disabled", self.text, "#E6E6E6"),
         ]
 
     def stylesheet(self) -> str:
@@ -47,6 +48,10 @@ class Theme:
         QPushButton#help {{ background: {self.help}; color: {self.help_text};
                             min-height: {self.primary_height_px + 20}px;
                             font-size: {self.base_pt + 10}pt; font-weight: bold; }}
+        QPushButton:disabled {{ background: #E6E6E6; color: {self.text}; }}
+        QLabel#help_status {{ background: {self.notice}; color: {self.notice_text};
+                              padding: 18px; border-radius: 8px;
+                              font-size: {self.base_pt + 8}pt; font-weight: bold; }}
         QPushButton#language {{ background: {self.background}; color: {self.primary};
                                 border: 3px solid {self.primary}; min-height: 48px; }}
         QPushButton#language:checked {{ background: {self.primary}; color: {self.primary_text}; }}

@@ -1,0 +1,78 @@
+"""Renders the screens for docs/ and the README (run by `make screenshots`, under Xvfb)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from admin_console.help_queue import HelpQueue
+from admin_console.qt_buddy_desk import QtBuddyDesk
+from kiosk.core import KioskCore
+from kiosk.outbox import Outbox
+from kiosk.qt_window import QtKioskWindow
+from kiosk.theme import Theme
+from kiosk.wire.protocol import HelpChange, new_id, utc_now
+
+OUT = Path(__file__).with_name("screenshots")
+
+
+def save(widget: QWidget, name: str) -> None:
+    QApplication.processEvents()
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(OUT / f"{name}.png")
+
+
+def kiosk_screens(folder: Path) -> None:
+    for lang in ("nl", "fr"):
+        core = KioskCore(Outbox(folder / f"{lang}.db"))
+        core.lang = lang
+        window = QtKioskWindow(core)
+        window.setStyleSheet(Theme().stylesheet())
+        window.resize(1366, 768)
+        window.show()
+        save(window, f"kiosk-start-{lang}")
+        core.start_session()
+        save(window, f"kiosk-home-{lang}")
+        window.set_broker_online(True)
+        core.call_buddy()
+        save(window, f"kiosk-help-waiting-{lang}")
+        assert core.help is not None
+        core.apply_help_reply(HelpChange(core.help.request, "claimed", utc_now(), buddy="Sara"))
+        save(window, f"kiosk-help-coming-{lang}")
+        window.close()
+
+
+def buddy_desk() -> None:
+    now = utc_now()
+    queue = HelpQueue()
+    queue.apply("pc-03", HelpChange(new_id(), "open", now - timedelta(minutes=4, seconds=12),
+                                    "mypension-check", 2, "fr"))
+    claimed = new_id()
+    queue.apply("pc-01", HelpChange(claimed, "open", now - timedelta(minutes=6), None, None, "nl"))
+    queue.apply("pc-01", HelpChange(claimed, "claimed", now - timedelta(minutes=5), buddy="Yassine"))
+    queue.apply("pc-05", HelpChange(new_id(), "open", now - timedelta(seconds=40),
+                                    "irisbox-certificate", 0, "nl"))
+    desk = QtBuddyDesk(queue, "schaerbeek", "Sara")
+    desk.set_connected(True)
+    desk.resize(1100, 480)
+    desk.show()
+    desk.refresh()
+    save(desk, "buddy-desk")
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        kiosk_screens(Path(folder))
+    buddy_desk()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
