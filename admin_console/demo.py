@@ -96,10 +96,25 @@ def main() -> int:
         aggregator.stop()
         aggregator.wait(5)
         return 1
-    desk = Child("buddy desk", ["admin_console", "buddy", "--site", SITE, "--name", "Sara",
-                                "--broker", broker])
-    kiosk = Child("kiosk", ["kiosk", "--windowed", "--broker", broker, "--site", SITE,
-                            "--machine", "pc-01", "--data-dir", str(DATA / "kiosk-pc-01")])
+    desk = Child(
+        "buddy desk",
+        ["admin_console", "buddy", "--site", SITE, "--name", "Sara", "--broker", broker],
+    )
+    kiosk = Child(
+        "kiosk",
+        [
+            "kiosk",
+            "--windowed",
+            "--broker",
+            broker,
+            "--site",
+            SITE,
+            "--machine",
+            "pc-01",
+            "--data-dir",
+            str(DATA / "kiosk-pc-01"),
+        ],
+    )
     children += [desk, kiosk]
     print(
         f"\nDemo running on {broker}. Press Start on the kiosk, then 'Roep een buddy'; claim and\n"

@@ -20,13 +20,16 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from admin_console.embedded_broker import EmbeddedBroker  # noqa: E402
-from tests.conftest import Mosquitto, free_port  # noqa: E402
+from admin_console.embedded_broker import EmbeddedBroker
+from tests.conftest import Mosquitto, free_port
 
 
 def client(port: int, client_id: str = "", clean: bool = True) -> mqtt.Client:
     c = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean, protocol=mqtt.MQTTv311
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        clean_session=clean,
+        protocol=mqtt.MQTTv311,
     )
     c.max_inflight_messages_set(100)
     c.connect("127.0.0.1", port)
@@ -101,7 +104,9 @@ def features(port: int) -> dict[str, bool]:
     pub.publish("feat/queued", b"q", qos=1).wait_for_publish(5)
     queued: list[str] = []
     back = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id="persistent-1", clean_session=False,
+        CallbackAPIVersion.VERSION2,
+        client_id="persistent-1",
+        clean_session=False,
         protocol=mqtt.MQTTv311,
     )
     back.on_message = lambda _c, _u, m: queued.append(m.topic)

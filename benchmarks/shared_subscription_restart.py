@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import Mosquitto, free_port  # noqa: E402
+from tests.conftest import Mosquitto, free_port
 
 
 def survives_restart(topic_filter: str) -> bool:
@@ -27,7 +27,9 @@ def survives_restart(topic_filter: str) -> bool:
     broker.start()
     got: list[bytes] = []
     client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id="restart-probe", clean_session=False,
+        CallbackAPIVersion.VERSION2,
+        client_id="restart-probe",
+        clean_session=False,
         protocol=mqtt.MQTTv311,
     )
     client.on_connect = lambda c, *_: c.subscribe(topic_filter, 1)
@@ -38,8 +40,20 @@ def survives_restart(topic_filter: str) -> bool:
     time.sleep(0.5)
     broker.stop()
     broker.start()
-    subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-q", "1", "-t", "probe/x",
-                    "-m", "sent-before-reconnect"], check=True)
+    subprocess.run(
+        [
+            "mosquitto_pub",
+            "-p",
+            str(broker.port),
+            "-q",
+            "1",
+            "-t",
+            "probe/x",
+            "-m",
+            "sent-before-reconnect",
+        ],
+        check=True,
+    )
     time.sleep(3)
     client.disconnect()
     client.loop_stop()
@@ -48,11 +62,15 @@ def survives_restart(topic_filter: str) -> bool:
 
 
 def main() -> int:
-    version = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True).stdout.split("\n")[0]
+    version = subprocess.run(["mosquitto", "-h"], capture_output=True, text=True).stdout.split(
+        "\n"
+    )[0]
     print(version)
     for name, topic_filter in (("plain", "probe/x"), ("shared", "$share/g/probe/x")):
-        print(f"{name:6} subscription keeps a message published before reconnect: "
-              f"{'yes' if survives_restart(topic_filter) else 'NO'}")
+        print(
+            f"{name:6} subscription keeps a message published before reconnect: "
+            f"{'yes' if survives_restart(topic_filter) else 'NO'}"
+        )
     return 0
 
 

@@ -49,13 +49,21 @@ def kiosk_screens(folder: Path) -> None:
 def buddy_desk() -> None:
     now = utc_now()
     queue = HelpQueue()
-    queue.apply("pc-03", HelpChange(new_id(), "open", now - timedelta(minutes=4, seconds=12),
-                                    "mypension-check", 2, "fr"))
+    queue.apply(
+        "pc-03",
+        HelpChange(
+            new_id(), "open", now - timedelta(minutes=4, seconds=12), "mypension-check", 2, "fr"
+        ),
+    )
     claimed = new_id()
     queue.apply("pc-01", HelpChange(claimed, "open", now - timedelta(minutes=6), None, None, "nl"))
-    queue.apply("pc-01", HelpChange(claimed, "claimed", now - timedelta(minutes=5), buddy="Yassine"))
-    queue.apply("pc-05", HelpChange(new_id(), "open", now - timedelta(seconds=40),
-                                    "irisbox-certificate", 0, "nl"))
+    queue.apply(
+        "pc-01", HelpChange(claimed, "claimed", now - timedelta(minutes=5), buddy="Yassine")
+    )
+    queue.apply(
+        "pc-05",
+        HelpChange(new_id(), "open", now - timedelta(seconds=40), "irisbox-certificate", 0, "nl"),
+    )
     desk = QtBuddyDesk(queue, "schaerbeek", "Sara")
     desk.set_connected(True)
     desk.resize(1100, 480)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+_log = logging.getLogger("suite.broker")
+
 
 class ConfigError(ValueError):
     """A broker URL or client config file that cannot be used; the message says why."""
@@ -128,4 +130,7 @@ def make_client(
         client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
     client.max_inflight_messages_set(max_inflight)
     client.reconnect_delay_set(min_delay=1, max_delay=30)
+    client.on_connect_fail = lambda _c, _u: _log.warning(
+        "cannot reach the broker at %s; retrying (every 30 s at most)", settings.url
+    )
     return client

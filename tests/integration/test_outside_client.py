@@ -155,3 +155,68 @@ def test_exactly_once_through_a_broker_restart(
     mosquitto_pub(mosquitto.port, TOPIC, first)
     wait_for(lambda: run_stats(db)["events_total"] == 100, 40, "both batches after the restart")
     assert run_stats(db)["events_total"] == len(set(ids1 + ids2))
+
+
+def test_two_aggregators_in_a_shared_group_store_what_one_would(
+    mosquitto: Mosquitto, start_aggregator: Callable[..., Proc], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    first = start_aggregator(mosquitto.url, db, "agg-a", "--share-group", "aggregators")
+    second = start_aggregator(mosquitto.url, db, "agg-b", "--share-group", "aggregators")
+    assert "$share/aggregators/kiosk/v1/+/+/events" in first.output()
+    ids: list[str] = []
+    for _ in range(40):
+        payload, batch_ids = batch_payload(10)
+        mosquitto_pub(mosquitto.port, TOPIC, payload)
+        ids.extend(batch_ids)
+    wait_for(lambda: run_stats(db)["events_total"] == 400, 30, "400 events")
+    first.stop()
+    second.stop()
+    stored = [
+        int(line.split("'events_new': ")[1].split(",")[0])
+        for proc in (first, second)
+        for line in proc.lines
+        if "aggregator stopped" in line
+    ]
+    assert sum(stored) == 400 and all(n > 0 for n in stored)  # the stream was split, not copied
+
+
+def test_the_aggregator_explains_what_it_cannot_do(tmp_path: Path) -> None:
+    from tests.conftest import admin_console, suite_env
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = subprocess.run(
+        admin_console("serve", "--db", f"sqlite:///{blocker}/agg.db"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=suite_env(),
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("admin-console: cannot") and "Traceback" not in done.stderr
+    done = subprocess.run(
+        admin_console("serve", "--broker", "tcp://x", "--db", f"sqlite:///{tmp_path}/a.db"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=suite_env(),
+    )
+    assert done.returncode == 2 and "mqtt://" in done.stderr
+
+
+def test_with_the_broker_down_the_aggregator_says_so_and_keeps_trying(tmp_path: Path) -> None:
+    from tests.conftest import admin_console, free_port, suite_env
+
+    port = free_port()
+    proc = Proc(
+        admin_console(
+            "serve", "--broker", f"mqtt://127.0.0.1:{port}", "--db", f"sqlite:///{tmp_path}/a.db"
+        ),
+        suite_env(),
+    ).start()
+    try:
+        proc.wait_for_line(f"cannot reach the broker at mqtt://127.0.0.1:{port}")
+        assert proc.process is not None and proc.process.poll() is None
+    finally:
+        assert proc.stop() == 0
