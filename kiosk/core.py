@@ -7,12 +7,15 @@ causes), then listeners are told so that the screen and the status heartbeat fol
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kiosk.commands import announcement_text
 from kiosk.outbox import Outbox, event_json
+from kiosk.session import Phase, SessionClock, SessionPolicy, Tick
 from kiosk.wire.protocol import (
     HELP_RANK,
     Channel,
@@ -40,15 +43,33 @@ class HelpCall:
 class KioskCore:
     """One public PC: idle, or in an anonymous session that may have a help call."""
 
-    def __init__(self, outbox: Outbox, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        policy: SessionPolicy | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] | None = None,
+        default_lang: str = "nl",
+    ) -> None:
         self._outbox = outbox
         self._clock = clock
         self._listeners: list[Callable[[], None]] = []
+        self.timer = SessionClock(
+            policy or SessionPolicy(), monotonic, wall or (lambda: datetime.now().astimezone())
+        )
+        self.default_lang = default_lang
         self.session: str | None = None
         self.session_started: datetime | None = None
-        self.lang = "nl"
+        self.lang = default_lang
         self.help: HelpCall | None = None
         self.locked = False
+        self.text_size = 100
+        self.high_contrast = False
+        self.read_aloud = False
+        self._announcement: Mapping[str, Any] | None = None
+        self._announcement_until: datetime | None = None
         self._cancel_stale_help()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -79,13 +100,18 @@ class KioskCore:
             self._outbox.add_event(make_event("language_changed", self.session, lang=lang))
         self._changed()
 
-    def start_session(self) -> None:
+    def start_session(self) -> bool:
+        """A visitor touched the screen. False when the PC is locked or the corner is closed."""
         if self.session:
-            return
+            return True
+        if self.locked or not self.timer.can_start():
+            return False
+        self.timer.start()
         self.session = new_id()
         self.session_started = self._clock()
         self._outbox.add_event(make_event("session_started", self.session, lang=self.lang))
         self._changed()
+        return True
 
     def end_session(self, reason: str) -> None:
         """End the visit: cancel a pending call, log the end, forget the session id."""
@@ -104,7 +130,87 @@ class KioskCore:
         self.session = None
         self.session_started = None
         self.help = None
+        self.timer.reset()
+        # The next visitor starts from the defaults: nothing of this visit carries over.
+        self.lang = self.default_lang
+        self.text_size = 100
+        self.high_contrast = False
+        self.read_aloud = False
         self._changed()
+
+    def tick(self) -> Tick:
+        """Called a few times a second by the screen; ends the visit on idle or time limit."""
+        tick = self.timer.tick()
+        if tick.end_reason is not None:
+            self.end_session(tick.end_reason)
+        return tick
+
+    def activity(self) -> None:
+        self.timer.activity()
+
+    def still_here(self) -> bool:
+        """The visitor pressed 'I'm still here'."""
+        return self.timer.extend()
+
+    @property
+    def warning(self) -> bool:
+        return self.timer.phase is Phase.WARNING
+
+    def set_text_size(self, percent: int) -> None:
+        self._set_accessibility("text_size", percent)
+
+    def set_high_contrast(self, on: bool) -> None:
+        self._set_accessibility("contrast", on)
+
+    def set_read_aloud(self, on: bool) -> None:
+        self._set_accessibility("read_aloud", on)
+
+    def _set_accessibility(self, setting: str, value: int | bool) -> None:
+        attribute = {
+            "text_size": "text_size",
+            "contrast": "high_contrast",
+            "read_aloud": "read_aloud",
+        }
+        if getattr(self, attribute[setting]) == value:
+            return
+        setattr(self, attribute[setting], value)
+        if self.session:
+            event_value: int | str | bool = value
+            if setting == "contrast":
+                event_value = "high" if value else "normal"
+            self._outbox.add_event(
+                make_event(
+                    "accessibility_changed", self.session, setting=setting, value=event_value
+                )
+            )
+        self._changed()
+
+    def lock(self) -> None:
+        """Out of order: end any visit and refuse new ones until unlocked."""
+        self.end_session("admin")
+        if not self.locked:
+            self.locked = True
+            self._changed()
+
+    def unlock(self) -> None:
+        if self.locked:
+            self.locked = False
+            self._changed()
+
+    def announce(self, args: Mapping[str, Any], until: datetime | None) -> None:
+        announcement_text(args, self.lang)  # refuses an announcement without text
+        self._announcement = dict(args)
+        self._announcement_until = until
+        self._changed()
+
+    def announcement(self) -> str | None:
+        """The current announcement in the visitor's language, or None."""
+        if self._announcement is None:
+            return None
+        if self._announcement_until is not None and self._clock() >= self._announcement_until:
+            self._announcement = None
+            return None
+        return announcement_text(self._announcement, self.lang)
 
     def call_buddy(self, task: str | None = None, step: int | None = None) -> None:
         """Ask for a human. A second press while a call is pending changes nothing."""

@@ -11,18 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import psutil
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk import i18n
+from kiosk.commands import CommandHandler
 from kiosk.core import KioskCore
 from kiosk.health import HealthProbe
 from kiosk.link import KioskLink, LinkCallbacks
 from kiosk.outbox import Outbox
+from kiosk.qt_lockdown import QtLockdown
 from kiosk.qt_window import QtKioskWindow
 from kiosk.settings import KioskSettings
-from kiosk.theme import Theme
-from kiosk.wire.protocol import Command, encode_ack
+from kiosk.staff_exit import StaffGate
+from kiosk.wire.protocol import Command, Rejected, encode_ack, parse_ts
 
 log = logging.getLogger("kiosk")
 
@@ -44,8 +46,7 @@ class KioskApp:
     def __init__(self, settings: KioskSettings) -> None:
         self.settings = settings
         self.outbox = Outbox(settings.outbox_path)
-        self.core = KioskCore(self.outbox)
-        self.core.lang = settings.lang
+        self.core = KioskCore(self.outbox, policy=settings.policy, default_lang=settings.lang)
         self.health = HealthProbe(settings.data_dir)
         self.bridge = QtLinkBridge()
         self.link = KioskLink(
@@ -58,8 +59,17 @@ class KioskApp:
             heartbeat_s=settings.heartbeat_s,
         )
         self.window = QtKioskWindow(self.core, settings.idle_minutes)
-        self.window.setStyleSheet(Theme().stylesheet())
-        self._executed: dict[str, bool] = {}
+        self.commands = CommandHandler(
+            {
+                "ping": lambda _args: None,
+                "end_session": lambda _args: self.core.end_session("admin"),
+                "lock": lambda _args: self.core.lock(),
+                "unlock": lambda _args: self.core.unlock(),
+                "announce": self._announce,
+            }
+        )
+        self.gate = StaffGate(settings.staff_pin_hash, time.monotonic)
+        self.lockdown: QtLockdown | None = None
         self.bridge.help_reply.connect(self.core.apply_help_reply)
         self.bridge.command.connect(self._on_command)
         self.bridge.connection.connect(self.window.set_broker_online)
@@ -73,30 +83,51 @@ class KioskApp:
         self.link.status_changed()
 
     def _on_command(self, command: Command) -> None:
-        # A repeated command id is answered again but not executed twice.
-        if command.id not in self._executed:
-            self._executed[command.id] = self._execute(command)
-        ok = self._executed[command.id]
-        error = None if ok else f"{command.cmd} is not available on this kiosk version"
-        self.link.send_ack(encode_ack(command.id, ok, error))
+        result = self.commands.handle(command)
+        self.link.send_ack(encode_ack(command.id, result.ok, result.error))
 
-    def _execute(self, command: Command) -> bool:
-        if command.cmd == "ping":
-            return True
-        if command.cmd == "end_session":
-            self.core.end_session("admin")
-            return True
-        return False
+    def _announce(self, args: Any) -> None:
+        from kiosk.commands import CommandRefused
+
+        until = None
+        if args.get("until") is not None:
+            try:
+                until = parse_ts(args["until"], "until")
+            except Rejected as err:
+                raise CommandRefused(err.detail) from None
+        try:
+            self.core.announce(args, until)
+        except CommandRefused:
+            raise
 
     def start(self, windowed: bool) -> None:
+        """Show the kiosk; full screen and locked down unless ``windowed`` (demo, tests)."""
+        app = QApplication.instance()
+        self.lockdown = QtLockdown(
+            self.window,
+            self.gate,
+            self.core.activity,
+            enforce=not windowed,
+            texts=lambda: i18n.Texts(self.core.lang),
+        )
+        if app is not None:
+            app.installEventFilter(self.lockdown)
+        lockdown = self.lockdown
+        self.window.allow_close = lambda: not lockdown.enforce or lockdown.exit_granted
         self.link.start()
         if windowed:
             self.window.resize(1366, 768)
             self.window.show()
         else:
+            self.window.setWindowFlags(
+                Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+            )
             self.window.showFullScreen()
 
     def shutdown(self) -> None:
+        app = QApplication.instance()
+        if app is not None and self.lockdown is not None:
+            app.removeEventFilter(self.lockdown)
         self.core.end_session("shutdown")
         self.link.stop()
         self.outbox.close()

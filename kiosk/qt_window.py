@@ -1,174 +1,97 @@
-"""The kiosk's screens: a calm start screen and the home screen with the big "Call a buddy" button.
+"""The kiosk window: draws the model (``KioskCore``) and forwards what the visitor does.
 
-The window only draws the model (:class:`kiosk.core.KioskCore`) and forwards what the visitor
-does; it never talks to the broker or the outbox itself.
+It never talks to the broker or the outbox itself. A tick a few times a second lets the model
+run its clock (idle warning, time limit) and the window show what follows from it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core import KioskCore
-from kiosk.i18n import Texts, languages
+from kiosk.i18n import Texts
+from kiosk.qt_action_bar import QtActionBar
+from kiosk.qt_home_screen import BROWSE, QtHomeScreen, Tile
+from kiosk.qt_overlays import QtIdleWarning, QtLockedScreen
+from kiosk.qt_speech import QtReader
+from kiosk.qt_start_screen import QtStartScreen
+from kiosk.qt_widgets import make_label
+from kiosk.session import Phase, minutes
+from kiosk.theme import HIGH_CONTRAST, NORMAL
+
+TilesFor = Callable[[Texts], list[Tile]]
 
 
-def _label(object_name: str = "", *, wrap: bool = True) -> QLabel:
-    label = QLabel()
-    if object_name:
-        label.setObjectName(object_name)
-    label.setWordWrap(wrap)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    return label
-
-
-def _button(object_name: str) -> QPushButton:
-    button = QPushButton()
-    button.setObjectName(object_name)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    return button
-
-
-class QtStartScreen(QWidget):
-    """Welcome: choose a language and touch anywhere (or Start) to begin."""
-
-    start_requested = Signal()
-    language_chosen = Signal(str)
-
-    def __init__(self, idle_minutes: int) -> None:
-        super().__init__()
-        self._idle_minutes = idle_minutes
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 30, 60, 40)
-        languages_row = QHBoxLayout()
-        languages_row.addStretch(1)
-        self.language_label = _label(wrap=False)
-        languages_row.addWidget(self.language_label)
-        self.language_buttons: dict[str, QPushButton] = {}
-        group = QButtonGroup(self)
-        for code in languages():
-            button = _button("language")
-            button.setCheckable(True)
-            button.setText(Texts(code).language_name)
-            button.setAccessibleName(Texts(code).language_name)
-            button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
-            group.addButton(button)
-            languages_row.addWidget(button)
-            self.language_buttons[code] = button
-        layout.addLayout(languages_row)
-        layout.addStretch(2)
-        self.title = _label("title")
-        self.body = _label()
-        layout.addWidget(self.title)
-        layout.addWidget(self.body)
-        layout.addSpacing(30)
-        self.start_button = _button("primary")
-        self.start_button.setMinimumWidth(420)
-        self.start_button.clicked.connect(self.start_requested)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.start_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.hint = _label("muted")
-        layout.addWidget(self.hint)
-        layout.addStretch(2)
-        self.notice = _label("notice")
-        layout.addWidget(self.notice)
-
-    def retranslate(self, texts: Texts) -> None:
-        self.title.setText(texts("welcome_title"))
-        self.body.setText(texts("welcome_body"))
-        self.start_button.setText(texts("start_button"))
-        self.start_button.setAccessibleName(texts("start_button"))
-        self.hint.setText(texts("start_hint"))
-        self.language_label.setText(texts("choose_language") + ":")
-        self.notice.setText(
-            texts("idle_notice", minutes=self._idle_minutes) + "\n" + texts("privacy_notice")
-        )
-        self.language_buttons[texts.lang].setChecked(True)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        # A touch anywhere on the welcome screen starts, as the hint says.
-        self.start_requested.emit()
-        event.accept()
-
-
-class QtHomeScreen(QWidget):
-    """The visit: call a buddy, see who is coming, and end the visit."""
-
-    call_requested = Signal()
-    cancel_requested = Signal()
-    done_requested = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 40)
-        self.title = _label("title")
-        self.body = _label()
-        layout.addWidget(self.title)
-        layout.addWidget(self.body)
-        layout.addStretch(1)
-        self.call_button = _button("help")
-        self.call_button.clicked.connect(self.call_requested)
-        layout.addWidget(self.call_button)
-        self.help_status = _label("help_status")
-        layout.addWidget(self.help_status)
-        self.cancel_button = _button("secondary")
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        self.done_button = _button("primary")
-        self.done_button.clicked.connect(self.done_requested)
-        layout.addWidget(self.done_button)
-
-    def retranslate(self, texts: Texts) -> None:
-        self.title.setText(texts("home_title"))
-        self.body.setText(texts("home_body"))
-        self.call_button.setText(texts("call_buddy"))
-        self.call_button.setAccessibleName(texts("call_buddy_name"))
-        self.cancel_button.setText(texts("cancel_call"))
-        self.cancel_button.setAccessibleName(texts("cancel_call"))
-        self.done_button.setText(texts("done_button"))
-        self.done_button.setAccessibleName(texts("done_button_name"))
+def browse_only(texts: Texts) -> list[Tile]:
+    return [Tile(BROWSE, texts("tile_browse"))]
 
 
 class QtKioskWindow(QMainWindow):
-    """The whole kiosk screen; shows the start screen or the visit, following the model."""
+    """Start screen, the visit (home or an activity), or out of order — following the model."""
 
-    def __init__(self, core: KioskCore, idle_minutes: int = 5) -> None:
+    open_requested = Signal(str)  # a home tile: a task id, or BROWSE
+
+    def __init__(
+        self,
+        core: KioskCore,
+        idle_minutes: int = 5,
+        *,
+        reader: QtReader | None = None,
+        tiles_for: TilesFor = browse_only,
+        tick_ms: int = 250,
+    ) -> None:
         super().__init__()
         self._core = core
         self._texts = Texts(core.lang)
+        self._reader = reader or QtReader()
+        self._tiles_for = tiles_for
         self._broker_online = False
+        self._style_key: tuple[str, int] | None = None
+        self.allow_close: Callable[[], bool] = lambda: True
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = make_label("banner")
+        layout.addWidget(self.banner)
         self.start_screen = QtStartScreen(idle_minutes)
-        self.home_screen = QtHomeScreen()
+        self.home_screen = QtHomeScreen(self._reader.available)
+        self.locked_screen = QtLockedScreen()
+        self.activity_page = QWidget()  # the browser or a guided task takes this place
+        self.activity_layout = QVBoxLayout(self.activity_page)
+        self.activity_layout.setContentsMargins(0, 0, 0, 0)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.start_screen)
-        self.stack.addWidget(self.home_screen)
-        self.setCentralWidget(self.stack)
+        for page in (self.start_screen, self.home_screen, self.activity_page, self.locked_screen):
+            self.stack.addWidget(page)
+        layout.addWidget(self.stack, 1)
+        self.action_bar = QtActionBar()
+        layout.addWidget(self.action_bar)
+        self.setCentralWidget(root)
+        self.idle_warning = QtIdleWarning(root)
+
         self.start_screen.start_requested.connect(core.start_session)
         self.start_screen.language_chosen.connect(core.set_language)
-        self.home_screen.call_requested.connect(lambda: core.call_buddy())
-        self.home_screen.cancel_requested.connect(core.cancel_help)
-        self.home_screen.done_requested.connect(lambda: core.end_session("user"))
+        self.home_screen.tile_chosen.connect(self._tile_chosen)
+        access = self.home_screen.accessibility
+        access.text_size_chosen.connect(core.set_text_size)
+        access.contrast_toggled.connect(core.set_high_contrast)
+        access.read_aloud_requested.connect(self.read_aloud)
+        self.action_bar.call_requested.connect(lambda: core.call_buddy())
+        self.action_bar.cancel_requested.connect(core.cancel_help)
+        self.action_bar.done_requested.connect(lambda: core.end_session("user"))
+        self.idle_warning.still_here.connect(self._still_here)
         core.subscribe(self._update)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start(tick_ms)
         self._update()
+
+    # --- what the visitor sees ------------------------------------------------------------------
 
     def set_broker_online(self, online: bool) -> None:
         self._broker_online = online
@@ -185,20 +108,105 @@ class QtKioskWindow(QMainWindow):
             return self._texts("help_offline")
         return self._texts("help_waiting")
 
+    def show_activity(self, widget: QWidget) -> None:
+        """Put the browser (or a task beside it) in the visit's main area."""
+        if self.activity_layout.indexOf(widget) < 0:
+            self.activity_layout.addWidget(widget)
+        self.stack.setCurrentWidget(self.activity_page)
+
+    def show_home(self) -> None:
+        if self._core.session:
+            self.stack.setCurrentWidget(self.home_screen)
+
+    def _tile_chosen(self, tile_id: str) -> None:
+        self.open_requested.emit(tile_id)
+
+    def read_aloud(self) -> None:
+        page = self.stack.currentWidget()
+        speak = getattr(page, "spoken_text", None)
+        text = speak() if callable(speak) else ""
+        self._reader.say(f"{text} {self.help_text()}".strip(), self._core.lang)
+
+    def _apply_style(self) -> None:
+        theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
+        key = (theme.name, self._core.text_size)
+        if key != self._style_key:
+            self._style_key = key
+            self.setStyleSheet(theme.stylesheet(self._core.text_size))
+
     def _update(self) -> None:
-        if self._texts.lang != self._core.lang:
-            self._texts = Texts(self._core.lang)
+        core = self._core
+        if self._texts.lang != core.lang:
+            self._texts = Texts(core.lang)
         texts = self._texts
+        self._apply_style()
         self.setWindowTitle(texts("window_title"))
-        self.start_screen.retranslate(texts)
-        self.home_screen.retranslate(texts)
-        in_session = self._core.session is not None
-        self.stack.setCurrentWidget(self.home_screen if in_session else self.start_screen)
-        help_call = self._core.help
-        # While a call is pending the button gives way to what is happening with it.
-        self.home_screen.call_button.setVisible(help_call is None)
-        self.home_screen.help_status.setVisible(help_call is not None)
-        self.home_screen.help_status.setText(self.help_text())
-        self.home_screen.cancel_button.setVisible(
-            help_call is not None and help_call.state == "open"
-        )
+        self.start_screen.retranslate(texts, core.timer.can_start())
+        self.home_screen.retranslate(texts, self._tiles_for(texts))
+        self.home_screen.accessibility.show_state(texts, core.text_size, core.high_contrast)
+        self.locked_screen.retranslate(texts)
+        if core.locked:
+            self.stack.setCurrentWidget(self.locked_screen)
+        elif core.session is None:
+            self.stack.setCurrentWidget(self.start_screen)
+            self.idle_warning.hide()
+        elif self.stack.currentWidget() in (self.start_screen, self.locked_screen):
+            self.stack.setCurrentWidget(self.home_screen)
+        in_session = core.session is not None
+        self.action_bar.setVisible(in_session)
+        state = core.help.state if core.help else None
+        self.action_bar.show_help(texts, self.help_text(), state)
+        self._show_banner(None)
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        tick = self._core.tick()
+        if tick.phase is Phase.WARNING and tick.warning_left_s is not None:
+            self.idle_warning.show_countdown(self._texts, tick.warning_left_s)
+        elif self.idle_warning.isVisible():
+            self.idle_warning.hide()
+        self._show_banner(tick.ends_in_s)
+
+    def _show_banner(self, ends_in_s: float | None) -> None:
+        parts = []
+        announcement = self._core.announcement()
+        if announcement:
+            parts.append(announcement)
+        if ends_in_s is not None and self._core.session:
+            parts.append(self._texts("ends_soon", minutes=minutes(ends_in_s)))
+        text = "\n".join(parts)
+        if text != self.banner.text():
+            self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _still_here(self) -> None:
+        self._core.still_here()
+        self.idle_warning.hide()
+
+    # --- Qt -------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        central = self.centralWidget()
+        if central is not None:
+            self.idle_warning.setGeometry(central.rect())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.allow_close():
+            event.accept()
+        else:
+            event.ignore()
+
+    def keyboard_focus_order(self) -> list[QWidget]:
+        """The widgets Tab visits on the current page, in order (for tests and reviews)."""
+        first = self.focusWidget() or self
+        order: list[QWidget] = []
+        widget = first
+        for _ in range(500):
+            if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                order.append(widget)
+            widget = widget.nextInFocusChain()
+            if widget is first:
+                break
+        return order

@@ -6,13 +6,14 @@ import os
 import re
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from kiosk.i18n import resolve_language
+from kiosk.session import PolicyError, SessionPolicy, policy_from_config
 from kiosk.wire.broker import (
     BrokerSettings,
     ConfigError,
@@ -33,8 +34,13 @@ class KioskSettings:
     machine: str
     data_dir: Path
     lang: str = "nl"
-    idle_minutes: int = 5
     heartbeat_s: float = 60.0
+    policy: SessionPolicy = field(default_factory=SessionPolicy)
+    staff_pin_hash: str | None = None
+
+    @property
+    def idle_minutes(self) -> int:
+        return max(1, round(self.policy.idle_timeout_s / 60))
 
     @property
     def outbox_path(self) -> Path:
@@ -84,9 +90,18 @@ def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -
         pick("data_dir", "KIOSK_DATA_DIR", platformdirs.user_data_dir(APP_NAME))
     ).expanduser()
     try:
-        idle_minutes = int(pick("idle_minutes", "KIOSK_IDLE_MINUTES", 5))
         heartbeat_s = float(pick("heartbeat_s", "KIOSK_HEARTBEAT_S", 60.0))
     except ValueError as err:
         raise ConfigError(f"config {path}: {err}") from None
+    session_table = config.get("session", {})
+    if not isinstance(session_table, dict):
+        raise ConfigError(f"config {path}: [session] must be a table")
+    try:
+        policy = policy_from_config(session_table)
+    except PolicyError as err:
+        raise ConfigError(f"config {path}: {err}") from None
+    pin_hash = kiosk_table.get("staff_pin_hash")
+    if pin_hash is not None and not (isinstance(pin_hash, str) and pin_hash.count("$") == 3):
+        raise ConfigError(f"config {path}: staff_pin_hash must come from `kiosk --hash-pin`")
     lang = resolve_language(str(pick("lang", "KIOSK_LANG", "nl")))
-    return KioskSettings(broker, site, machine, data_dir, lang, idle_minutes, heartbeat_s)
+    return KioskSettings(broker, site, machine, data_dir, lang, heartbeat_s, policy, pin_hash)

@@ -1,12 +1,18 @@
-"""Colours and sizes of the kiosk: large, calm, and at least 7:1 contrast for every text."""
+"""Colours and sizes of the kiosk: large, calm, and at least 7:1 contrast for every text.
+
+Qt-free: the stylesheet is a string, and the contrast of every colour pair is tested.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+TEXT_SIZES = (100, 150, 200)  # percent; 200% is WCAG's "resize text" bar
+
 
 @dataclass(frozen=True)
 class Theme:
+    name: str = "normal"
     background: str = "#FFFFFF"
     text: str = "#1A1A1A"
     muted_text: str = "#3D3D3D"
@@ -16,8 +22,13 @@ class Theme:
     help_text: str = "#FFFFFF"
     notice: str = "#FFF4CC"
     notice_text: str = "#1A1A1A"
+    warning: str = "#7A0000"
+    warning_text: str = "#FFFFFF"
+    disabled: str = "#E6E6E6"
+    disabled_text: str = "#1A1A1A"
+    focus: str = "#F2B705"
     base_pt: int = 20
-    title_pt: int = 40
+    title_pt: int = 36
     primary_height_px: int = 80
 
     def foreground_pairs(self) -> list[tuple[str, str, str]]:
@@ -26,38 +37,70 @@ class Theme:
             ("text", self.text, self.background),
             ("muted_text", self.muted_text, self.background),
             ("primary", self.primary_text, self.primary),
+            ("outlined", self.primary, self.background),
             ("help", self.help_text, self.help),
             ("notice", self.notice_text, self.notice),
-            ("disabled", self.text, "#E6E6E6"),
+            ("warning", self.warning_text, self.warning),
+            ("disabled", self.disabled_text, self.disabled),
         ]
 
-    def stylesheet(self) -> str:
+    def stylesheet(self, text_size: int = 100) -> str:
+        scale = text_size / 100
+        base = round(self.base_pt * scale)
+        big = round((self.base_pt + 8) * scale)
+        title = round(self.title_pt * scale)
         return f"""
-        QWidget {{ background: {self.background}; color: {self.text};
-                   font-size: {self.base_pt}pt; }}
-        QLabel#title {{ font-size: {self.title_pt}pt; font-weight: bold; }}
+        QWidget {{ background: {self.background}; color: {self.text}; font-size: {base}pt; }}
+        QLabel#title {{ font-size: {title}pt; font-weight: bold; }}
         QLabel#muted {{ color: {self.muted_text}; }}
-        QLabel#notice {{ background: {self.notice}; color: {self.notice_text};
-                         padding: 16px; border-radius: 8px; }}
-        QPushButton {{ background: {self.primary}; color: {self.primary_text};
-                       border: none; border-radius: 10px; padding: 12px 28px;
-                       min-height: 48px; }}
-        QPushButton:focus {{ outline: none; border: 4px solid #F2B705; }}
-        QPushButton#primary {{ min-height: {self.primary_height_px}px;
-                               font-size: {self.base_pt + 8}pt; font-weight: bold; }}
-        QPushButton#help {{ background: {self.help}; color: {self.help_text};
-                            min-height: {self.primary_height_px + 20}px;
-                            font-size: {self.base_pt + 10}pt; font-weight: bold; }}
-        QPushButton:disabled {{ background: #E6E6E6; color: {self.text}; }}
+        QLabel#notice, QLabel#banner {{ background: {self.notice}; color: {self.notice_text};
+                         padding: 14px; border-radius: 8px; }}
         QLabel#help_status {{ background: {self.notice}; color: {self.notice_text};
-                              padding: 18px; border-radius: 8px;
-                              font-size: {self.base_pt + 8}pt; font-weight: bold; }}
-        QPushButton#language {{ background: {self.background}; color: {self.primary};
-                                border: 3px solid {self.primary}; min-height: 48px; }}
-        QPushButton#language:checked {{ background: {self.primary}; color: {self.primary_text}; }}
-        QPushButton#secondary {{ background: {self.background}; color: {self.primary};
-                                 border: 3px solid {self.primary}; min-height: 60px; }}
+                              padding: 14px; border-radius: 8px;
+                              font-size: {big}pt; font-weight: bold; }}
+        QWidget#overlay {{ background: {self.warning}; }}
+        QWidget#overlay QLabel {{ background: {self.warning}; color: {self.warning_text};
+                                  font-size: {big}pt; font-weight: bold; }}
+        QWidget#locked QLabel {{ font-size: {big}pt; }}
+        QPushButton {{ background: {self.primary}; color: {self.primary_text};
+                       border: none; border-radius: 10px; padding: 10px 24px;
+                       min-height: 48px; min-width: 48px; }}
+        QPushButton:focus {{ border: 5px solid {self.focus}; }}
+        QPushButton:disabled {{ background: {self.disabled}; color: {self.disabled_text}; }}
+        QPushButton#primary {{ min-height: {self.primary_height_px}px; font-size: {big}pt;
+                               font-weight: bold; }}
+        QPushButton#help {{ background: {self.help}; color: {self.help_text};
+                            min-height: {self.primary_height_px}px;
+                            font-size: {big}pt; font-weight: bold; }}
+        QPushButton#tile {{ min-height: 120px; font-size: {base}pt; font-weight: bold;
+                            text-align: center; }}
+        QPushButton#language, QPushButton#secondary, QPushButton#toggle {{
+            background: {self.background}; color: {self.primary};
+            border: 3px solid {self.primary}; min-height: 56px; }}
+        QPushButton#language:checked, QPushButton#toggle:checked {{
+            background: {self.primary}; color: {self.primary_text}; }}
         """
+
+
+NORMAL = Theme()
+HIGH_CONTRAST = Theme(
+    name="high_contrast",
+    background="#000000",
+    text="#FFFFFF",
+    muted_text="#E6E6E6",
+    primary="#FFD700",
+    primary_text="#000000",
+    help="#00E676",
+    help_text="#000000",
+    notice="#1A1A1A",
+    notice_text="#FFFF00",
+    warning="#FFFF00",
+    warning_text="#000000",
+    disabled="#4D4D4D",
+    disabled_text="#FFFFFF",
+    focus="#00BFFF",
+)
+THEMES = (NORMAL, HIGH_CONTRAST)
 
 
 def relative_luminance(colour: str) -> float:

@@ -16,7 +16,8 @@ from admin_console.buddy_link import BuddyLink
 from admin_console.help_queue import HelpQueue
 from admin_console.qt_buddy_desk import QtBuddyBridge, QtBuddyDesk
 from kiosk.qt_app import KioskApp
-from kiosk.qt_window import QtHomeScreen, QtStartScreen
+from kiosk.qt_home_screen import QtHomeScreen
+from kiosk.qt_start_screen import QtStartScreen
 from kiosk.settings import KioskSettings
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, Proc, run_stats
@@ -64,9 +65,9 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
 
     qtbot.mouseClick(window.start_screen.start_button, Qt.MouseButton.LeftButton)
     assert isinstance(window.stack.currentWidget(), QtHomeScreen)
-    qtbot.mouseClick(window.home_screen.call_button, Qt.MouseButton.LeftButton)
-    assert window.home_screen.help_status.text() == "Er is een buddy geroepen. Even geduld."
-    assert not window.home_screen.call_button.isVisibleTo(window)
+    qtbot.mouseClick(window.action_bar.call_button, Qt.MouseButton.LeftButton)
+    assert window.action_bar.help_status.text() == "Er is een buddy geroepen. Even geduld."
+    assert not window.action_bar.call_button.isVisibleTo(window)
 
     qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
     assert desk.table.item(0, 3).text() == "NL"
@@ -78,17 +79,17 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     assert claim is not None and claim.text() == "Claim"
     qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: window.home_screen.help_status.text() == "Sara komt u helpen.", timeout=10_000
+        lambda: window.action_bar.help_status.text() == "Sara komt u helpen.", timeout=10_000
     )
-    assert not window.home_screen.cancel_button.isVisibleTo(window)
+    assert not window.action_bar.cancel_button.isVisibleTo(window)
     qtbot.waitUntil(lambda: "Sara" in desk.table.item(0, 5).text(), timeout=10_000)
 
     resolve = desk.action_button(0)
     assert resolve is not None and resolve.text() == "Resolve"
     qtbot.mouseClick(resolve, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: kiosk.core.help is None, timeout=10_000)
-    assert not window.home_screen.help_status.isVisibleTo(window)
-    assert window.home_screen.call_button.isVisibleTo(window)
+    assert not window.action_bar.help_status.isVisibleTo(window)
+    assert window.action_bar.call_button.isVisibleTo(window)
     qtbot.waitUntil(lambda: desk.table.rowCount() == 0, timeout=10_000)
 
     qtbot.waitUntil(lambda: run_stats(db)["sites"][SITE]["help"] == {"resolved": 1}, timeout=20_000)
@@ -99,7 +100,7 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     assert site["events"]["help_requested"] == 1
     assert stats["rejected_total"] == 0
 
-    qtbot.mouseClick(window.home_screen.done_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.action_bar.done_button, Qt.MouseButton.LeftButton)
     assert isinstance(window.stack.currentWidget(), QtStartScreen)
     qtbot.waitUntil(
         lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1, timeout=20_000

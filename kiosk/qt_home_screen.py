@@ -1,0 +1,113 @@
+"""The visit's home: large tiles for what a visitor can do, and the accessibility controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import Texts
+from kiosk.qt_widgets import make_button, make_label, set_text
+from kiosk.theme import TEXT_SIZES
+
+BROWSE = "browse"
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One choice on the home screen: a guided task, or free browsing."""
+
+    id: str
+    title: str
+    summary: str = ""
+
+
+class QtAccessibilityBar(QWidget):
+    text_size_chosen = Signal(int)
+    contrast_toggled = Signal(bool)
+    read_aloud_requested = Signal()
+
+    def __init__(self, can_read_aloud: bool) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.size_buttons: dict[int, QPushButton] = {}
+        for percent in TEXT_SIZES:
+            button = make_button("toggle")
+            button.setCheckable(True)
+            button.setText("A" if percent == 100 else ("A+" if percent == 150 else "A++"))
+            button.clicked.connect(lambda _=False, p=percent: self.text_size_chosen.emit(p))
+            row.addWidget(button)
+            self.size_buttons[percent] = button
+        self.contrast_button = make_button("toggle")
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.toggled.connect(self.contrast_toggled)
+        row.addWidget(self.contrast_button)
+        self.read_button = make_button("toggle")
+        self.read_button.clicked.connect(self.read_aloud_requested)
+        self.read_button.setVisible(can_read_aloud)
+        row.addWidget(self.read_button)
+
+    def show_state(self, texts: Texts, text_size: int, high_contrast: bool) -> None:
+        for percent, button in self.size_buttons.items():
+            button.setAccessibleName(texts("text_size_option", percent=percent))
+            button.setToolTip(button.accessibleName())
+            button.setChecked(percent == text_size)
+        set_text(self.contrast_button, texts("contrast"))
+        self.contrast_button.blockSignals(True)
+        self.contrast_button.setChecked(high_contrast)
+        self.contrast_button.blockSignals(False)
+        set_text(self.read_button, texts("read_aloud"))
+
+
+class QtHomeScreen(QWidget):
+    tile_chosen = Signal(str)
+
+    def __init__(self, can_read_aloud: bool) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 20, 40, 12)
+        top = QHBoxLayout()
+        self.title = make_label("title")
+        top.addWidget(self.title, 1)
+        self.accessibility = QtAccessibilityBar(can_read_aloud)
+        top.addWidget(self.accessibility)
+        layout.addLayout(top)
+        self.body = make_label("muted")
+        layout.addWidget(self.body)
+        self._grid_host = QWidget()
+        self._grid = QGridLayout(self._grid_host)
+        self._grid.setSpacing(16)
+        layout.addWidget(self._grid_host, 1)
+        self.tile_buttons: dict[str, QPushButton] = {}
+        self._tiles: list[Tile] = []
+
+    def set_tiles(self, tiles: list[Tile]) -> None:
+        if tiles == self._tiles:
+            return
+        self._tiles = list(tiles)
+        for button in self.tile_buttons.values():
+            button.deleteLater()
+        self.tile_buttons = {}
+        columns = 3
+        for index, tile in enumerate(tiles):
+            button = make_button("tile")
+            button.clicked.connect(lambda _=False, t=tile.id: self.tile_chosen.emit(t))
+            self._grid.addWidget(button, index // columns, index % columns)
+            self.tile_buttons[tile.id] = button
+        self._label_tiles()
+
+    def _label_tiles(self) -> None:
+        for tile in self._tiles:
+            button = self.tile_buttons[tile.id]
+            set_text(button, tile.title, f"{tile.title}. {tile.summary}" if tile.summary else None)
+
+    def retranslate(self, texts: Texts, tiles: list[Tile]) -> None:
+        self.title.setText(texts("home_title"))
+        self.body.setText(texts("home_body"))
+        self.set_tiles(tiles)
+        self._label_tiles()
+
+    def spoken_text(self) -> str:
+        return " ".join([self.title.text(), self.body.text(), *(t.title for t in self._tiles)])
