@@ -200,10 +200,12 @@ class QtKioskWindow(QMainWindow):
 
     def keyboard_focus_order(self) -> list[QWidget]:
         """The widgets Tab visits on the current page, in order (for tests and reviews)."""
-        first = self.focusWidget() or self
+        first: QWidget = self.focusWidget() or self
         order: list[QWidget] = []
-        widget = first
+        widget: QWidget | None = first
         for _ in range(500):
+            if widget is None:
+                break
             if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
                 order.append(widget)
             widget = widget.nextInFocusChain()
