@@ -14,7 +14,6 @@ from admin_console.qt_buddy_desk import QtBuddyDesk
 from kiosk.core import KioskCore
 from kiosk.outbox import Outbox
 from kiosk.qt_window import QtKioskWindow
-from kiosk.theme import Theme
 from kiosk.wire.protocol import HelpChange, new_id, utc_now
 
 OUT = Path(__file__).with_name("screenshots")
@@ -31,7 +30,6 @@ def kiosk_screens(folder: Path) -> None:
         core = KioskCore(Outbox(folder / f"{lang}.db"))
         core.lang = lang
         window = QtKioskWindow(core)
-        window.setStyleSheet(Theme().stylesheet())
         window.resize(1366, 768)
         window.show()
         save(window, f"kiosk-start-{lang}")
@@ -43,6 +41,15 @@ def kiosk_screens(folder: Path) -> None:
         assert core.help is not None
         core.apply_help_reply(HelpChange(core.help.request, "claimed", utc_now(), buddy="Sara"))
         save(window, f"kiosk-help-coming-{lang}")
+        core.apply_help_reply(HelpChange(core.help.request, "resolved", utc_now(), buddy="Sara"))
+        window.idle_warning.show_countdown(window._texts, 27)
+        save(window, f"kiosk-idle-warning-{lang}")
+        window.idle_warning.hide()
+        core.set_text_size(200)
+        core.set_high_contrast(True)
+        save(window, f"kiosk-home-200-contrast-{lang}")
+        core.lock()
+        save(window, f"kiosk-locked-{lang}")
         window.close()
 
 

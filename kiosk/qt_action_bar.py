@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts
 from kiosk.qt_widgets import make_button, make_label, set_text
@@ -20,17 +20,25 @@ class QtActionBar(QWidget):
         outer.setContentsMargins(40, 6, 40, 16)
         self.help_status = make_label("help_status")
         outer.addWidget(self.help_status)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._row = row
         self.call_button = make_button("help")
         self.call_button.clicked.connect(self.call_requested)
-        row.addWidget(self.call_button, 3)
+        row.addWidget(self.call_button, 1)
         self.cancel_button = make_button("secondary")
         self.cancel_button.clicked.connect(self.cancel_requested)
-        row.addWidget(self.cancel_button, 2)
+        row.addWidget(self.cancel_button, 1)
         self.done_button = make_button("primary")
         self.done_button.clicked.connect(self.done_requested)
-        row.addWidget(self.done_button, 2)
+        row.addWidget(self.done_button, 1)
         outer.addLayout(row)
+
+    def set_text_size(self, percent: int) -> None:
+        """Large text does not fit side by side: the buttons then stack, nothing is cut."""
+        vertical = percent > 100
+        self._row.setDirection(
+            QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight
+        )
 
     def show_help(self, texts: Texts, status: str, state: str | None) -> None:
         set_text(self.call_button, texts("call_buddy"), texts("call_buddy_name"))

@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.i18n import Texts
 from kiosk.qt_widgets import make_button, make_label, set_text
@@ -66,22 +75,42 @@ class QtHomeScreen(QWidget):
 
     def __init__(self, can_read_aloud: bool) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
+        # Everything on this page scrolls: at 200% text nothing is cut off, nothing pushed away.
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(40, 20, 40, 12)
-        top = QHBoxLayout()
+        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.title = make_label("title")
-        top.addWidget(self.title, 1)
+        self._top.addWidget(self.title, 1)
         self.accessibility = QtAccessibilityBar(can_read_aloud)
-        top.addWidget(self.accessibility)
-        layout.addLayout(top)
+        self._top.addWidget(self.accessibility)
+        layout.addLayout(self._top)
         self.body = make_label("muted")
         layout.addWidget(self.body)
-        self._grid_host = QWidget()
-        self._grid = QGridLayout(self._grid_host)
+        self._grid = QGridLayout()
         self._grid.setSpacing(16)
-        layout.addWidget(self._grid_host, 1)
+        layout.addLayout(self._grid)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.tile_buttons: dict[str, QPushButton] = {}
         self._tiles: list[Tile] = []
+        self._columns = 3
+
+    def set_text_size(self, percent: int) -> None:
+        columns = {100: 3, 150: 2}.get(percent, 1)
+        self._top.setDirection(
+            QBoxLayout.Direction.LeftToRight if percent == 100 else QBoxLayout.Direction.TopToBottom
+        )
+        if columns != self._columns:
+            self._columns = columns
+            tiles, self._tiles = self._tiles, []
+            self.set_tiles(tiles)
 
     def set_tiles(self, tiles: list[Tile]) -> None:
         if tiles == self._tiles:
@@ -90,7 +119,7 @@ class QtHomeScreen(QWidget):
         for button in self.tile_buttons.values():
             button.deleteLater()
         self.tile_buttons = {}
-        columns = 3
+        columns = self._columns
         for index, tile in enumerate(tiles):
             button = make_button("tile")
             button.clicked.connect(lambda _=False, t=tile.id: self.tile_chosen.emit(t))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -24,6 +24,18 @@ from kiosk.session import Phase, minutes
 from kiosk.theme import HIGH_CONTRAST, NORMAL
 
 TilesFor = Callable[[Texts], list[Tile]]
+
+
+class QtPages(QStackedWidget):
+    """A stack whose minimum size is its current page's: hidden pages must not crowd the screen."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 def browse_only(texts: Texts) -> list[Tile]:
@@ -65,7 +77,8 @@ class QtKioskWindow(QMainWindow):
         self.activity_page = QWidget()  # the browser or a guided task takes this place
         self.activity_layout = QVBoxLayout(self.activity_page)
         self.activity_layout.setContentsMargins(0, 0, 0, 0)
-        self.stack = QStackedWidget()
+        self.stack = QtPages()
+        self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
         for page in (self.start_screen, self.home_screen, self.activity_page, self.locked_screen):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
@@ -133,6 +146,8 @@ class QtKioskWindow(QMainWindow):
         if key != self._style_key:
             self._style_key = key
             self.setStyleSheet(theme.stylesheet(self._core.text_size))
+            self.home_screen.set_text_size(self._core.text_size)
+            self.action_bar.set_text_size(self._core.text_size)
 
     def _update(self) -> None:
         core = self._core

@@ -48,7 +48,8 @@ class Theme:
         scale = text_size / 100
         base = round(self.base_pt * scale)
         big = round((self.base_pt + 8) * scale)
-        title = round(self.title_pt * scale)
+        # The title grows less than the rest: it is already large, and must leave room.
+        title = round(max(self.title_pt, self.base_pt * scale * 1.3))
         return f"""
         QWidget {{ background: {self.background}; color: {self.text}; font-size: {base}pt; }}
         QLabel#title {{ font-size: {title}pt; font-weight: bold; }}

@@ -65,6 +65,9 @@ def check_targets(win: QtKioskWindow) -> None:
         if button.objectName() in ("primary", "help"):
             assert button.height() >= 60, f"{button.accessibleName()} is a primary button"
         assert button.font().pointSizeF() >= 18, f"{button.accessibleName()} text too small"
+        text_width = button.fontMetrics().horizontalAdvance(button.text())
+        assert text_width <= button.width(), f"{button.text()!r} is cut off"
+    assert win.minimumSizeHint().height() <= 768, "does not fit a 1366x768 screen"
 
 
 def test_every_screen_is_readable_and_reachable(window: QtKioskWindow) -> None:
@@ -76,7 +79,9 @@ def test_every_screen_is_readable_and_reachable(window: QtKioskWindow) -> None:
     check_targets(window)
 
 
-def test_text_can_grow_to_200_percent(window: QtKioskWindow) -> None:
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_text_can_grow_to_200_percent_without_loss(window: QtKioskWindow, lang: str) -> None:
+    window._core.set_language(lang)
     window._core.start_session()
     QApplication.processEvents()
     before = window.home_screen.body.font().pointSizeF()
@@ -85,6 +90,10 @@ def test_text_can_grow_to_200_percent(window: QtKioskWindow) -> None:
     assert window._core.text_size == 200
     assert window.home_screen.body.font().pointSizeF() == pytest.approx(before * 2, abs=1)
     assert window.home_screen.accessibility.size_buttons[200].isChecked()
+    window.resize(1366, 768)
+    check_targets(window)
+    window._core.call_buddy()
+    check_targets(window)
 
 
 def test_high_contrast_switches_the_theme(window: QtKioskWindow) -> None:
