@@ -46,6 +46,7 @@ class AggregatorOptions:
     batch_max: int = 500
     help_expiry: timedelta = timedelta(hours=2)
     housekeeping_s: float = 30.0
+    retention_days: int = 400
 
 
 class Aggregator:
@@ -167,6 +168,7 @@ class Aggregator:
         try:
             expired = self._ingest.expire_help(self._options.help_expiry)
             trimmed = self._ingest.trim_dead_letters()
+            aged = self._ingest.expire_raw(self._options.retention_days)
         except OperationalError as err:
             log.error("housekeeping skipped, database unavailable: %s", err.orig)
             return
@@ -174,3 +176,9 @@ class Aggregator:
             log.info("%d help calls expired unanswered", expired)
         if trimmed:
             log.info("trimmed %d old dead letters", trimmed)
+        if aged:
+            log.info(
+                "retention: removed %d raw events older than %d days (daily counts stay)",
+                aged,
+                self._options.retention_days,
+            )

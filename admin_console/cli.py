@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from admin_console import provision_cli
 from admin_console.database import DatabaseError, default_database_url, open_database
 from kiosk.wire.broker import ConfigError, broker_from_config, load_toml, parse_broker_url
 from kiosk.wire.protocol import NAME_RE
@@ -61,6 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         client_id=args.client_id or f"aggregator-{socket.gethostname()}",
         share_group=share_group,
         help_expiry=timedelta(minutes=args.help_expiry_min),
+        retention_days=args.retention_days,
     )
     aggregator = Aggregator(settings, Ingest(engine), options)
     stop = threading.Event()
@@ -135,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=120.0,
         help="minutes after which an unanswered help call expires",
     )
+    serve.add_argument(
+        "--retention-days",
+        type=int,
+        default=400,
+        help="keep raw events this long; daily counts are kept for good",
+    )
     serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="totals per site")
@@ -149,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     buddy.add_argument("--name", help="your name as visitors will see it")
     buddy.add_argument("--broker")
     buddy.set_defaults(func=cmd_buddy)
+
+    provision_cli.register(sub)
     return parser
 
 
@@ -159,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s admin-console %(levelname)s %(message)s",
     )
     logging.getLogger("admin_console.paho").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.func(args))
     except (ConfigError, DatabaseError) as err:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from admin_console.orm import Base
 
+MIGRATIONS = Path(__file__).with_name("migrations")
+
 
 class DatabaseError(RuntimeError):
     """The database cannot be opened or written; the message names it and says why."""
@@ -58,7 +60,7 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         if create:
-            Base.metadata.create_all(engine)
+            migrate(engine)
         elif not inspect(engine).has_table("events"):
             raise DatabaseError(
                 f"{shown} holds no aggregator tables (start admin-console serve first)"
@@ -68,3 +70,18 @@ def open_database(url: str, *, create: bool = True) -> Engine:
     except SQLAlchemyError as err:
         raise DatabaseError(f"cannot open {shown}: {err}") from None
     return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic); a new database gets every table."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+__all__ = ["Base", "DatabaseError", "default_database_url", "migrate", "open_database"]

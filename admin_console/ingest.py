@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,12 +23,15 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from admin_console.orm import (
+    DailyCountRow,
     EventRow,
     HelpRequestRow,
     MachineRow,
     RejectedCountRow,
     RejectedMessageRow,
+    VisitRow,
 )
+from admin_console.rollups import DEFAULT_TIMEZONE, counts_for
 from kiosk.wire.protocol import (
     Channel,
     HelpChange,
@@ -132,9 +136,16 @@ def decode(messages: Sequence[Inbound]) -> _Work:
 class Ingest:
     """Stores validated messages; the one place that writes events, help requests and rejections."""
 
-    def __init__(self, engine: Engine, *, dead_letter_limit: int = 10_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        dead_letter_limit: int = 10_000,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
         self._engine = engine
         self._dead_letter_limit = dead_letter_limit
+        self._zone = ZoneInfo(timezone)
         dialect = engine.dialect.name
         self._insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -168,15 +179,21 @@ class Ingest:
         result = IngestResult()
         with Session(self._engine) as session, session.begin():
             if work.events:
+                # The same event twice in one transaction (a message and its redelivery side
+                # by side) must be inserted, and counted, once.
+                unique = list({event["id"]: event for event in reversed(work.events)}.values())
                 statement = (
                     self._insert(EventRow)
-                    .values(work.events)
+                    .values(unique)
                     .on_conflict_do_nothing(index_elements=["id"])
                     .returning(EventRow.id)
                 )
-                inserted = len(session.execute(statement).all())
-                result.events_new = inserted
-                result.events_duplicate = len(work.events) - inserted
+                new_ids = set(session.execute(statement).scalars())
+                result.events_new = len(new_ids)
+                result.events_duplicate = len(work.events) - len(new_ids)
+                new_events = [event for event in unique if event["id"] in new_ids]
+                self._count_daily(session, new_events)
+                self._record_visits(session, new_events)
             for topic, change, message in work.help:
                 if not self._apply_help(session, topic, change):
                     spoofed = _rejection(
@@ -206,6 +223,65 @@ class Ingest:
                 rejection.detail,
             )
         return result
+
+    def _count_daily(self, session: Session, events: list[dict[str, Any]]) -> None:
+        counts = counts_for(events, self._zone)
+        if not counts:
+            return
+        # Sorted, so that concurrent aggregators lock rows in the same order (no deadlock).
+        rows = [
+            {"day": day, "site": site, "kind": kind, "key": key[:80], "count": n}
+            for (day, site, kind, key), n in sorted(counts.items())
+        ]
+        statement = self._insert(DailyCountRow).values(rows)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "site", "kind", "key"],
+                set_={"count": DailyCountRow.count + statement.excluded.count},
+            )
+        )
+
+    def _record_visits(self, session: Session, events: list[dict[str, Any]]) -> None:
+        started: dict[str, dict[str, Any]] = {}
+        ended: dict[str, dict[str, Any]] = {}
+        for event in events:
+            base = {"id": event["session"], "site": event["site"], "machine": event["machine"]}
+            if event["type"] == "session_started":
+                started[event["session"]] = {
+                    **base,
+                    "started": event["ts"],
+                    "lang": event["data"]["lang"],
+                }
+            elif event["type"] == "session_ended":
+                ended[event["session"]] = {
+                    **base,
+                    "ended": event["ts"],
+                    "end_reason": event["data"]["reason"],
+                    "duration_s": event["data"]["duration_s"],
+                }
+        for rows, columns in (
+            (started, ("started", "lang")),
+            (ended, ("ended", "end_reason", "duration_s")),
+        ):
+            if not rows:
+                continue
+            statement = self._insert(VisitRow).values(sorted(rows.values(), key=lambda r: r["id"]))
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["id"],
+                    set_={name: getattr(statement.excluded, name) for name in columns},
+                )
+            )
+
+    def expire_raw(self, keep_days: int, now: datetime | None = None) -> int:
+        """Retention: raw events, visits and help requests older than ``keep_days`` go;
+        the daily counts stay. Returns how many events went."""
+        limit = _naive(now or datetime.now(UTC)) - timedelta(days=keep_days)
+        with Session(self._engine) as session, session.begin():
+            gone = session.execute(delete(EventRow).where(EventRow.ts < limit))
+            session.execute(delete(VisitRow).where(VisitRow.started < limit))
+            session.execute(delete(HelpRequestRow).where(HelpRequestRow.updated < limit))
+            return int(gone.rowcount)  # type: ignore[attr-defined]
 
     def _apply_help(self, session: Session, topic: Topic, change: HelpChange) -> bool:
         row = session.get(HelpRequestRow, change.request)

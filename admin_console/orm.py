@@ -7,10 +7,10 @@ could hide (an extra "name" field), so it is never written down.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -81,3 +81,36 @@ class RejectedCountRow(Base):
     __tablename__ = "rejected_counts"
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger)
+
+
+class VisitRow(Base):
+    """One anonymous visit (session), from its start and end events."""
+
+    __tablename__ = "visits"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(String(32))
+    started: Mapped[datetime | None] = mapped_column(DateTime)
+    ended: Mapped[datetime | None] = mapped_column(DateTime)
+    lang: Mapped[str | None] = mapped_column(String(2))
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_visits_site_started", "site", "started"),)
+
+
+class DailyCountRow(Base):
+    """Per local day and site, how often something happened; kept when raw events expire.
+
+    ``kind`` says what is counted (``event``, ``lang``, ``hour``, ``task_started``, …) and
+    ``key`` which one (an event type, a language, ``3-14`` for Thursday 14h, a task id, …).
+    """
+
+    __tablename__ = "daily_counts"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    site: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_daily_site_kind_day", "site", "kind", "day"),)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from admin_console.orm import EventRow, HelpRequestRow, RejectedCountRow
+from admin_console.orm import DailyCountRow, EventRow, HelpRequestRow, RejectedCountRow
 
 
 def _site(sites: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
@@ -19,9 +19,13 @@ def _site(sites: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def collect_stats(engine: Engine) -> dict[str, Any]:
-    """Stored (unique) events, rejections by reason, and per site: sessions, events, help."""
+    """Stored (unique) events, rejections by reason, and per site: sessions, events, help.
+
+    Event figures come from the daily counts, which count every event once when it is first
+    stored and outlive the retention of raw events.
+    """
     with Session(engine) as session:
-        events_total = session.execute(select(func.count()).select_from(EventRow)).scalar_one()
+        raw_events = session.execute(select(func.count()).select_from(EventRow)).scalar_one()
         rejected = {
             reason: count
             for reason, count in session.execute(
@@ -29,9 +33,9 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
             )
         }
         by_type = session.execute(
-            select(EventRow.site, EventRow.type, func.count()).group_by(
-                EventRow.site, EventRow.type
-            )
+            select(DailyCountRow.site, DailyCountRow.key, func.sum(DailyCountRow.count))
+            .where(DailyCountRow.kind == "event")
+            .group_by(DailyCountRow.site, DailyCountRow.key)
         ).all()
         by_state = session.execute(
             select(HelpRequestRow.site, HelpRequestRow.state, func.count()).group_by(
@@ -44,7 +48,9 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
             )
         ).all()
     sites: dict[str, dict[str, Any]] = {}
+    events_total = 0
     for site, event_type, count in by_type:
+        events_total += int(count)
         entry = _site(sites, site)
         entry["events"][event_type] = int(count)
         if event_type == "session_started":
@@ -59,7 +65,8 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
     for site, values in per_site.items():
         _site(sites, site)["help_median_wait_s"] = round(float(median(values)), 3)
     return {
-        "events_total": int(events_total),
+        "events_total": events_total,
+        "raw_events": int(raw_events),
         "rejected_total": int(sum(rejected.values())),
         "rejected": {reason: int(count) for reason, count in sorted(rejected.items())},
         "sites": dict(sorted(sites.items())),

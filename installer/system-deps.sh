@@ -10,6 +10,7 @@ packages=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 libxkbfile1
+  postgresql                           # the tests run ingest and queries on PostgreSQL too
   libpulse0                            # QtTextToSpeech loads it (read aloud)
   fonts-dejavu-core
 )

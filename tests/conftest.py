@@ -117,6 +117,93 @@ def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     broker.stop()
 
 
+def _postgres_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        pytest.fail(
+            "PostgreSQL is not installed: `make test` installs it (apt-get install postgresql)"
+        )
+    return str(found[-1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[int]:
+    """A private PostgreSQL on a free port for this test run, stopped at the end."""
+    import tempfile
+
+    # Not under pytest's tmp folder: that one is private to root, and PostgreSQL runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="kiosk-suite-pg-"))
+    data = base / "data"
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(base, "postgres")  # initdb refuses to run as root
+    subprocess.run(
+        [
+            *as_postgres,
+            _postgres_bin("initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    pg_ctl = _postgres_bin("pg_ctl")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *as_postgres,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    yield port
+    subprocess.run(
+        [*as_postgres, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+    )
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: int) -> Iterator[str]:
+    """A fresh, empty database on the test server."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = f"host=127.0.0.1 port={postgres_server} user=postgres dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server}/{name}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on both databases the suite supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'agg.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @dataclass
 class Proc:
     """A suite process whose output is collected line by line."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from kiosk.wire import protocol as p
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_database(f"sqlite:///{tmp_path / 'agg.db'}")
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = open_database(db_url)
+    yield engine
+    engine.dispose()
 
 
 def msg(topic: str, payload: bytes | dict[str, object], dup: bool = False) -> Inbound:
@@ -46,7 +49,7 @@ def test_a_batch_delivered_twice_is_stored_once(engine: Engine) -> None:
         p.make_event("task_started", session, task="gmail-create"),
     )
     ingest = Ingest(engine)
-    first = ingest.handle([batch])
+    first = ingest.handle([batch, batch])  # a message and its redelivery in one transaction
     second = ingest.handle([batch, batch])
     assert (first.events_new, second.events_new, second.events_duplicate) == (2, 0, 4)
     stats = collect_stats(engine)
@@ -218,3 +221,68 @@ def test_an_unusable_database_is_named(tmp_path: Path) -> None:
 
 def test_event_ids_are_random_uuids() -> None:
     assert uuid.UUID(p.new_id()).version == 4
+
+
+def test_daily_counts_and_visits_are_kept_at_ingest_and_outlive_retention(engine: Engine) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from admin_console.orm import DailyCountRow, VisitRow
+
+    ingest = Ingest(engine)
+    session = p.new_id()
+    # Thursday 2026-11-19 13:30 UTC is 14:30 in Brussels.
+    started = p.validate_event(
+        {
+            "id": p.new_id(),
+            "type": "session_started",
+            "ts": "2026-11-19T13:30:00.000Z",
+            "session": session,
+            "lang": "fr",
+        }
+    )
+    steps = [
+        p.validate_event(
+            {
+                "id": p.new_id(),
+                "type": kind,
+                "ts": "2026-11-19T13:35:00.000Z",
+                "session": session,
+                "task": "irisbox-certificate",
+                **extra,
+            }
+        )
+        for kind, extra in (("task_started", {}), ("task_abandoned", {"step": 3}))
+    ]
+    ended = p.validate_event(
+        {
+            "id": p.new_id(),
+            "type": "session_ended",
+            "ts": "2026-11-19T13:50:00.000Z",
+            "session": session,
+            "reason": "idle",
+            "duration_s": 1200.0,
+        }
+    )
+    batch = events_msg("evere", "pc-1", started, *steps, ended)
+    ingest.handle([batch])
+    ingest.handle([batch])  # a duplicate delivery changes no count
+    with Session(engine) as db:
+        counts = {(r.kind, r.key): r.count for r in db.scalars(select(DailyCountRow))}
+        visit = db.get(VisitRow, session)
+    assert counts[("event", "session_started")] == 1
+    assert counts[("lang", "fr")] == 1
+    assert counts[("hour", "3-14")] == 1
+    assert counts[("task_started", "irisbox-certificate")] == 1
+    assert counts[("task_abandoned", "irisbox-certificate#3")] == 1
+    assert visit is not None and (visit.lang, visit.end_reason, visit.duration_s) == (
+        "fr",
+        "idle",
+        1200.0,
+    )
+
+    gone = ingest.expire_raw(keep_days=400, now=datetime(2028, 1, 1, tzinfo=UTC))
+    assert gone == 4
+    stats = collect_stats(engine)
+    assert stats["raw_events"] == 0
+    assert stats["events_total"] == 4 and stats["sites"]["evere"]["sessions"] == 1

@@ -1,0 +1,1 @@
+"""Alembic migrations of the aggregator's database (run by ``open_database``)."""
