@@ -81,6 +81,10 @@ def broker_from_config(config: dict[str, Any], config_path: Path | None) -> Brok
         ca_path = Path(str(ca_file))
         if not ca_path.is_absolute() and config_path is not None:
             ca_path = config_path.parent / ca_path
+        # Checked here, where the message can name the config; otherwise ssl fails much later
+        # with a bare FileNotFoundError (typically: a client file copied without its ca.crt).
+        if not ca_path.is_file():
+            raise ConfigError(f"config {config_path}: ca_file {ca_path} not found")
     return BrokerSettings(
         host=settings.host,
         port=settings.port,
