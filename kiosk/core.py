@@ -32,6 +32,16 @@ _OPEN_HELP_KEY = "open_help_request"
 
 
 @dataclass(frozen=True)
+class TaskProgress:
+    """The guided task the visitor is doing: which one, where they are, how many steps."""
+
+    task: str
+    step: int
+    steps: int
+    completed: bool = False
+
+
+@dataclass(frozen=True)
 class HelpCall:
     """The visitor's current call for a buddy."""
 
@@ -64,6 +74,7 @@ class KioskCore:
         self.session_started: datetime | None = None
         self.lang = default_lang
         self.help: HelpCall | None = None
+        self.task: TaskProgress | None = None
         self.locked = False
         self.text_size = 100
         self.high_contrast = False
@@ -118,6 +129,7 @@ class KioskCore:
         if not self.session or self.session_started is None:
             return
         duration = max(0.0, (self._clock() - self.session_started).total_seconds())
+        self.abandon_task(notify=False)
         rows = []
         if self.help is not None:
             rows.append(self._help_row("cancelled"))
@@ -130,6 +142,7 @@ class KioskCore:
         self.session = None
         self.session_started = None
         self.help = None
+        self.task = None
         self.timer.reset()
         # The next visitor starts from the defaults: nothing of this visit carries over.
         self.lang = self.default_lang
@@ -213,9 +226,11 @@ class KioskCore:
         return announcement_text(self._announcement, self.lang)
 
     def call_buddy(self, task: str | None = None, step: int | None = None) -> None:
-        """Ask for a human. A second press while a call is pending changes nothing."""
+        """Ask for a human, with the task and step the visitor is at; a second press: nothing."""
         if self.help is not None:
             return
+        if task is None and self.task is not None and not self.task.completed:
+            task, step = self.task.task, self.task.step
         if not self.session:
             self.start_session()
         assert self.session is not None
@@ -230,6 +245,57 @@ class KioskCore:
         )
         self._outbox.set_state(_OPEN_HELP_KEY, request)
         self._changed()
+
+    # --- guided tasks -----------------------------------------------------------------------------
+
+    def start_task(self, task: str, steps: int) -> None:
+        """The visitor chose a guided task; a task already running is abandoned where it was."""
+        if not self.session and not self.start_session():
+            return
+        assert self.session is not None
+        self.abandon_task(notify=False)
+        self.task = TaskProgress(task, 0, steps)
+        self._outbox.add_event(make_event("task_started", self.session, task=task))
+        self._outbox.add_event(make_event("task_step", self.session, task=task, step=0))
+        self._changed()
+
+    def go_to_step(self, step: int) -> None:
+        """Back, Next, or the browser reached the page of a later step."""
+        progress = self.task
+        if progress is None or self.session is None or progress.completed:
+            return
+        step = max(0, min(step, progress.steps - 1))
+        if step == progress.step:
+            return
+        self.task = TaskProgress(progress.task, step, progress.steps)
+        self._outbox.add_event(make_event("task_step", self.session, task=progress.task, step=step))
+        self._changed()
+
+    def complete_task(self) -> None:
+        progress = self.task
+        if progress is None or self.session is None or progress.completed:
+            return
+        self.task = TaskProgress(progress.task, progress.step, progress.steps, completed=True)
+        self._outbox.add_event(make_event("task_completed", self.session, task=progress.task))
+        self._changed()
+
+    def abandon_task(self, *, notify: bool = True) -> None:
+        """Leaving a task before its end: the step where the visitor stopped is counted."""
+        progress = self.task
+        if progress is None or self.session is None:
+            return
+        self.task = None
+        if not progress.completed:
+            self._outbox.add_event(
+                make_event("task_abandoned", self.session, task=progress.task, step=progress.step)
+            )
+        if notify:
+            self._changed()
+
+    def site_opened(self, site_key: str) -> None:
+        """The browser reached an allowlisted site; only its key is recorded."""
+        if self.session:
+            self._outbox.add_event(make_event("site_opened", self.session, site_key=site_key))
 
     def cancel_help(self) -> None:
         if self.help is None:

@@ -131,3 +131,40 @@ def test_a_seq_is_never_reused_after_the_outbox_was_emptied(outbox: Outbox) -> N
     outbox.remove([r.seq for r in rows])
     outbox.add([(Channel.EVENTS, "{}")])
     assert outbox.next_rows(rows[-1].seq, 10) != []
+
+
+def test_a_guided_task_logs_its_steps_and_where_the_visitor_stopped(outbox: Outbox) -> None:
+    core = KioskCore(outbox)
+    core.start_task("irisbox-certificate", steps=6)
+    core.go_to_step(1)
+    core.go_to_step(3)
+    core.go_to_step(99)  # clamped to the last step
+    core.call_buddy()
+    core.end_session("user")
+    rows = [json.loads(r.body) for r in outbox.next_rows(0, 100)]
+    events = [(r["type"], r.get("step")) for r in rows if "type" in r]
+    assert events == [
+        ("session_started", None),
+        ("task_started", None),
+        ("task_step", 0),
+        ("task_step", 1),
+        ("task_step", 3),
+        ("task_step", 5),
+        ("help_requested", None),
+        ("task_abandoned", 5),
+        ("session_ended", None),
+    ]
+    help_open = next(r for r in rows if r.get("state") == "open")
+    assert (help_open["task"], help_open["step"]) == ("irisbox-certificate", 5)
+
+
+def test_a_completed_task_is_not_abandoned(outbox: Outbox) -> None:
+    core = KioskCore(outbox)
+    core.start_task("phishing-recognise", steps=2)
+    core.go_to_step(1)
+    core.complete_task()
+    core.abandon_task()
+    core.site_opened("irisbox")
+    types = [json.loads(r.body).get("type") for r in outbox.next_rows(0, 100)]
+    assert "task_completed" in types and "task_abandoned" not in types
+    assert types[-1] == "site_opened"
