@@ -15,15 +15,18 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk import i18n
+from kiosk.allowlist import Allowlist
 from kiosk.commands import CommandHandler
 from kiosk.core import KioskCore
 from kiosk.health import HealthProbe
 from kiosk.link import KioskLink, LinkCallbacks
 from kiosk.outbox import Outbox
 from kiosk.qt_lockdown import QtLockdown
+from kiosk.qt_visit import QtVisitController
 from kiosk.qt_window import QtKioskWindow
 from kiosk.settings import KioskSettings
 from kiosk.staff_exit import StaffGate
+from kiosk.tasks import REQUIRED_LANGUAGES, default_folders, load_catalog
 from kiosk.wire.protocol import Command, Rejected, encode_ack, parse_ts
 
 log = logging.getLogger("kiosk")
@@ -59,6 +62,16 @@ class KioskApp:
             heartbeat_s=settings.heartbeat_s,
         )
         self.window = QtKioskWindow(self.core, settings.idle_minutes)
+        catalog = load_catalog(default_folders(settings.tasks_dir), REQUIRED_LANGUAGES)
+        for problem in catalog.problems:
+            log.warning("task left out: %s", problem)
+        self.visit = QtVisitController(
+            self.core,
+            self.window,
+            catalog,
+            Allowlist.default(),
+            settings.data_dir / "visit-downloads",
+        )
         self.commands = CommandHandler(
             {
                 "ping": lambda _args: None,
@@ -66,6 +79,7 @@ class KioskApp:
                 "lock": lambda _args: self.core.lock(),
                 "unlock": lambda _args: self.core.unlock(),
                 "announce": self._announce,
+                "reload_content": lambda _args: self.visit.reload(),
             }
         )
         self.gate = StaffGate(settings.staff_pin_hash, time.monotonic)
@@ -76,7 +90,8 @@ class KioskApp:
         self.core.subscribe(self._model_changed)
 
     def _status(self) -> dict[str, Any]:
-        return {**self.core.status(), **self.health.figures()}
+        problems = len({problem.file for problem in self.visit.catalog.problems})
+        return {**self.core.status(), **self.health.figures(), "content_problems": problems}
 
     def _model_changed(self) -> None:
         self.link.wake()

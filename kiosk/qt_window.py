@@ -59,7 +59,7 @@ class QtKioskWindow(QMainWindow):
         super().__init__()
         self._core = core
         self._texts = Texts(core.lang)
-        self._reader = reader or QtReader()
+        self.reader = reader or QtReader()
         self._tiles_for = tiles_for
         self._broker_online = False
         self._style_key: tuple[str, int] | None = None
@@ -72,7 +72,7 @@ class QtKioskWindow(QMainWindow):
         self.banner = make_label("banner")
         layout.addWidget(self.banner)
         self.start_screen = QtStartScreen(idle_minutes)
-        self.home_screen = QtHomeScreen(self._reader.available)
+        self.home_screen = QtHomeScreen(self.reader.available)
         self.locked_screen = QtLockedScreen()
         self.activity_page = QWidget()  # the browser or a guided task takes this place
         self.activity_layout = QVBoxLayout(self.activity_page)
@@ -106,6 +106,13 @@ class QtKioskWindow(QMainWindow):
 
     # --- what the visitor sees ------------------------------------------------------------------
 
+    def set_tiles_for(self, tiles_for: TilesFor) -> None:
+        self._tiles_for = tiles_for
+        self._update()
+
+    def refresh(self) -> None:
+        self._update()
+
     def set_broker_online(self, online: bool) -> None:
         self._broker_online = online
         self._update()
@@ -138,7 +145,7 @@ class QtKioskWindow(QMainWindow):
         page = self.stack.currentWidget()
         speak = getattr(page, "spoken_text", None)
         text = speak() if callable(speak) else ""
-        self._reader.say(f"{text} {self.help_text()}".strip(), self._core.lang)
+        self.reader.say(f"{text} {self.help_text()}".strip(), self._core.lang)
 
     def _apply_style(self) -> None:
         theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL

@@ -37,6 +37,7 @@ class KioskSettings:
     heartbeat_s: float = 60.0
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     staff_pin_hash: str | None = None
+    tasks_dir: Path | None = None  # the site's own guided tasks (default: in the data folder)
 
     @property
     def idle_minutes(self) -> int:

@@ -1,0 +1,105 @@
+"""The visit's working area: the task player beside the real website, or a choice of safe sites.
+
+QtWebEngine costs about 400 MB, so the browser module is imported and the browser made only
+the first time a visitor opens a site or a task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.allowlist import Allowlist
+from kiosk.i18n import Texts
+from kiosk.qt_task_player import QtTaskPlayer
+from kiosk.qt_widgets import make_button, make_label, set_text
+
+if TYPE_CHECKING:
+    from kiosk.qt_browser import QtSafeBrowser
+
+
+class QtSitePicker(QWidget):
+    """Free browsing starts here: one big button per allowlisted site."""
+
+    site_chosen = Signal(str)
+    home_requested = Signal()
+
+    def __init__(self, allowlist: Allowlist) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 20, 40, 12)
+        self.title = make_label("title")
+        layout.addWidget(self.title)
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        self.buttons = {}
+        for index, key in enumerate(allowlist.site_keys()):
+            site = allowlist.site(key)
+            if site is None or not site.home:
+                continue
+            button = make_button("tile")
+            set_text(button, site.name)
+            button.clicked.connect(lambda _=False, k=key: self.site_chosen.emit(k))
+            grid.addWidget(button, index // 3, index % 3)
+            self.buttons[key] = button
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        self.home_button = make_button("secondary")
+        self.home_button.clicked.connect(self.home_requested)
+        layout.addWidget(self.home_button)
+
+    def retranslate(self, texts: Texts) -> None:
+        self.title.setText(texts("tile_browse"))
+        set_text(self.home_button, texts("back"))
+
+    def spoken_text(self) -> str:
+        return " ".join([self.title.text(), *(b.text() for b in self.buttons.values())])
+
+
+class QtActivity(QWidget):
+    """Player (for a task) + browser, or the site picker (free browsing)."""
+
+    def __init__(
+        self,
+        allowlist: Allowlist,
+        can_read_aloud: bool,
+        make_browser: Callable[[], QtSafeBrowser],
+    ) -> None:
+        super().__init__()
+        self._make_browser = make_browser
+        self.browser: QtSafeBrowser | None = None
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.player = QtTaskPlayer(can_read_aloud)
+        self.player.hide()
+        row.addWidget(self.player)
+        self.picker = QtSitePicker(allowlist)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.picker)
+        row.addWidget(self.stack, 1)
+
+    def ensure_browser(self) -> QtSafeBrowser:
+        if self.browser is None:
+            self.browser = self._make_browser()
+            self.stack.addWidget(self.browser)
+        return self.browser
+
+    def show_picker(self) -> None:
+        self.player.hide()
+        self.stack.setCurrentWidget(self.picker)
+
+    def show_browser(self, with_player: bool) -> QtSafeBrowser:
+        browser = self.ensure_browser()
+        self.player.setVisible(with_player)
+        self.stack.setCurrentWidget(browser)
+        return browser
+
+    def spoken_text(self) -> str:
+        if self.player.isVisible():
+            return self.player.spoken_text()
+        if self.stack.currentWidget() is self.picker:
+            return self.picker.spoken_text()
+        return ""
