@@ -29,7 +29,7 @@ test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q
 
 screenshots: $(STAMP) system-deps
-	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) docs/take_screenshots.py
+	QTWEBENGINE_DISABLE_SANDBOX=1 xvfb-run -a -s "-screen 0 1366x768x24" $(PY) docs/take_screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

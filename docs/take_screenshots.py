@@ -7,7 +7,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QWidget
 
 from admin_console.help_queue import HelpQueue
 from admin_console.qt_buddy_desk import QtBuddyDesk
@@ -19,8 +20,15 @@ from kiosk.wire.protocol import HelpChange, new_id, utc_now
 OUT = Path(__file__).with_name("screenshots")
 
 
-def save(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
+def settle(ms: int = 300) -> None:
+    """Let Qt paint (and a web page load) before a grab, without static processEvents calls."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(widget: QWidget, name: str, wait_ms: int = 300) -> None:
+    settle(wait_ms)
     widget.grab().save(str(OUT / f"{name}.png"))
     print(OUT / f"{name}.png")
 
@@ -53,6 +61,36 @@ def kiosk_screens(folder: Path) -> None:
         window.close()
 
 
+def task_screens(folder: Path) -> None:
+    """A guided task beside the browser (the offline phishing lesson), and free browsing."""
+    from kiosk.qt_app import KioskApp
+    from kiosk.settings import KioskSettings
+    from kiosk.wire.broker import parse_broker_url
+
+    for lang in ("nl", "fr"):
+        settings = KioskSettings(
+            parse_broker_url("mqtt://127.0.0.1:9"),
+            "demo",
+            "pc-01",
+            folder / f"kiosk-{lang}",
+            lang=lang,
+            tasks_dir=folder / "no-site-tasks",
+        )
+        app = KioskApp(settings)
+        app.window.resize(1366, 768)
+        app.window.show()
+        app.core.start_session()
+        save(app.window, f"kiosk-home-tasks-{lang}")
+        app.visit.open("phishing-recognise")
+        app.core.go_to_step(1)
+        save(app.window, f"kiosk-task-{lang}", wait_ms=2500)
+        app.visit.go_home()
+        app.visit.open("browse")
+        save(app.window, f"kiosk-browse-{lang}")
+        app.shutdown()
+        app.window.close()
+
+
 def buddy_desk() -> None:
     now = utc_now()
     queue = HelpQueue()
@@ -80,10 +118,13 @@ def buddy_desk() -> None:
 
 
 def main() -> int:
-    app = QApplication(sys.argv[:1])
+    from kiosk.qt_app import make_application
+
+    app = make_application()
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         kiosk_screens(Path(folder))
+        task_screens(Path(folder))
     buddy_desk()
     app.quit()
     return 0

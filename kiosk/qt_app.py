@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -162,8 +163,22 @@ def _when_shown(callback: Callable[[], None]) -> None:
     QTimer.singleShot(0, callback)
 
 
+def make_application() -> QApplication:
+    """The QApplication, set up the way QtWebEngine needs it (before it is created)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if as_root and not os.environ.get("QTWEBENGINE_DISABLE_SANDBOX"):
+        # Chromium refuses to run as root with its sandbox; a real kiosk runs as its own user.
+        log.warning("running as root: the browser's sandbox is off (run the kiosk as a user)")
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    return QApplication(sys.argv[:1])
+
+
 def run(settings: KioskSettings, *, windowed: bool, self_test: bool) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = make_application()
     assert isinstance(app, QApplication)
     kiosk = KioskApp(settings)
     ticker = _install_signal_handlers(app)

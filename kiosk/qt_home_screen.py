@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -30,6 +33,58 @@ class Tile:
     id: str
     title: str
     summary: str = ""
+    icon: Path | None = None
+
+
+def tinted(pixmap: QPixmap, colour: str) -> QPixmap:
+    """The icon's shape in the tile's text colour, so that it keeps the text's contrast."""
+    result = QPixmap(pixmap.size())
+    result.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(result)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(result.rect(), QColor(colour))
+    painter.end()
+    return result
+
+
+class QtTile(QPushButton):
+    """A large button whose title wraps instead of being cut off, with the task's icon."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("tile")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAutoDefault(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.icon_label = QLabel()
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        for label in (self.icon_label, self.title_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+
+    def show_tile(self, tile: Tile, icon_colour: str = "#FFFFFF") -> None:
+        self.title_label.setText(tile.title)
+        self.setAccessibleName(f"{tile.title}. {tile.summary}" if tile.summary else tile.title)
+        self.setToolTip(tile.summary)
+        self.icon_label.setVisible(tile.icon is not None)
+        if tile.icon is not None:
+            self.icon_label.setPixmap(
+                tinted(QIcon(str(tile.icon)).pixmap(QSize(48, 48)), icon_colour)
+            )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        # Grid layouts give a button its hinted height; make the hint follow the wrapped title.
+        super().resizeEvent(event)
+        layout = self.layout()
+        # (+12: the style's frame and padding sit around the layout)
+        needed = max(120, (layout.totalHeightForWidth(self.width()) + 12) if layout else 0)
+        if needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
 class QtAccessibilityBar(QWidget):
@@ -78,7 +133,7 @@ class QtHomeScreen(QWidget):
         # Everything on this page scrolls: at 200% text nothing is cut off, nothing pushed away.
         content = QWidget()
         layout = QVBoxLayout(content)
-        layout.setContentsMargins(40, 20, 40, 12)
+        layout.setContentsMargins(40, 12, 40, 8)
         self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.title = make_label("title")
         self._top.addWidget(self.title, 1)
@@ -88,7 +143,7 @@ class QtHomeScreen(QWidget):
         self.body = make_label("muted")
         layout.addWidget(self.body)
         self._grid = QGridLayout()
-        self._grid.setSpacing(16)
+        self._grid.setSpacing(12)
         layout.addLayout(self._grid)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -98,9 +153,10 @@ class QtHomeScreen(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self.tile_buttons: dict[str, QPushButton] = {}
+        self.tile_buttons: dict[str, QtTile] = {}
         self._tiles: list[Tile] = []
         self._columns = 3
+        self._icon_colour = "#FFFFFF"
 
     def set_text_size(self, percent: int) -> None:
         columns = {100: 3, 150: 2}.get(percent, 1)
@@ -117,11 +173,13 @@ class QtHomeScreen(QWidget):
             return
         self._tiles = list(tiles)
         for button in self.tile_buttons.values():
+            self._grid.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.tile_buttons = {}
         columns = self._columns
         for index, tile in enumerate(tiles):
-            button = make_button("tile")
+            button = QtTile()
             button.clicked.connect(lambda _=False, t=tile.id: self.tile_chosen.emit(t))
             self._grid.addWidget(button, index // columns, index % columns)
             self.tile_buttons[tile.id] = button
@@ -129,8 +187,12 @@ class QtHomeScreen(QWidget):
 
     def _label_tiles(self) -> None:
         for tile in self._tiles:
-            button = self.tile_buttons[tile.id]
-            set_text(button, tile.title, f"{tile.title}. {tile.summary}" if tile.summary else None)
+            self.tile_buttons[tile.id].show_tile(tile, self._icon_colour)
+
+    def set_icon_colour(self, colour: str) -> None:
+        if colour != self._icon_colour:
+            self._icon_colour = colour
+            self._label_tiles()
 
     def retranslate(self, texts: Texts, tiles: list[Tile]) -> None:
         self.title.setText(texts("home_title"))

@@ -39,7 +39,7 @@ class QtTaskPlayer(QWidget):
         content = QWidget()
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
-        self.step_title = _left(make_label("title"))
+        self.step_title = _left(make_label("step_title"))
         self.body = _left(make_label())
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)

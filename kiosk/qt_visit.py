@@ -71,7 +71,7 @@ class QtVisitController:
 
     def tiles(self, texts: Texts) -> list[Tile]:
         lang = texts.lang
-        tasks = [Tile(t.id, t.title(lang), t.summary(lang)) for t in self.catalog.tasks()]
+        tasks = [Tile(t.id, t.title(lang), t.summary(lang), t.icon) for t in self.catalog.tasks()]
         return [*tasks, Tile(BROWSE, texts("tile_browse"))]
 
     def reload(self) -> None:

@@ -154,6 +154,7 @@ class QtKioskWindow(QMainWindow):
             self._style_key = key
             self.setStyleSheet(theme.stylesheet(self._core.text_size))
             self.home_screen.set_text_size(self._core.text_size)
+            self.home_screen.set_icon_colour(theme.primary_text)
             self.action_bar.set_text_size(self._core.text_size)
 
     def _update(self) -> None:

@@ -54,6 +54,7 @@ class Theme:
         QWidget {{ background: {self.background}; color: {self.text}; font-size: {base}pt; }}
         QLabel#title {{ font-size: {title}pt; font-weight: bold; }}
         QLabel#muted {{ color: {self.muted_text}; }}
+        QLabel#step_title {{ font-size: {big}pt; font-weight: bold; }}
         QLabel#notice, QLabel#banner {{ background: {self.notice}; color: {self.notice_text};
                          padding: 14px; border-radius: 8px; }}
         QLabel#help_status {{ background: {self.notice}; color: {self.notice_text};
@@ -73,8 +74,9 @@ class Theme:
         QPushButton#help {{ background: {self.help}; color: {self.help_text};
                             min-height: {self.primary_height_px}px;
                             font-size: {big}pt; font-weight: bold; }}
-        QPushButton#tile {{ min-height: 120px; font-size: {base}pt; font-weight: bold;
-                            text-align: center; }}
+        QPushButton#tile {{ min-height: 120px; padding: 4px; }}
+        QPushButton#tile QLabel {{ background: transparent; color: {self.primary_text};
+                                   font-size: {base}pt; font-weight: bold; }}
         QPushButton#language, QPushButton#secondary, QPushButton#toggle {{
             background: {self.background}; color: {self.primary};
             border: 3px solid {self.primary}; min-height: 56px; }}

@@ -16,6 +16,7 @@ from kiosk.tasks import resolve_offline
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import Channel
 from tests.conftest import free_port
+from tests.qt.test_kiosk_window import check_targets
 
 TASK = "phishing-recognise"
 
@@ -48,9 +49,14 @@ def test_the_eight_tasks_are_tiles_and_a_broken_site_task_is_left_out(
     assert len(tiles) == 9  # eight tasks and free browsing
     assert kiosk.visit.catalog.get(TASK) is not None
     title = kiosk.visit.catalog.get(TASK).title(lang)  # type: ignore[union-attr]
-    assert tiles[TASK].text() == title
+    assert tiles[TASK].title_label.text() == title
     assert {p.file.name for p in kiosk.visit.catalog.problems} == {"broken.toml"}
     assert kiosk._status()["content_problems"] == 1
+    kiosk.window.resize(1366, 768)
+    check_targets(kiosk.window)  # every tile title readable, nothing cut off
+    kiosk.core.set_text_size(200)
+    kiosk.window.resize(1366, 768)
+    check_targets(kiosk.window)
 
 
 def test_a_task_plays_beside_the_browser_and_advances_by_itself(
