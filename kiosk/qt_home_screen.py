@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -49,7 +49,14 @@ def tinted(pixmap: QPixmap, colour: str) -> QPixmap:
 
 
 class QtTile(QPushButton):
-    """A large button whose title wraps instead of being cut off, with the task's icon."""
+    """A large button whose title wraps instead of being cut off, with the task's icon.
+
+    The labels are placed by hand (no layout inside the button): the tile's minimum height
+    then always follows the wrapped title at the tile's real width.
+    """
+
+    MARGIN = 16
+    ICON = 48
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,15 +64,12 @@ class QtTile(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoDefault(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        self.icon_label = QLabel()
-        self.title_label = QLabel()
+        self.icon_label = QLabel(self)
+        self.title_label = QLabel(self)
         self.title_label.setWordWrap(True)
         for label in (self.icon_label, self.title_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            layout.addWidget(label)
 
     def show_tile(self, tile: Tile, icon_colour: str = "#FFFFFF") -> None:
         self.title_label.setText(tile.title)
@@ -73,16 +77,28 @@ class QtTile(QPushButton):
         self.setToolTip(tile.summary)
         self.icon_label.setVisible(tile.icon is not None)
         if tile.icon is not None:
-            self.icon_label.setPixmap(
-                tinted(QIcon(str(tile.icon)).pixmap(QSize(48, 48)), icon_colour)
-            )
+            pixmap = QIcon(str(tile.icon)).pixmap(QSize(self.ICON, self.ICON))
+            self.icon_label.setPixmap(tinted(pixmap, icon_colour))
+        self._place()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        # Grid layouts give a button its hinted height; make the hint follow the wrapped title.
         super().resizeEvent(event)
-        layout = self.layout()
-        # (+12: the style's frame and padding sit around the layout)
-        needed = max(120, (layout.totalHeightForWidth(self.width()) + 12) if layout else 0)
+        self._place()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._place()
+
+    def _place(self) -> None:
+        width = max(1, self.width() - 2 * self.MARGIN)
+        top = self.MARGIN
+        if self.icon_label.isVisibleTo(self):
+            self.icon_label.setGeometry(self.MARGIN, top, width, self.ICON)
+            top += self.ICON + 6
+        text_height = self.title_label.heightForWidth(width)
+        self.title_label.setGeometry(self.MARGIN, top, width, text_height)
+        needed = max(120, top + text_height + self.MARGIN)
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 
