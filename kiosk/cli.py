@@ -27,12 +27,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="start, wait for the start screen, print one JSON line and exit",
     )
+    parser.add_argument(
+        "--hash-pin",
+        dest="hash_pin",
+        action="store_true",
+        help="read a staff PIN (4-12 digits) and print the staff_pin_hash line for the config",
+    )
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.hash_pin:
+        return print_pin_hash()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s kiosk %(levelname)s %(message)s",
@@ -52,6 +60,21 @@ def main(argv: list[str] | None = None) -> int:
     except OutboxError as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+
+
+def print_pin_hash() -> int:
+    """``kiosk --hash-pin``: the PIN never appears on screen or in the config, only its hash."""
+    import getpass
+
+    from kiosk.staff_exit import hash_pin
+
+    pin = getpass.getpass("Staff PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        print(f'staff_pin_hash = "{hash_pin(pin)}"')
+    except ValueError as err:
+        print(f"kiosk: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

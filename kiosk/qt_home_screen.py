@@ -93,12 +93,15 @@ class QtTile(QPushButton):
     def _place(self) -> None:
         width = max(1, self.width() - 2 * self.MARGIN)
         top = self.MARGIN
+        text_height = self.title_label.heightForWidth(width)
         if self.icon_label.isVisibleTo(self):
             self.icon_label.setGeometry(self.MARGIN, top, width, self.ICON)
             top += self.ICON + 6
-        text_height = self.title_label.heightForWidth(width)
+        else:  # a title alone sits in the middle
+            top = max(self.MARGIN, (self.height() - text_height) // 2)
         self.title_label.setGeometry(self.MARGIN, top, width, text_height)
-        needed = max(120, top + text_height + self.MARGIN)
+        icon = self.ICON + 6 if self.icon_label.isVisibleTo(self) else 0
+        needed = max(120, 2 * self.MARGIN + icon + text_height)
         if needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 

@@ -37,3 +37,28 @@ def test_self_test_prints_one_json_line(tmp_path: Path) -> None:
     assert report["ready_ms"] > 0 and report["rss_mb"] > 0
     assert report["languages"][:3] == ["nl", "fr", "en"]
     assert (report["site"], report["machine"]) == ("leeuw", "pc-1")
+
+
+def test_hash_pin_prints_a_config_line_and_refuses_a_bad_pin() -> None:
+    from kiosk.staff_exit import check_pin
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--hash-pin"],
+        input="2468\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=suite_env(),
+    )
+    assert done.returncode == 0 and "2468" not in done.stdout
+    stored = done.stdout.split('"')[1]
+    assert check_pin("2468", stored)
+    bad = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--hash-pin"],
+        input="12ab\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=suite_env(),
+    )
+    assert bad.returncode == 2 and "4 to 12 digits" in bad.stderr

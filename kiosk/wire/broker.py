@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import ssl
 import tomllib
 from dataclasses import dataclass
@@ -133,7 +134,9 @@ def make_client(
     if will is not None:
         client.will_set(will.topic, will.payload, qos=will.qos, retain=will.retain)
     client.max_inflight_messages_set(max_inflight)
-    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    # Jitter: after a broker restart, hundreds of kiosks must not all knock at the same second.
+    jitter = random.random()
+    client.reconnect_delay_set(min_delay=1 + round(2 * jitter), max_delay=30 + round(15 * jitter))
     client.on_connect_fail = lambda _c, _u: _log.warning(
         "cannot reach the broker at %s; retrying (every 30 s at most)", settings.url
     )
