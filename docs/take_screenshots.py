@@ -87,6 +87,9 @@ def task_screens(folder: Path) -> None:
         app.visit.go_home()
         app.visit.open("browse")
         save(app.window, f"kiosk-browse-{lang}")
+        browser = app.visit.activity.show_browser(with_player=False)
+        browser.open_url("https://example.org/not-on-the-list")
+        save(app.window, f"kiosk-blocked-{lang}", wait_ms=2000)
         app.shutdown()
         app.window.close()
 

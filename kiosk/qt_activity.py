@@ -10,12 +10,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.allowlist import Allowlist
 from kiosk.i18n import Texts
 from kiosk.qt_task_player import QtTaskPlayer
-from kiosk.qt_widgets import make_button, make_label, set_text
+from kiosk.qt_widgets import QtPages, make_button, make_label, set_text
 
 if TYPE_CHECKING:
     from kiosk.qt_browser import QtSafeBrowser
@@ -77,8 +84,14 @@ class QtActivity(QWidget):
         self.player.hide()
         row.addWidget(self.player)
         self.picker = QtSitePicker(allowlist)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.picker)
+        picker_scroll = QScrollArea()  # many sites at 200% text: scroll, never push things away
+        picker_scroll.setWidgetResizable(True)
+        picker_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        picker_scroll.setWidget(self.picker)
+        self._picker_page = picker_scroll
+        self.stack = QtPages()
+        self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
+        self.stack.addWidget(picker_scroll)
         row.addWidget(self.stack, 1)
 
     def ensure_browser(self) -> QtSafeBrowser:
@@ -89,7 +102,7 @@ class QtActivity(QWidget):
 
     def show_picker(self) -> None:
         self.player.hide()
-        self.stack.setCurrentWidget(self.picker)
+        self.stack.setCurrentWidget(self._picker_page)
 
     def show_browser(self, with_player: bool) -> QtSafeBrowser:
         browser = self.ensure_browser()
@@ -100,6 +113,6 @@ class QtActivity(QWidget):
     def spoken_text(self) -> str:
         if self.player.isVisible():
             return self.player.spoken_text()
-        if self.stack.currentWidget() is self.picker:
+        if self.stack.currentWidget() is self._picker_page:
             return self.picker.spoken_text()
         return ""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.core import KioskCore
 from kiosk.i18n import Texts
@@ -19,23 +19,11 @@ from kiosk.qt_home_screen import BROWSE, QtHomeScreen, Tile
 from kiosk.qt_overlays import QtIdleWarning, QtLockedScreen
 from kiosk.qt_speech import QtReader
 from kiosk.qt_start_screen import QtStartScreen
-from kiosk.qt_widgets import make_label
+from kiosk.qt_widgets import QtPages, make_label
 from kiosk.session import Phase, minutes
 from kiosk.theme import HIGH_CONTRAST, NORMAL
 
 TilesFor = Callable[[Texts], list[Tile]]
-
-
-class QtPages(QStackedWidget):
-    """A stack whose minimum size is its current page's: hidden pages must not crowd the screen."""
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        page = self.currentWidget()
-        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        page = self.currentWidget()
-        return page.sizeHint() if page is not None else super().sizeHint()
 
 
 def browse_only(texts: Texts) -> list[Tile]:

@@ -146,3 +146,45 @@ def test_bad_settings_give_one_clear_line(tmp_path: Path) -> None:
         )
         assert done.returncode == 2
         assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+def test_three_kiosks_keep_sending_through_a_broker_restart(
+    mosquitto: Mosquitto, tmp_path: Path, start_aggregator: Callable[..., Proc]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'agg.db'}"
+    start_aggregator(mosquitto.url, db)
+    kiosks = []
+    for n in range(3):
+        folder = tmp_path / f"kiosk-{n}"
+        outbox = Outbox(folder / "outbox.db")
+        core = KioskCore(outbox)
+        link = KioskLink(
+            parse_broker_url(mosquitto.url),
+            SITE,
+            f"pc-{n}",
+            outbox,
+            core.status,
+            LinkCallbacks(ignore, ignore, ignore),
+            window=4,
+            batch_size=20,
+        )
+        core.subscribe(link.wake)
+        link.start()
+        kiosks.append((core, link, outbox))
+    wait_for(lambda: all(link.connected for _, link, _ in kiosks), 20, "kiosks connected")
+    visits = 0
+    for round_ in range(60):
+        for core, _link, _outbox in kiosks:
+            core.start_session()
+            core.end_session("user")
+            visits += 1
+        if round_ == 20:
+            mosquitto.stop()  # a graceful restart in the middle of the stream
+            mosquitto.start()
+    try:
+        wait_for(lambda: all(o.count() == 0 for _, _, o in kiosks), 90, "every outbox drained")
+        wait_for(lambda: run_stats(db)["events_total"] == 2 * visits, 60, "every event stored")
+        assert run_stats(db)["sites"][SITE]["sessions"] == visits
+    finally:
+        for _core, link, _outbox in kiosks:
+            link.stop()

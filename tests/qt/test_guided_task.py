@@ -68,6 +68,7 @@ def test_a_task_plays_beside_the_browser_and_advances_by_itself(
     player = visit.activity.player
     assert window.stack.currentWidget() is window.activity_page and player.isVisible()
     assert player.counter.text() == "Stap 1 van 5"
+    check_targets(window)  # player and browser fit 1366x768, every control named and large
     browser = visit.activity.browser
     assert browser is not None
     root = visit.catalog.get(TASK).offline_root  # type: ignore[union-attr]
@@ -105,6 +106,15 @@ def test_finishing_a_task_counts_it_completed(qtbot: QtBot, kiosk: KioskApp) -> 
     assert kiosk.window.stack.currentWidget() is kiosk.window.home_screen
     types = [e["type"] for e in events(kiosk)]
     assert "task_completed" in types and "task_abandoned" not in types
+
+
+def test_free_browsing_offers_the_allowlisted_sites(qtbot: QtBot, kiosk: KioskApp) -> None:
+    kiosk.core.start_session()
+    qtbot.mouseClick(kiosk.window.home_screen.tile_buttons["browse"], Qt.MouseButton.LeftButton)
+    picker = kiosk.visit.activity.picker
+    assert {"irisbox", "mypension", "stib"} <= set(picker.buttons)
+    assert kiosk.visit.activity.browser is None  # QtWebEngine not loaded until a site is chosen
+    check_targets(kiosk.window)
 
 
 def test_reload_content_picks_up_a_new_site_task(kiosk: KioskApp) -> None:
