@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -114,3 +125,31 @@ class DailyCountRow(Base):
     count: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_daily_site_kind_day", "site", "kind", "day"),)
+
+
+# The help desk's history and the usage charts read help requests by the time they were opened.
+Index("ix_help_opened", HelpRequestRow.opened)
+
+
+class CommandAuditRow(Base):
+    """Who sent which command to which kiosk, when, and what the kiosk answered.
+
+    One row per kiosk: a command to a site or to all is one publish per kiosk, each with its
+    own command id; ``batch`` ties together the rows of one admin action.
+    """
+
+    __tablename__ = "command_audit"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    batch: Mapped[str] = mapped_column(String(36))
+    sent: Mapped[datetime] = mapped_column(DateTime)
+    admin: Mapped[str] = mapped_column(String(64))
+    cmd: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(80))
+    site: Mapped[str] = mapped_column(String(32))
+    machine: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+    acked: Mapped[datetime | None] = mapped_column(DateTime)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_command_audit_sent", "sent"),)
