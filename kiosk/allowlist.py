@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
+from kiosk.file_url import url2pathname
 from kiosk.wire.protocol import KEY_RE
 
 DEFAULT_FILE = Path(__file__).with_name("allowlist_default.toml")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -9,7 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLay
 from kiosk.core import TaskProgress
 from kiosk.i18n import Texts
 from kiosk.qt_widgets import make_button, make_label, set_text
-from kiosk.tasks import Task
+
+if TYPE_CHECKING:
+    from kiosk.tasks import Task
 
 
 def _left(label: QLabel) -> QLabel:

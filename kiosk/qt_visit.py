@@ -18,10 +18,10 @@ from kiosk.i18n import Texts
 from kiosk.qt_activity import QtActivity
 from kiosk.qt_home_screen import BROWSE, Tile
 from kiosk.qt_window import QtKioskWindow
-from kiosk.tasks import Catalog, Task
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the browser and the task catalog load after the start screen shows
     from kiosk.qt_browser import QtSafeBrowser
+    from kiosk.tasks import Catalog, Task
 
 log = logging.getLogger("kiosk.visit")
 
@@ -31,7 +31,7 @@ class QtVisitController:
         self,
         core: KioskCore,
         window: QtKioskWindow,
-        catalog: Catalog,
+        catalog: Catalog | None,
         allowlist: Allowlist,
         downloads: Path,
     ) -> None:
@@ -69,17 +69,26 @@ class QtVisitController:
 
     # --- home tiles -----------------------------------------------------------------------------
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        for problem in catalog.problems:
+            log.warning("task left out: %s", problem)
+        self._window.refresh()
+
+    def content_problems(self) -> int:
+        """Task files left out because they are broken (for the status heartbeat)."""
+        return 0 if self.catalog is None else len({p.file for p in self.catalog.problems})
+
     def tiles(self, texts: Texts) -> list[Tile]:
         lang = texts.lang
-        tasks = [Tile(t.id, t.title(lang), t.summary(lang), t.icon) for t in self.catalog.tasks()]
+        catalog = self.catalog.tasks() if self.catalog is not None else ()
+        tasks = [Tile(t.id, t.title(lang), t.summary(lang), t.icon) for t in catalog]
         return [*tasks, Tile(BROWSE, texts("tile_browse"))]
 
     def reload(self) -> None:
         """The ``reload_content`` command: site tasks added or changed take effect now."""
-        self.catalog = self.catalog.reload()
-        for problem in self.catalog.problems:
-            log.warning("task left out: %s", problem)
-        self._window.refresh()
+        if self.catalog is not None:
+            self.set_catalog(self.catalog.reload())
 
     # --- opening things -------------------------------------------------------------------------
 
@@ -89,7 +98,7 @@ class QtVisitController:
             self.activity.show_picker()
             self._window.show_activity(self.activity)
             return
-        task = self.catalog.get(tile)
+        task = self.catalog.get(tile) if self.catalog is not None else None
         if task is None:
             log.warning("no task %r in the catalog", tile)
             return
@@ -117,7 +126,9 @@ class QtVisitController:
 
     def _task(self) -> Task | None:
         progress = self._core.task
-        return None if progress is None else self.catalog.get(progress.task)
+        if progress is None or self.catalog is None:
+            return None
+        return self.catalog.get(progress.task)
 
     def _step_by(self, delta: int) -> None:
         if self._core.task is not None:

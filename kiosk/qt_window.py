@@ -94,6 +94,10 @@ class QtKioskWindow(QMainWindow):
 
     # --- what the visitor sees ------------------------------------------------------------------
 
+    def set_read_aloud_available(self, available: bool) -> None:
+        """Known once the speech engines were probed; without one the control stays hidden."""
+        self.home_screen.accessibility.read_button.setVisible(available)
+
     def set_tiles_for(self, tiles_for: TilesFor) -> None:
         self._tiles_for = tiles_for
         self._update()

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
+
+from kiosk.file_url import url2pathname
 
 OFFLINE_SCHEME = "offline:"
 PACKAGED_OFFLINE = Path(__file__).with_name("offline")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
-import ssl
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+if TYPE_CHECKING:  # paho (and ssl) load when a client is made: the kiosk shows its screen first
+    import paho.mqtt.client as mqtt
 
 _log = logging.getLogger("suite.broker")
 
@@ -115,6 +114,11 @@ def make_client(
     max_inflight: int = 20,
 ) -> mqtt.Client:
     """A paho client (MQTT 3.1.1, callback API v2) set up from the settings, not yet connected."""
+    import ssl
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
     client = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2,
         client_id=client_id,
