@@ -1,0 +1,63 @@
+"""Kiosk settings: command line over environment over file; bad input named in one line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk.settings import load_settings
+from kiosk.wire.broker import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_command_line_over_environment_over_file(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        '[broker]\nurl = "mqtt://10.0.0.5:1884"\n[kiosk]\nsite = "leeuw"\n'
+        'machine = "pc-1"\n[session]\nidle_timeout_s = 120\n',
+    )
+    settings = load_settings({"config": config}, env={})
+    assert (settings.site, settings.machine, settings.broker.port) == ("leeuw", "pc-1", 1884)
+    assert settings.policy.idle_timeout_s == 120 and settings.idle_minutes == 2
+    env = {"KIOSK_SITE": "evere", "KIOSK_BROKER_URL": "mqtt://127.0.0.1:1999"}
+    settings = load_settings({"config": config}, env=env)
+    assert (settings.site, settings.broker.port) == ("evere", 1999)
+    settings = load_settings({"config": config, "site": "gent"}, env=env)
+    assert settings.site == "gent"
+
+
+def test_an_unknown_language_falls_back_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        settings = load_settings({"config": write(tmp_path, ""), "lang": "xx"}, env={})
+    assert settings.lang == "en"
+    assert "no translation for language 'xx'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[kiosk\n", "is not valid TOML"),
+        ("[session]\nwarning_s = 5\n", "at least 20 seconds"),
+        ('[session]\nopening_hours = { mon = ["nine to five"] }\n', "09:00-12:00"),
+        ('[kiosk]\nstaff_pin_hash = "1234"\n', "kiosk --hash-pin"),
+        ('[kiosk]\nmachine = "PC 3"\n', "machine 'PC 3' is not valid"),
+        ('[broker]\nurl = "tcp://x"\n', "mqtt://"),
+    ],
+)
+def test_a_broken_config_is_named(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        load_settings({"config": write(tmp_path, text)}, env={})
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_settings({"config": str(tmp_path / "nope.toml")}, env={})
