@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,125 @@ def cmd_buddy(args: argparse.Namespace) -> int:
     return run_buddy_desk(_broker(args), args.site, args.name or "")
 
 
+def _admin_name(args: argparse.Namespace, config: dict[str, Any]) -> str:
+    """Who sends commands: --name, else the broker username of the config, else the OS user."""
+    import getpass
+
+    broker = config.get("broker", {})
+    name = args.name or (broker.get("username") if isinstance(broker, dict) else None)
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "admin"
+    return str(name)[:64]
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from admin_console.fleet import FleetSettings
+    from admin_console.reports import DEFAULT_MIN_COUNT, check_min_count
+
+    config, _ = _config(args)
+    fleet_table = config.get("fleet", {})
+    reports_table = config.get("reports", {})
+    if not isinstance(fleet_table, dict) or not isinstance(reports_table, dict):
+        raise ConfigError("[fleet] and [reports] must be tables")
+    min_count = int(reports_table.get("min_count", DEFAULT_MIN_COUNT))
+    try:
+        check_min_count(min_count)
+    except ValueError as err:
+        raise ConfigError(f"[reports] min_count: {err}") from None
+    settings = _broker(args)
+    from admin_console.qt_admin_window import AdminOptions, run_admin_console
+
+    options = AdminOptions(
+        db_url=_database_url(args),
+        admin=_admin_name(args, config),
+        fleet=FleetSettings.from_config(fleet_table),
+        min_count=min_count,
+        broker_url=settings.url,
+    )
+    return run_admin_console(settings, options)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from admin_console.reports import ReportError, build_report, check_min_count, write_csv
+    from admin_console.usage_queries import Period
+
+    if args.start > args.end:
+        raise ConfigError(f"--from {args.start} is after --to {args.end}")
+    try:
+        check_min_count(args.min_count)
+    except ReportError as err:
+        raise ConfigError(str(err)) from None
+    sites = sorted({s for value in args.site or [] for s in value.split(",") if s})
+    for site in sites:
+        if not NAME_RE.match(site):
+            raise ConfigError(f"site {site!r} is not valid: 1-32 lower-case letters, digits or '-'")
+    engine = open_database(_database_url(args), create=False)
+    report = build_report(engine, Period(args.start, args.end), sites, args.min_count)
+    engine.dispose()
+    if args.format == "csv":
+        if args.out == "-":
+            write_csv(report, sys.stdout)
+        else:
+            with Path(args.out).open("w", encoding="utf-8", newline="") as handle:
+                write_csv(report, handle)
+    else:
+        if args.out == "-":
+            raise ConfigError("a PDF needs a file: --out FILE")
+        from admin_console.qt_admin_pdf import write_pdf
+        from admin_console.reports import report_html
+
+        write_pdf(report_html(report), Path(args.out))
+    if report.empty:
+        print(f"admin-console: no data for {args.start} to {args.end}", file=sys.stderr)
+    elif args.out != "-":
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from admin_console.demo_data import generate
+
+    engine = open_database(_database_url(args))
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            print(f"\rday {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = generate(
+            engine,
+            sites=args.sites,
+            kiosks_per_site=args.kiosks_per_site,
+            days=args.days,
+            seed=args.seed,
+            sessions_per_kiosk_day=args.sessions_per_kiosk_day,
+            progress=progress,
+        )
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    finally:
+        engine.dispose()
+    print(file=sys.stderr)
+    print(
+        f"{result['events']} events, {result['sessions']} sessions, "
+        f"{result['help_requests']} help requests in {result['seconds']} s "
+        f"({result['events_per_s']} events/s)",
+        file=sys.stderr,
+    )
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="admin-console", description=__doc__)
     parser.add_argument("--verbose", action="store_true")
@@ -157,6 +276,39 @@ def build_parser() -> argparse.ArgumentParser:
     buddy.add_argument("--name", help="your name as visitors will see it")
     buddy.add_argument("--broker")
     buddy.set_defaults(func=cmd_buddy)
+
+    gui = sub.add_parser("gui", help="the admin console window")
+    gui.add_argument("--config", help="TOML with [broker], [database], [fleet], [reports]")
+    gui.add_argument("--broker", help="mqtt://host:port or mqtts://host:port")
+    gui.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
+    gui.add_argument("--name", help="who you are in the command audit log")
+    gui.set_defaults(func=cmd_gui)
+
+    report = sub.add_parser("report", help="usage report for funders (CSV or PDF)")
+    report.add_argument("--config")
+    report.add_argument("--db")
+    report.add_argument("--from", dest="start", type=_day, required=True, help="first day")
+    report.add_argument("--to", dest="end", type=_day, required=True, help="last day")
+    report.add_argument("--site", action="append", help="a site (repeat, or a,b); default all")
+    report.add_argument("--format", choices=("csv", "pdf"), required=True)
+    report.add_argument("--out", required=True, help="file to write ('-': CSV on stdout)")
+    report.add_argument(
+        "--min-count",
+        type=int,
+        default=5,
+        help="counts below this show as <N (never below 3)",
+    )
+    report.set_defaults(func=cmd_report)
+
+    demo = sub.add_parser("demo-data", help="fill a database with a realistic demo dataset")
+    demo.add_argument("--config")
+    demo.add_argument("--db")
+    demo.add_argument("--sites", type=int, required=True)
+    demo.add_argument("--kiosks-per-site", type=int, required=True)
+    demo.add_argument("--days", type=int, required=True)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--sessions-per-kiosk-day", type=float, default=8.6)
+    demo.set_defaults(func=cmd_demo_data)
 
     provision_cli.register(sub)
     return parser

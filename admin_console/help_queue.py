@@ -1,10 +1,14 @@
-"""The buddy desk's model, without Qt: the site's help calls, from the help topics, in any order."""
+"""The buddy desk's model, without Qt: the site's help calls, from the help topics, in any order.
+
+The admin console keeps the calls of every site in one queue: there a call is known by its
+site and PC (``site`` is empty on a buddy desk, which hears one site only).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kiosk.wire.protocol import HelpChange, help_advances, utc_now
 
@@ -21,9 +25,14 @@ class HelpCall:
     step: int | None = None
     lang: str | None = None
     buddy: str | None = None
+    site: str = ""
 
     def waiting_s(self, now: datetime) -> float:
         return 0.0 if self.opened is None else max(0.0, (now - self.opened).total_seconds())
+
+    def claimed_by(self, name: str) -> bool:
+        """True when ``name`` claimed the call (names compare without case or outer spaces)."""
+        return self.buddy is not None and self.buddy.strip().casefold() == name.strip().casefold()
 
 
 class HelpQueue:
@@ -39,14 +48,15 @@ class HelpQueue:
         self._calls: dict[str, HelpCall] = {}
         self._max_age = max_age
         self._clock = clock
-        self.offline: set[str] = set()
+        self._announced: set[str] = set()
+        self.offline: set[str] = set()  # machines; "site/machine" in a multi-site queue
 
-    def apply(self, machine: str, change: HelpChange) -> bool:
+    def apply(self, machine: str, change: HelpChange, site: str = "") -> bool:
         """Take one change; True when the queue changed."""
         call = self._calls.get(change.request)
         if call is None:
-            call = HelpCall(change.request, machine, change.state)
-        elif call.machine != machine:
+            call = HelpCall(change.request, machine, change.state, site=site)
+        elif (call.site, call.machine) != (site, machine):
             return False  # another PC cannot touch this call
         elif help_advances(call.state, change.state):
             call = replace(call, state=change.state)
@@ -66,11 +76,15 @@ class HelpQueue:
         self._calls[change.request] = call
         return changed
 
-    def set_online(self, machine: str, online: bool) -> None:
+    def set_online(self, machine: str, online: bool, site: str = "") -> None:
+        key = f"{site}/{machine}" if site else machine
         if online:
-            self.offline.discard(machine)
+            self.offline.discard(key)
         else:
-            self.offline.add(machine)
+            self.offline.add(key)
+
+    def is_offline(self, call: HelpCall) -> bool:
+        return (f"{call.site}/{call.machine}" if call.site else call.machine) in self.offline
 
     def active(self) -> list[HelpCall]:
         """Calls a buddy still has to handle, the longest waiting first."""
@@ -86,3 +100,43 @@ class HelpQueue:
 
     def get(self, request: str) -> HelpCall | None:
         return self._calls.get(request)
+
+    def take_new_calls(self) -> list[HelpCall]:
+        """Open calls nobody was alerted to yet (each is returned once): for the chime."""
+        fresh = [
+            call
+            for call in self.active()
+            if call.state == "open" and call.request not in self._announced
+        ]
+        self._announced.update(call.request for call in fresh)
+        return fresh
+
+
+def changes_from_record(
+    request: str,
+    state: str,
+    opened: datetime | None,
+    claimed: datetime | None,
+    closed: datetime | None,
+    *,
+    task: str | None = None,
+    step: int | None = None,
+    lang: str | None = None,
+    buddy: str | None = None,
+) -> list[HelpChange]:
+    """A stored help request as the changes that led to it (to fill a queue from the database).
+
+    Stored times are naive UTC; the changes carry aware ones, like those from the broker."""
+    opened, claimed, closed = (_aware(m) for m in (opened, claimed, closed))
+    if opened is None:
+        return []
+    changes = [HelpChange(request, "open", opened, task, step, lang)]
+    if claimed is not None:
+        changes.append(HelpChange(request, "claimed", claimed, buddy=buddy or "?"))
+    if state not in ACTIVE:
+        changes.append(HelpChange(request, state, closed or claimed or opened, buddy=buddy))
+    return changes
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

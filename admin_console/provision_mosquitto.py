@@ -94,10 +94,14 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("write", _kiosk_topics(site, "+", "help/reply")),
         ]
     if role == "admin":
+        # Coordinators command kiosks, watch them, and can answer help calls from the console.
         return [
             Rule("write", _kiosk_topics("+", "+", "cmd")),
             Rule("read", _kiosk_topics("+", "+", "cmd/ack")),
             Rule("read", _kiosk_topics("+", "+", "status")),
+            Rule("read", _kiosk_topics("+", "+", "help")),
+            Rule("read", _kiosk_topics("+", "+", "help/reply")),
+            Rule("write", _kiosk_topics("+", "+", "help/reply")),
         ]
     if role == "aggregator":
         return [Rule("read", f"{PREFIX}/#")]

@@ -154,6 +154,9 @@ def test_acl_rules_per_role() -> None:
         ("write", "kiosk/v1/+/+/cmd"),
         ("read", "kiosk/v1/+/+/cmd/ack"),
         ("read", "kiosk/v1/+/+/status"),
+        ("read", "kiosk/v1/+/+/help"),
+        ("read", "kiosk/v1/+/+/help/reply"),
+        ("write", "kiosk/v1/+/+/help/reply"),
     }
     assert {(r.access, r.topic) for r in acl_rules("aggregator")} == {("read", "kiosk/v1/#")}
     bridge = acl_rules("bridge", "s")

@@ -1,0 +1,46 @@
+"""Turns a report's HTML into an A4 PDF with Qt (QTextDocument + QPdfWriter): no extra library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+
+def ensure_gui_application() -> QGuiApplication:
+    """Fonts and text layout need a (Gui) application; on a server there is no display."""
+    app = QGuiApplication.instance()
+    if isinstance(app, QGuiApplication):
+        return app
+    argv = sys.argv[:1] or ["admin-console"]
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless and not os.environ.get("QT_QPA_PLATFORM"):
+        argv = [*argv, "-platform", "offscreen"]
+    return QGuiApplication(argv)
+
+
+def write_pdf(html: str, path: Path, title: str = "Usage report") -> None:
+    """Write ``html`` to ``path`` as a PDF on A4 with 15 mm margins."""
+    ensure_gui_application()
+    writer = QPdfWriter(str(path))
+    writer.setTitle(title)
+    writer.setCreator("kiosk-suite admin-console")
+    writer.setResolution(300)
+    layout = QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Portrait,
+        QMarginsF(15, 15, 15, 15),
+        QPageLayout.Unit.Millimeter,
+    )
+    writer.setPageLayout(layout)
+    document = QTextDocument()
+    # Measure fonts at the writer's resolution, not the screen's: otherwise 10 pt comes out tiny.
+    document.documentLayout().setPaintDevice(writer)
+    document.setHtml(html)
+    # Lay the text out on the printable area at the writer's resolution, then print page by page.
+    area = writer.pageLayout().paintRectPixels(writer.resolution())
+    document.setPageSize(QSizeF(area.width(), area.height()))
+    document.print_(writer)

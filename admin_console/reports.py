@@ -1,0 +1,370 @@
+"""Funder reports without personal data: sessions, languages, guided tasks and help given.
+
+A report is a list of tables (rows × sites, with totals). Before anything is shown, every count
+below ``min_count`` (5 by default, never below 3) becomes ``<5``; and wherever a single hidden
+cell could be worked out from a published total (a row, a column or the grand total), one more
+cell is withheld and shown as ``x``. The same report is written as CSV (:func:`write_csv`) or
+rendered as HTML (:func:`report_html`), which the GUI previews and turns into a PDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO
+
+from sqlalchemy.engine import Engine
+
+from admin_console.help_queries import help_by_site
+from admin_console.usage_queries import (
+    Period,
+    UsageFilter,
+    known_sites,
+    per_site_counts,
+    sessions_per_site_day,
+)
+
+DEFAULT_MIN_COUNT = 5
+LOWEST_MIN_COUNT = 3
+ALL = "all sites"
+TOTAL = "total"
+WITHHELD = "x"
+
+
+class ReportError(ValueError):
+    """A report that may not be made as asked (a threshold below 3)."""
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    key: str
+    title: str
+    row_label: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # row name, shown cells (one per column)
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    sites: tuple[str, ...]
+    min_count: int
+    made: datetime
+    tables: tuple[ReportTable, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not any(table.rows for table in self.tables)
+
+    def legend(self) -> str:
+        return (
+            f"<{self.min_count}: fewer than {self.min_count}. {WITHHELD}: withheld so that a "
+            "small number cannot be worked out from the totals."
+        )
+
+
+def check_min_count(min_count: int) -> int:
+    if min_count < LOWEST_MIN_COUNT:
+        raise ReportError(f"--min-count {min_count} is below {LOWEST_MIN_COUNT}: not allowed")
+    return min_count
+
+
+# --- suppression --------------------------------------------------------------------------------
+
+Cell = tuple[str, str]  # row, column
+
+
+def suppress(
+    counts: Mapping[str, Mapping[str, int]],
+    rows: Sequence[str],
+    columns: Sequence[str],
+    min_count: int,
+) -> dict[Cell, str]:
+    """Shown text of every cell of a rows × columns table with its totals.
+
+    ``counts[row][column]``; a row ``TOTAL`` and a column ``ALL`` are added when there is more
+    than one row or column. Small cells show ``<min``; then every sum (a row, a column) with
+    exactly one hidden cell among its parts and its total gets a second hidden cell (one that
+    starts no new lone hidden cell elsewhere if possible, then the smallest) until no hidden
+    value can be worked out by a subtraction.
+    """
+    check_min_count(min_count)
+    all_rows = [*rows, TOTAL] if len(rows) > 1 else list(rows)
+    all_columns = [*columns, ALL] if len(columns) > 1 else list(columns)
+    value: dict[Cell, int] = {}
+    for r in rows:
+        for c in columns:
+            value[(r, c)] = int(counts.get(r, {}).get(c, 0))
+    if len(columns) > 1:
+        for r in rows:
+            value[(r, ALL)] = sum(value[(r, c)] for c in columns)
+    if len(rows) > 1:
+        for c in all_columns:
+            value[(TOTAL, c)] = sum(value[(r, c)] for r in rows)
+    hidden: dict[Cell, str] = {cell: f"<{min_count}" for cell, n in value.items() if n < min_count}
+    groups: list[list[Cell]] = []  # each: the parts, then their total
+    if len(columns) > 1:
+        groups += [[(r, c) for c in all_columns] for r in all_rows]
+    if len(rows) > 1:
+        groups += [[(r, c) for r in all_rows] for c in all_columns]
+    member_of: dict[Cell, list[int]] = {}
+    for index, group in enumerate(groups):
+        for cell in group:
+            member_of.setdefault(cell, []).append(index)
+
+    def cost(cell: Cell, current: int) -> tuple[int, int, int]:
+        # Best: a cell whose other sums already hide something (no new lone hidden cell), then
+        # the smallest value (the least information lost).
+        lone = sum(
+            1
+            for g in member_of[cell]
+            if g != current and not any(other in hidden for other in groups[g])
+        )
+        return (lone, value[cell], all_rows.index(cell[0]))
+
+    changed = True
+    while changed:
+        changed = False
+        for index, group in enumerate(groups):
+            if sum(cell in hidden for cell in group) != 1:
+                continue
+            *parts, total = group
+            candidates = [cell for cell in parts if cell not in hidden] or [total]
+            hidden[min(candidates, key=lambda cell: cost(cell, index))] = WITHHELD
+            changed = True
+    return {cell: hidden.get(cell, str(n)) for cell, n in value.items()}
+
+
+def _table(
+    key: str,
+    title: str,
+    row_label: str,
+    counts: Mapping[str, Mapping[str, int]],
+    rows: Sequence[str],
+    sites: Sequence[str],
+    min_count: int,
+) -> ReportTable:
+    if not rows:
+        return ReportTable(key, title, row_label, (), ())
+    shown = suppress(counts, rows, sites, min_count)
+    columns = [*sites, ALL] if len(sites) > 1 else list(sites)
+    all_rows = [*rows, TOTAL] if len(rows) > 1 else list(rows)
+    return ReportTable(
+        key,
+        title,
+        row_label,
+        tuple(columns),
+        tuple((r, tuple(shown[(r, c)] for c in columns)) for r in all_rows),
+    )
+
+
+def _by_row(per_site: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for site, keys in per_site.items():
+        for key, n in keys.items():
+            rows.setdefault(key, {})[site] = n
+    return rows
+
+
+def _ordered(rows: Mapping[str, Mapping[str, int]]) -> list[str]:
+    return sorted(rows, key=lambda r: (-sum(rows[r].values()), r))
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def build_report(
+    engine: Engine,
+    period: Period,
+    sites: Sequence[str] = (),
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> Report:
+    """The report of a period for some sites (all when none are named)."""
+    check_min_count(min_count)
+    chosen = sorted(set(sites)) or known_sites(engine)
+    usage = UsageFilter(period, tuple(chosen))
+    per_day = sessions_per_site_day(engine, usage)
+    months: dict[str, dict[str, int]] = {}
+    for site, days in per_day.items():
+        for day, n in days.items():
+            cell = months.setdefault(day.strftime("%Y-%m"), {})
+            cell[site] = cell.get(site, 0) + n
+    month_rows = sorted({d.strftime("%Y-%m") for d in period.days()})
+    if not per_day:
+        month_rows = []
+    langs = _by_row(per_site_counts(engine, usage, "lang"))
+    started = _by_row(per_site_counts(engine, usage, "task_started"))
+    completed = _by_row(per_site_counts(engine, usage, "task_completed"))
+    topics = _by_row(per_site_counts(engine, usage, "help_requested"))
+    if "-" in topics:
+        topics["(free use)"] = topics.pop("-")
+    help_sites = help_by_site(engine, usage)
+    outcomes: dict[str, dict[str, int]] = {}
+    for site, entry in help_sites.items():
+        for state, n in entry.by_state.items():
+            name = "waiting" if state in ("open", "claimed") else state
+            cell = outcomes.setdefault(name, {})
+            cell[site] = cell.get(site, 0) + n
+    outcome_rows = [s for s in ("resolved", "cancelled", "expired", "waiting") if s in outcomes]
+    tables = (
+        _table("sessions", "Sessions by month", "month", months, month_rows, chosen, min_count),
+        _table(
+            "languages",
+            "Sessions by language",
+            "language",
+            langs,
+            _ordered(langs),
+            chosen,
+            min_count,
+        ),
+        _table(
+            "tasks_started",
+            "Guided tasks started",
+            "task",
+            started,
+            _ordered(started),
+            chosen,
+            min_count,
+        ),
+        _table(
+            "tasks_completed",
+            "Guided tasks completed",
+            "task",
+            completed,
+            _ordered(completed),
+            chosen,
+            min_count,
+        ),
+        _table(
+            "help_topics",
+            "Help calls by topic",
+            "topic",
+            topics,
+            _ordered(topics),
+            chosen,
+            min_count,
+        ),
+        _table(
+            "help_outcomes",
+            "Help calls by outcome",
+            "outcome",
+            outcomes,
+            outcome_rows,
+            chosen,
+            min_count,
+        ),
+        _median_table(help_sites, chosen, min_count),
+    )
+    return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
+
+
+def _median_table(
+    help_sites: Mapping[str, object], sites: Sequence[str], min_count: int
+) -> ReportTable:
+    cells: list[str] = []
+    for site in sites:
+        entry = help_sites.get(site)
+        answered = getattr(entry, "answered", 0)
+        wait = getattr(entry, "median_wait_s", None)
+        # A median of fewer calls than the threshold says too much about those few calls.
+        cells.append(WITHHELD if answered < min_count or wait is None else f"{wait / 60:.1f}")
+    if not help_sites:
+        return ReportTable("help_wait", "Median wait for a buddy (minutes)", "", (), ())
+    return ReportTable(
+        "help_wait",
+        "Median wait for a buddy (minutes)",
+        "",
+        tuple(sites),
+        (("median wait", tuple(cells)),),
+    )
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def write_csv(report: Report, out: IO[str]) -> None:
+    """One long table: ``section,item,site,value``; the first rows describe the report."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "item", "site", "value"])
+    meta = (
+        ("from", report.period.start.isoformat()),
+        ("to", report.period.end.isoformat()),
+        ("sites", " ".join(report.sites)),
+        ("min_count", str(report.min_count)),
+        ("legend", report.legend()),
+    )
+    for item, value in meta:
+        writer.writerow(["report", item, "", value])
+    for table in report.tables:
+        for row, cells in table.rows:
+            for column, shown in zip(table.columns, cells, strict=True):
+                writer.writerow([table.key, row, column, shown])
+
+
+def report_html(report: Report, wide_limit: int = 7) -> str:
+    """The report as simple HTML (what QTextDocument renders into the PDF)."""
+    e = html.escape
+    sites = ", ".join(report.sites) or "—"
+    parts = [
+        "<html><body style='font-family: sans-serif; font-size: 10pt'>",
+        "<h1>Usage report</h1>",
+        f"<p><b>Period:</b> {report.period.start:%d %B %Y} – {report.period.end:%d %B %Y}<br>",
+        f"<b>Sites:</b> {e(sites)}<br>",
+        f"<b>Made:</b> {report.made:%Y-%m-%d %H:%M} UTC</p>",
+        "<p>Anonymous figures: no names, no addresses, nothing that identifies a visitor. "
+        f"{e(report.legend())}</p>",
+    ]
+    if report.empty:
+        parts.append("<p><b>No data for this period.</b></p>")
+    for table in report.tables:
+        if not table.rows:
+            continue
+        parts.append(f"<h2>{e(table.title)}</h2>")
+        parts.append(_html_table(table, wide_limit))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _html_table(table: ReportTable, wide_limit: int) -> str:
+    """Sites across the page; with many sites, short row names turn the table (one line per
+    site), long ones (task ids) split it into several tables of ``wide_limit`` sites."""
+    names = [row for row, _ in table.rows]
+    if len(table.columns) <= wide_limit:
+        return _html_grid(table.row_label, names, table.columns, [c for _, c in table.rows])
+    if max(len(name) for name in names) <= 8:
+        cells: list[Sequence[str]] = [
+            [c[index] for _, c in table.rows] for index in range(len(table.columns))
+        ]
+        return _html_grid("site", table.columns, names, cells)
+    parts = []
+    for start in range(0, len(table.columns), wide_limit):
+        columns = table.columns[start : start + wide_limit]
+        cells = [c[start : start + wide_limit] for _, c in table.rows]
+        parts.append(_html_grid(table.row_label, names, columns, cells))
+    return "<br>".join(parts)
+
+
+def _html_grid(
+    corner: str, rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[str]]
+) -> str:
+    e = html.escape
+    cell = "style='padding: 2px 8px; border: 1px solid #999'"
+    head = "style='padding: 2px 8px; border: 1px solid #999; background: #dde4ee'"
+    lines = ["<table cellspacing='0' style='border-collapse: collapse'>"]
+    lines.append(
+        f"<tr><th {head}>{e(corner)}</th>"
+        + "".join(f"<th {head}>{e(c)}</th>" for c in columns)
+        + "</tr>"
+    )
+    for row, values in zip(rows, cells, strict=True):
+        lines.append(
+            f"<tr><td {cell}>{e(row)}</td>"
+            + "".join(f"<td {cell} align='right'>{e(v)}</td>" for v in values)
+            + "</tr>"
+        )
+    lines.append("</table>")
+    return "\n".join(lines)

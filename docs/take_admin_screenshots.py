@@ -1,0 +1,151 @@
+"""Screenshots of the admin console's tabs and of the buddy desk, from a generated demo dataset.
+
+Run under Xvfb:
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/take_admin_screenshots.py
+Writes docs/screenshots/admin-*.png and docs/screenshots/buddy-desk.png. The console's clock is
+fixed at a Thursday morning so that kiosks are open, some are off and calls are waiting.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from admin_console.commands_sender import CommandAudit, CommandTracker, Target, command_args
+from admin_console.database import open_database
+from admin_console.demo_data import generate
+from admin_console.help_queue import HelpQueue
+from admin_console.qt_admin_window import AdminOptions, QtAdminWindow
+from admin_console.qt_buddy_desk import QtBuddyDesk
+from kiosk.wire.protocol import CommandAck, HelpChange, new_id, utc_now
+
+OUT = Path(__file__).with_name("screenshots")
+NOW = datetime(2026, 11, 19, 10, 40, tzinfo=ZoneInfo("Europe/Brussels"))
+CLOSING = {"nl": "Wij sluiten om 16 uur.", "fr": "Nous fermons à 16 h."}
+
+
+def settle(ms: int = 300) -> None:
+    """Let Qt paint and the worker threads answer, without static processEvents calls."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(widget: QWidget, name: str) -> None:
+    settle(400)
+    widget.grab().save(str(OUT / f"{name}.png"))
+    print(OUT / f"{name}.png")
+
+
+def clock() -> datetime:
+    return NOW.astimezone(UTC)
+
+
+def audit_log(url: str) -> None:
+    """A few commands other coordinators sent this week, with the kiosks' answers."""
+    engine = open_database(url)
+    audit = CommandAudit(engine)
+    known = [("schaerbeek", f"pc-0{n}") for n in range(1, 7)] + [("gent", "pc-02")]
+    for hours, who, cmd, args, target in (
+        (26, "marie", "reload_content", {}, Target("schaerbeek")),
+        (3, "koen", "lock", {}, Target("gent", "pc-02")),
+        (1, "marie", "announce", command_args("announce", CLOSING), Target("schaerbeek")),
+    ):
+        tracker = CommandTracker(who, clock=lambda h=hours: clock() - timedelta(hours=h))
+        records = [r for _, _, r in tracker.prepare(cmd, args, target, known)]
+        audit.record_sent(records)
+        for n, record in enumerate(records):
+            if n != 4:  # one kiosk of the site was off
+                audit.record_ack(CommandAck(record.id, record.sent, True, None))
+    engine.dispose()
+
+
+def admin_screens(url: str) -> None:
+    window = QtAdminWindow(AdminOptions(db_url=url, admin="marie"), clock)
+    window.resize(1600, 1000)
+    window.show()
+    window.set_connected(True)
+    window.start()
+    for _ in range(100):  # the worker threads fill the tabs
+        settle(200)
+        if window.usage.data is not None and not window.db.busy():
+            break
+    # Live help calls as the broker would bring them.
+    now = clock()
+    for site, machine, age, task, step, lang in (
+        ("anderlecht", "pc-04", 6 * 60 + 10, "csam-login", 2, "fr"),
+        ("gent", "pc-01", 95, "irisbox-certificate", 1, "nl"),
+    ):
+        change = HelpChange(new_id(), "open", now - timedelta(seconds=age), task, step, lang)
+        window.helpdesk.on_help_change(site, machine, change)
+    window.helpdesk.reply = lambda *_args: None  # as when connected to the broker
+    window.overview.update_view()
+    for index, name in enumerate(("overview", "fleet", "helpdesk", "usage", "reports")):
+        window.tabs.setCurrentIndex(index)
+        save(window, f"admin-{name}")
+    window.tabs.setCurrentIndex(3)
+    bar = window.usage.chart_area.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    save(window, "admin-usage-help")
+    window.tabs.setCurrentIndex(5)
+    tab = window.commands
+    tab.refresh()
+    settle(800)
+    tab.scope.setCurrentIndex(1)
+    tab.site.setCurrentText("schaerbeek")
+    tab.texts["nl"].setText("De computerruimte sluit vandaag om 16 uur.")
+    tab.texts["fr"].setText("La salle informatique ferme aujourd'hui à 16 h.")
+    save(window, "admin-commands")
+    window.close()
+
+
+def buddy_desk() -> None:
+    now = utc_now()
+    queue = HelpQueue()
+    waiting = new_id()
+    opened = now - timedelta(minutes=6, seconds=12)
+    queue.apply("pc-03", HelpChange(waiting, "open", opened, "mypension-check", 2, "fr"))
+    mine, theirs = new_id(), new_id()
+    queue.apply("pc-01", HelpChange(mine, "open", now - timedelta(minutes=4), None, None, "nl"))
+    queue.apply("pc-01", HelpChange(mine, "claimed", now - timedelta(minutes=3), buddy="Sara"))
+    queue.apply(
+        "pc-07", HelpChange(theirs, "open", now - timedelta(minutes=3), "csam-login", 2, "ar")
+    )
+    queue.apply("pc-07", HelpChange(theirs, "claimed", now - timedelta(minutes=1), buddy="Yassine"))
+    queue.apply(
+        "pc-05",
+        HelpChange(new_id(), "open", now - timedelta(seconds=40), "irisbox-certificate", 0, "nl"),
+    )
+    desk = QtBuddyDesk(queue, "schaerbeek", "Sara")
+    desk.set_connected(True)
+    desk.resize(1200, 520)
+    desk.show()
+    desk.refresh()
+    save(desk, "buddy-desk")
+    desk.close()
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'demo.db'}"
+        engine = open_database(url)
+        result = generate(engine, sites=6, kiosks_per_site=6, days=120, seed=11, now=NOW)
+        engine.dispose()
+        print(f"demo data: {result['events']} events, {result['events_per_s']} events/s")
+        audit_log(url)
+        admin_screens(url)
+    buddy_desk()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

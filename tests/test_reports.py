@@ -1,0 +1,196 @@
+"""Funder reports: small counts never show, a hidden count cannot be worked out, CSV and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from admin_console.database import open_database
+from admin_console.ingest import Inbound, Ingest
+from admin_console.reports import (
+    ALL,
+    TOTAL,
+    WITHHELD,
+    ReportError,
+    build_report,
+    report_html,
+    suppress,
+    write_csv,
+)
+from admin_console.usage_queries import Period
+from kiosk.wire import protocol as p
+from tests.conftest import admin_console, suite_env
+
+DAY = date(2026, 11, 16)
+
+
+def test_small_counts_show_as_below_the_threshold() -> None:
+    counts = {"nl": {"a": 40, "b": 12}, "fr": {"a": 7, "b": 30}, "ar": {"a": 3, "b": 9}}
+    shown = suppress(counts, ["nl", "fr", "ar"], ["a", "b"], 5)
+    assert shown[("ar", "a")] == "<5"
+    # ar/b could be worked out as (ar total) - (ar/a)... so ar/a's row partner is withheld too,
+    # and in column a the smallest other cell as well.
+    assert shown[("ar", "b")] == WITHHELD
+    assert shown[("fr", "a")] == WITHHELD
+    assert shown[("fr", "b")] == WITHHELD  # and the same for row fr
+    assert shown[("nl", "a")] == "40" and shown[(TOTAL, ALL)] == "101"
+
+
+def test_no_hidden_count_can_be_worked_out_from_a_published_sum() -> None:
+    counts = {f"k{i}": {s: (i * 7 + j * 3) % 11 for j, s in enumerate("abcd")} for i in range(6)}
+    rows, columns = list(counts), list("abcd")
+    shown = suppress(counts, rows, columns, 5)
+    every_row = [*rows, TOTAL]
+    every_column = [*columns, ALL]
+    for r in every_row:
+        assert sum(shown[(r, c)] in ("<5", WITHHELD) for c in every_column) != 1
+    for c in every_column:
+        assert sum(shown[(r, c)] in ("<5", WITHHELD) for r in every_row) != 1
+    for cell, text in shown.items():
+        if text.isdigit():
+            assert int(text) >= 5, cell
+
+
+def test_the_threshold_never_goes_below_three() -> None:
+    with pytest.raises(ReportError, match="below 3"):
+        suppress({"nl": {"a": 1}}, ["nl"], ["a"], 2)
+    assert suppress({"nl": {"a": 3}}, ["nl"], ["a"], 3) == {("nl", "a"): "3"}
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = open_database(db_url)
+    ingest = Ingest(engine)
+    for site in ("gent", "evere"):
+        events = []
+        for n in range(12):
+            ts = datetime(2026, 11, 16, 9, 30, tzinfo=UTC) + timedelta(minutes=10 * n)
+            lang = "nl" if n < 9 else "fr"  # 9 in Dutch, 3 in French
+            raw = {"id": p.new_id(), "type": "session_started", "ts": p.format_ts(ts)}
+            events.append(p.validate_event({**raw, "session": p.new_id(), "lang": lang}))
+        payload = p.encode_event_batch(site, "pc-01", events)
+        ingest.handle([Inbound(f"kiosk/v1/{site}/pc-01/events", payload, datetime.now(UTC))])
+    yield engine
+    engine.dispose()
+
+
+def test_a_report_hides_the_small_groups(engine: Engine) -> None:
+    report = build_report(engine, Period(DAY, DAY))
+    languages = next(t for t in report.tables if t.key == "languages")
+    assert languages.columns == ("evere", "gent", ALL)
+    rows = dict(languages.rows)
+    assert rows["fr"] == ("<5", "<5", "6")
+    # 12 sessions per site are published, so 9 in Dutch would give away the 3 in French.
+    assert rows["nl"] == (WITHHELD, WITHHELD, "18")
+    assert rows[TOTAL] == ("12", "12", "24")
+    out = io.StringIO()
+    write_csv(report, out)
+    lines = list(csv.reader(io.StringIO(out.getvalue())))
+    assert lines[0] == ["section", "item", "site", "value"]
+    assert ["languages", "fr", "gent", "<5"] in lines
+    assert ["languages", "nl", "gent", WITHHELD] in lines
+    assert ["sessions", "2026-11", ALL, "24"] in lines
+    assert not any(value == "3" for *_, value in lines)
+    assert "Usage report" in report_html(report) and not report.empty
+
+
+def test_an_empty_period_says_no_data(engine: Engine) -> None:
+    report = build_report(engine, Period(date(2025, 1, 1), date(2025, 1, 31)))
+    assert report.empty
+    assert "No data for this period" in report_html(report)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        admin_console(*args), capture_output=True, text=True, timeout=120, env=suite_env()
+    )
+
+
+def test_report_command_line_csv_pdf_and_bad_input(engine: Engine, tmp_path: Path) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "r.csv"
+    done = run(
+        "report",
+        "--db",
+        url,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--site",
+        "gent",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "languages,fr,gent,<5" in out.read_text()
+    pdf = tmp_path / "r.pdf"
+    done = run(
+        "report",
+        "--db",
+        url,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf),
+    )
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
+    bad = run(
+        "report",
+        "--db",
+        url,
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-11-01",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "admin-console: --from 2026-12-01 is after --to 2026-11-01"
+    low = run(
+        "report",
+        "--db",
+        url,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "csv",
+        "--out",
+        "-",
+        "--min-count",
+        "2",
+    )
+    assert low.returncode == 2 and "below 3" in low.stderr
+    empty = run(
+        "report",
+        "--db",
+        url,
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-31",
+        "--format",
+        "csv",
+        "--out",
+        "-",
+    )
+    assert empty.returncode == 0 and "no data" in empty.stderr
