@@ -1,6 +1,6 @@
-"""``make demo``: the whole suite on one PC — embedded broker + aggregator, a buddy desk, a kiosk.
+"""``make demo``: the whole suite on one PC — broker + aggregator, buddy desk, kiosk, admin console.
 
-Ctrl-C (or closing both windows) stops everything; no process is left behind.
+Ctrl-C (or closing the windows) stops everything; no process is left behind.
 """
 
 from __future__ import annotations
@@ -115,7 +115,21 @@ def main() -> int:
             str(DATA / "kiosk-pc-01"),
         ],
     )
-    children += [desk, kiosk]
+    database = f"sqlite:///{(DATA / 'aggregator.db').resolve()}"
+    console = Child(
+        "admin console",
+        [
+            "admin_console",
+            "gui",
+            "--broker",
+            broker,
+            "--db",
+            database,
+            "--name",
+            "demo-coordinator",
+        ],
+    )
+    children += [desk, kiosk, console]
     print(
         f"\nDemo running on {broker}. Press Start on the kiosk, then 'Roep een buddy'; claim and\n"
         f"resolve the call on the buddy desk. Numbers: .venv/bin/admin-console stats --db "
@@ -123,13 +137,13 @@ def main() -> int:
         flush=True,
     )
     while not stopping.is_set():
-        if not desk.alive() and not kiosk.alive():
+        if not desk.alive() and not kiosk.alive() and not console.alive():
             break
         if not aggregator.alive():
             print("the aggregator stopped; stopping the demo", file=sys.stderr)
             break
         stopping.wait(0.5)
-    for child in reversed(children):  # kiosk first: it says goodbye while the broker still runs
+    for child in reversed(children):  # windows first: the kiosk says goodbye while the broker runs
         child.stop()
         child.wait(10)
     print("demo stopped", flush=True)
