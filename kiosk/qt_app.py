@@ -142,7 +142,6 @@ class KioskApp:
 
         ``defer``: finish starting (catalog, link) once the start screen is on the screen.
         """
-        app = QApplication.instance()
         self.lockdown = QtLockdown(
             self.window,
             self.gate,
@@ -150,8 +149,6 @@ class KioskApp:
             enforce=not windowed,
             texts=lambda: i18n.Texts(self.core.lang),
         )
-        if app is not None:
-            app.installEventFilter(self.lockdown)
         lockdown = self.lockdown
         self.window.allow_close = lambda: not lockdown.enforce or lockdown.exit_granted
         if windowed:
@@ -162,6 +159,7 @@ class KioskApp:
                 Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
             )
             self.window.showFullScreen()
+        lockdown.attach()
         if defer:
             QTimer.singleShot(0, self._mark_ready)
             QTimer.singleShot(0, self.finish_start)
@@ -172,9 +170,8 @@ class KioskApp:
         self.ready_at = time.time()
 
     def shutdown(self) -> None:
-        app = QApplication.instance()
-        if app is not None and self.lockdown is not None:
-            app.removeEventFilter(self.lockdown)
+        if self.lockdown is not None:
+            self.lockdown.detach()
         self.core.end_session("shutdown")
         if self.link is not None:
             self.link.stop()

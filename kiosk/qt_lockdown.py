@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWindow
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -70,7 +70,13 @@ def is_forbidden(key: int, modifiers: Qt.KeyboardModifier) -> bool:
 
 
 class QtLockdown(QObject):
-    """An application-wide event filter. ``activity`` is told about every touch and key."""
+    """Watches the kiosk's own top-level QWindow: ``activity`` hears every touch and key.
+
+    Not an application-wide filter: with QtWebEngine, events for Chromium's internal QObjects
+    would reach Python and PySide 6.12 crashes wrapping them (benchmarks/
+    repro_lockdown_crash.py). Every touch and key for the kiosk window, the web page included,
+    reaches that window's QWindow first.
+    """
 
     def __init__(
         self,
@@ -90,6 +96,20 @@ class QtLockdown(QObject):
         self._taps = CornerTaps(time.monotonic)
         self.exit_granted = False
         self.swallowed = 0
+        self._handle: QWindow | None = None
+
+    def attach(self) -> None:
+        """Start watching; call after the window is shown (its QWindow exists from then on)."""
+        handle = self._window.windowHandle()
+        if handle is None:
+            raise RuntimeError("show the kiosk window before locking it down")
+        self._handle = handle
+        handle.installEventFilter(self)
+
+    def detach(self) -> None:
+        if self._handle is not None:
+            self._handle.removeEventFilter(self)
+            self._handle = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
