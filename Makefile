@@ -33,3 +33,28 @@ screenshots: $(STAMP) system-deps
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# --- installer/: bundles and the Debian package (installer/README.md) -----------------------------
+PYINSTALLER_VERSION := 6.22.3
+
+.PHONY: dist dist-test deb deb-test
+
+dist: $(STAMP) system-deps
+	@$(PY) -c 'import sys, PyInstaller; sys.exit(PyInstaller.__version__ != "$(PYINSTALLER_VERSION)")' \
+		2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check pyinstaller==$(PYINSTALLER_VERSION)
+	bash installer/build-dist.sh
+
+dist-test: dist
+	bash installer/dist-test.sh
+
+deb: dist
+	bash installer/build-deb.sh
+
+deb-test: deb
+	bash installer/deb-test.sh
+
+# --- benchmarks/: every figure next to its floor, same run (BENCHMARKS.md); not in `make test` --
+.PHONY: bench
+
+bench: $(STAMP) system-deps
+	$(PY) benchmarks/run_all.py $(if $(QUICK),--quick)

@@ -12,6 +12,8 @@ packages=(
   libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libasound2 libxkbfile1
   postgresql                           # the tests run ingest and queries on PostgreSQL too
   libpulse0                            # QtTextToSpeech loads it (read aloud)
+  libwayland-cursor0 libwayland-egl1   # Qt's Wayland plugin (the kiosk under cage; make dist-test)
+  libpython3.11 binutils              # make dist: PyInstaller bundles libpython, strips binaries
   fonts-dejavu-core
 )
 
