@@ -1,0 +1,328 @@
+"""Batched ingest: 500-event batches into SQLite and PostgreSQL (issue #5: ≥ 50,000 events/s).
+
+- direct: ``Ingest.handle`` called with messages of 500 events each (one transaction per
+  call, as the aggregator does), decode and validation included; floor: a raw ``executemany``
+  INSERT of the same rows, already converted, 500 per transaction, into a plain table with the
+  same columns and indexes (sqlite3 / psycopg; nothing else written: no daily counts, visits).
+- broker: the real ``admin-console serve`` draining a backlog of the same 500-event batches
+  from 20 kiosks at the broker; floor: a bare paho subscriber draining the same backlog.
+
+PostgreSQL runs with its default settings (fsync and synchronous_commit on); SQLite in WAL
+mode with synchronous=NORMAL, as the suite opens it. Same disk.
+
+Usage: python benchmarks/bench_batched_ingest.py [--quick] [--runs N] [--events N]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from admin_console.database import open_database
+from admin_console.ingest import Inbound, Ingest, decode
+from benchmarks.fleet_simulator import batch_payloads, flood
+from benchmarks.infra import (
+    PROPOSED,
+    PYTHON,
+    SUITE,
+    Mosquitto,
+    Postgres,
+    Proc,
+    Result,
+    aggregator,
+    aggregator_args,
+    common_args,
+    emit,
+    median,
+    raise_fd_limit,
+    totals_from_log,
+)
+from benchmarks.proposed_fixes import ExecutemanyIngest
+
+BATCH = 500
+KIOSKS = 20
+
+PLAIN_SQLITE = """
+CREATE TABLE events (id VARCHAR(36) NOT NULL PRIMARY KEY, site VARCHAR(32) NOT NULL,
+  machine VARCHAR(32) NOT NULL, type VARCHAR(32) NOT NULL, ts DATETIME NOT NULL,
+  received DATETIME NOT NULL, session VARCHAR(36), data JSON NOT NULL);
+CREATE INDEX ix_events_site_type ON events (site, type);
+CREATE INDEX ix_events_ts ON events (ts);
+"""
+PLAIN_PG = """
+CREATE TABLE events (id VARCHAR(36) NOT NULL PRIMARY KEY, site VARCHAR(32) NOT NULL,
+  machine VARCHAR(32) NOT NULL, type VARCHAR(32) NOT NULL, ts TIMESTAMP NOT NULL,
+  received TIMESTAMP NOT NULL, session VARCHAR(36), data JSON NOT NULL);
+CREATE INDEX ix_events_site_type ON events (site, type);
+CREATE INDEX ix_events_ts ON events (ts);
+"""
+INSERT = "INSERT INTO events VALUES ({})"
+
+
+def messages_of(payloads: list[list[tuple[str, bytes]]]) -> list[Inbound]:
+    now = datetime.now(UTC)
+    return [Inbound(topic, payload, now) for mine in payloads for topic, payload in mine]
+
+
+def rows_of(messages: list[Inbound]) -> list[list[tuple[Any, ...]]]:
+    """The same events as plain rows, 500 to a batch (conversion done before the clock)."""
+    batches = []
+    for message in messages:
+        work = decode([message])
+        batches.append(
+            [
+                (
+                    e["id"],
+                    e["site"],
+                    e["machine"],
+                    e["type"],
+                    e["ts"],
+                    e["received"],
+                    e["session"],
+                    json.dumps(e["data"]),
+                )
+                for e in work.events
+            ]
+        )
+    return batches
+
+
+def direct(url: str, messages: list[Inbound], variant: str = SUITE) -> float:
+    engine = open_database(url)
+    ingest = (ExecutemanyIngest if variant == PROPOSED else Ingest)(engine)
+    start = time.perf_counter()
+    stored = 0
+    for message in messages:
+        stored += ingest.handle([message]).events_new
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    if stored != len(messages) * BATCH:
+        raise RuntimeError(f"stored {stored} events of {len(messages) * BATCH}")
+    return stored / seconds
+
+
+def raw_sqlite(batches: list[list[tuple[Any, ...]]]) -> float:
+    db = Path(tempfile.mkdtemp(prefix="bench-raw-")) / "raw.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(PLAIN_SQLITE)
+    sql = INSERT.format(", ".join("?" * 8))
+    converted = [
+        [(*r[:4], r[4].isoformat(" "), r[5].isoformat(" "), *r[6:]) for r in b] for b in batches
+    ]
+    start = time.perf_counter()
+    for batch in converted:
+        conn.execute("BEGIN")
+        conn.executemany(sql, batch)
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return sum(len(b) for b in batches) / seconds
+
+
+def raw_postgres(dsn: str, batches: list[list[tuple[Any, ...]]]) -> float:
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        conn.execute(PLAIN_PG)
+        conn.commit()
+        sql = INSERT.format(", ".join(["%s"] * 8))
+        start = time.perf_counter()
+        for batch in batches:
+            with conn.cursor() as cursor:
+                cursor.executemany(sql, batch)
+            conn.commit()
+        seconds = time.perf_counter() - start
+    return sum(len(b) for b in batches) / seconds
+
+
+STALLED = "stalled"
+
+
+def through_broker(
+    port: int, db_url: str, payloads: list[list[tuple[str, bytes]]], variant: str = SUITE
+) -> float:
+    """The aggregator drains a backlog of batches; events per second, first to last stored.
+
+    NaN when the aggregator stalls (it logs "database unavailable" and retries the same batch
+    forever): the run is cut short and the cause kept in ``STALLS``."""
+    from sqlalchemy import create_engine, func, select
+
+    from admin_console.orm import EventRow
+
+    total = sum(len(m) for m in payloads) * BATCH
+    url = f"mqtt://127.0.0.1:{port}"
+    client_id = f"bench-batch-{uuid.uuid4().hex[:6]}"
+    with aggregator(url, db_url, client_id, variant=variant):
+        pass
+    asyncio.run(flood("127.0.0.1", port, payloads, events_per_message=BATCH))
+    engine = create_engine(db_url)
+    proc = Proc(aggregator_args(url, db_url, client_id, variant=variant)).start()
+    stalled = ""
+    try:
+        proc.wait_for_line("subscribed to", 60)
+        deadline = time.monotonic() + max(120.0, total / 1000)
+        count = 0
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                count = int(conn.execute(select(func.count()).select_from(EventRow)).scalar_one())
+            if count >= total:
+                break
+            stalled = next((line for line in proc.lines if "database unavailable" in line), "")
+            if stalled:
+                break
+            time.sleep(0.05)
+        done = time.time()
+        with engine.connect() as conn:
+            first = conn.execute(select(func.min(EventRow.received))).scalar_one()
+    finally:
+        proc.stop()
+        engine.dispose()
+    if stalled:
+        cause = stalled.split("database unavailable", 1)[1][:160]
+        STALLS.setdefault(db_url.split(":")[0], set()).add(
+            f"stored {count:,} of {total:,}, then{cause}"
+        )
+        return math.nan
+    totals = totals_from_log(proc)
+    if count != total or totals.get("events_new", total) != total:
+        raise RuntimeError(f"stored {count} of {total}; aggregator totals {totals}")
+    return total / (done - first.replace(tzinfo=UTC).timestamp())
+
+
+STALLS: dict[str, set[str]] = {}  # database kind -> what the aggregator logged
+
+
+def bare_through_broker(port: int, payloads: list[list[tuple[str, bytes]]]) -> float:
+    total = sum(len(m) for m in payloads)
+    base = [PYTHON, "benchmarks/bare_subscriber.py", "--port", str(port)]
+    ident = ["--client-id", "bench-bare-batch", "--persistent"]
+    setup = Proc([*base, *ident, "--setup"]).start()
+    setup.wait_for_line("subscribed")
+    setup.process.wait(30)  # type: ignore[union-attr]
+    asyncio.run(flood("127.0.0.1", port, payloads, events_per_message=BATCH))
+    proc = Proc([*base, *ident, "--expect", str(total), "--count-events"]).start()
+    try:
+        proc.process.wait(600)  # type: ignore[union-attr]
+        state = json.loads(proc.lines[-1])
+    finally:
+        proc.stop()
+    if state["events"] != total * BATCH:
+        raise RuntimeError(f"the bare subscriber got {state['events']} events")
+    return float(state["events"] / (state["last"] - state["first"]))
+
+
+def _median_ok(values: list[float]) -> float:
+    """Median of the runs that finished; NaN if any run stalled (a stall is the figure)."""
+    return math.nan if any(math.isnan(v) for v in values) else median(values)
+
+
+def main() -> int:
+    parser = common_args(__doc__)
+    parser.add_argument("--events", type=int, help="events per run (default 100,000)")
+    args = parser.parse_args()
+    raise_fd_limit()
+    events = args.events or (10_000 if args.quick else 100_000)
+    per_kiosk = max(1, events // (BATCH * KIOSKS))
+    payloads = batch_payloads(KIOSKS, per_kiosk, BATCH)
+    messages = messages_of(payloads)
+    batches = rows_of(messages)
+    total = len(messages) * BATCH
+    keys = ("sqlite_raw", "sqlite", "sqlite_fix", "pg_raw", "pg", "pg_fix", "bare_broker")
+    keys += ("sqlite_broker", "sqlite_broker_fix", "pg_broker", "pg_broker_fix")
+    rates: dict[str, list[float]] = {k: [] for k in keys}
+    with Postgres() as pg:
+        for i in range(args.runs):
+            print(f"  run {i + 1}/{args.runs}: {total:,} events in batches of {BATCH}", flush=True)
+            folder = Path(tempfile.mkdtemp(prefix="bench-batched-"))
+            rates["sqlite_raw"].append(raw_sqlite(batches))
+            for key, variant in (("sqlite", SUITE), ("sqlite_fix", PROPOSED)):
+                url = f"sqlite:///{folder / f'{key}.db'}"
+                rates[key].append(direct(url, messages, variant))
+            pg.create_database("raw")
+            rates["pg_raw"].append(raw_postgres(pg.dsn("raw"), batches))
+            pg.drop_database("raw")
+            for key, variant in (("pg", SUITE), ("pg_fix", PROPOSED)):
+                rates[key].append(direct(pg.create_database(key), messages, variant))
+                pg.drop_database(key)
+            with Mosquitto() as broker:
+                rates["bare_broker"].append(bare_through_broker(broker.port, payloads))
+            for key, variant in (("sqlite_broker", SUITE), ("sqlite_broker_fix", PROPOSED)):
+                with Mosquitto() as broker:
+                    url = f"sqlite:///{folder / f'{key}.db'}"
+                    rates[key].append(through_broker(broker.port, url, payloads, variant))
+            for key, variant in (("pg_broker", SUITE), ("pg_broker_fix", PROPOSED)):
+                with Mosquitto() as broker:
+                    url = pg.create_database(key)
+                    rates[key].append(through_broker(broker.port, url, payloads, variant))
+                    pg.drop_database(key)
+            shutil.rmtree(folder, ignore_errors=True)
+            print(
+                "    " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in rates.items()) + " events/s",
+                flush=True,
+            )
+    note = f"{total:,} events a run in {len(messages)} messages, median of {args.runs} runs"
+    fix_note = "not the suite's code: the gain of the change proposed in BENCHMARKS.md"
+    fifty = "≥ 50,000 events/s"
+    asked = "(figure asked for)"
+    rows = (
+        ("batched_sqlite", "batched ingest into SQLite, Ingest.handle", "sqlite", "sqlite_raw"),
+        ("batched_pg", "batched ingest into PostgreSQL, Ingest.handle", "pg", "pg_raw"),
+        (
+            "batched_sqlite_broker",
+            "batched ingest through Mosquitto, admin-console serve → SQLite",
+            "sqlite_broker",
+            "bare_broker",
+        ),
+        (
+            "batched_pg_broker",
+            "batched ingest through Mosquitto, admin-console serve → PostgreSQL",
+            "pg_broker",
+            "bare_broker",
+        ),
+    )
+    results = []
+    for key, title, figure_key, floor_key in rows:
+        on_sqlite = "sqlite" in figure_key
+        floor_title = "raw executemany, same rows"
+        floor_key = "sqlite_raw" if on_sqlite else "pg_raw"
+        stalls = STALLS.get("sqlite" if on_sqlite else "postgresql+psycopg", set())
+        stall_note = ("; STALLED (suite): " + " | ".join(sorted(stalls))) if stalls else ""
+        if "broker" in key:
+            stall_note += f"; bare paho subscriber: {median(rates['bare_broker']):,.0f} events/s"
+        for suffix, label, notes in (("", "", note), ("_fix", "  same, with the fix", fix_note)):
+            figure = _median_ok(rates[figure_key + suffix])
+            results.append(
+                Result(
+                    key + ("_proposed" if suffix else ""),
+                    label or title,
+                    figure,
+                    "events/s",
+                    median(rates[floor_key]),
+                    floor_title,
+                    fifty if on_sqlite else asked,
+                    (not math.isnan(figure) and figure >= 50_000) if on_sqlite else None,
+                    runs=rates[figure_key + suffix],
+                    floor_runs=rates[floor_key],
+                    notes=notes + (stall_note if "broker" in key and not suffix else ""),
+                )
+            )
+    emit(results, args.json_out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
