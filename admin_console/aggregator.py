@@ -144,15 +144,33 @@ class Aggregator:
                 break
         return batch
 
+    _SPLIT_AFTER = 3
+
     def _store(self, batch: list[_Delivery], stop: threading.Event) -> None:
         delay = 0.5
+        failures = 0
         while True:
             try:
                 result = self._ingest.handle([d.message for d in batch])
                 break
             except OperationalError as err:
-                # The database is away: keep the batch unacknowledged and try again.
-                log.error("database unavailable (%s); retrying in %.0f s", err.orig, delay)
+                # The database is away (or refuses this much at once): keep the batch
+                # unacknowledged and try again. After a few failures, store it in halves: a
+                # statement that is too big for the database then gets through, and a database
+                # that is away keeps every message unacknowledged, as before.
+                failures += 1
+                if failures >= self._SPLIT_AFTER and len(batch) > 1:
+                    log.error(
+                        "storing %d messages failed %d times (%s); in halves now",
+                        len(batch),
+                        failures,
+                        err.orig,
+                    )
+                    half = len(batch) // 2
+                    self._store(batch[:half], stop)
+                    self._store(batch[half:], stop)
+                    return
+                log.error("database unavailable (%s); retrying in %.1f s", err.orig, delay)
                 if stop.wait(delay):
                     return
                 delay = min(delay * 2, 10.0)

@@ -182,13 +182,17 @@ class Ingest:
                 # The same event twice in one transaction (a message and its redelivery side
                 # by side) must be inserted, and counted, once.
                 unique = list({event["id"]: event for event in reversed(work.events)}.values())
+                # One cached statement run over the rows ("executemany"; SQLAlchemy pages it as
+                # multi-row INSERT … RETURNING). A single ``.values(rows)`` is compiled anew for
+                # every batch and binds one parameter per column per row: a backlog of full
+                # batches passed SQLite's (250,000) and PostgreSQL's (65,535) parameter limits.
+                table = EventRow.__table__
                 statement = (
-                    self._insert(EventRow)
-                    .values(unique)
+                    self._insert(table)
                     .on_conflict_do_nothing(index_elements=["id"])
-                    .returning(EventRow.id)
+                    .returning(table.c.id)
                 )
-                new_ids = set(session.execute(statement).scalars())
+                new_ids = set(session.connection().execute(statement, unique).scalars())
                 result.events_new = len(new_ids)
                 result.events_duplicate = len(work.events) - len(new_ids)
                 new_events = [event for event in unique if event["id"] in new_ids]
@@ -233,12 +237,14 @@ class Ingest:
             {"day": day, "site": site, "kind": kind, "key": key[:80], "count": n}
             for (day, site, kind, key), n in sorted(counts.items())
         ]
-        statement = self._insert(DailyCountRow).values(rows)
-        session.execute(
+        table = DailyCountRow.__table__
+        statement = self._insert(table)
+        session.connection().execute(
             statement.on_conflict_do_update(
                 index_elements=["day", "site", "kind", "key"],
-                set_={"count": DailyCountRow.count + statement.excluded.count},
-            )
+                set_={"count": table.c.count + statement.excluded.count},
+            ),
+            rows,
         )
 
     def _record_visits(self, session: Session, events: list[dict[str, Any]]) -> None:
@@ -265,12 +271,13 @@ class Ingest:
         ):
             if not rows:
                 continue
-            statement = self._insert(VisitRow).values(sorted(rows.values(), key=lambda r: r["id"]))
-            session.execute(
+            statement = self._insert(VisitRow.__table__)
+            session.connection().execute(
                 statement.on_conflict_do_update(
                     index_elements=["id"],
                     set_={name: getattr(statement.excluded, name) for name in columns},
-                )
+                ),
+                sorted(rows.values(), key=lambda r: r["id"]),
             )
 
     def expire_raw(self, keep_days: int, now: datetime | None = None) -> int:

@@ -194,9 +194,11 @@ def main() -> int:
     assert isinstance(app, QApplication)
     guard = qt_refcount_guard.install()
     per_run: dict[str, list[float]] = {k: [] for k in ("l50", "l99", "r50", "r99", "f50", "f99")}
+    kept: list[HelpRun] = []  # never freed mid-run: a paho thread could drop the last reference
     for i in range(args.runs):
         with Mosquitto() as broker:
             run = HelpRun(app, broker, samples, Path(tempfile.mkdtemp(prefix="bench-help-")))
+            kept.append(run)
             try:
                 run.run()
                 link, rows = run.latencies()

@@ -640,6 +640,7 @@ class Fleet:
                 buddy.connection.disconnect()
         drain_s = time.monotonic() - drain_start
         await pinger
+        gc.unfreeze()  # let a process that runs several fleets free this one
         ordered = sorted(self.puback_ms)
         return FleetReport(
             kiosks=config.kiosks,

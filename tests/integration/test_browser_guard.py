@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
@@ -245,7 +245,7 @@ def test_dropped_files_are_refused(qtbot: QtBot, browser: QtSafeBrowser, site: T
     data = QMimeData()
     data.setUrls([QUrl("file:///etc/hostname")])
     action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    enter = QDragEnterEvent(QPointF(50, 50), action, data, button, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(50, 50), action, data, button, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, enter)
     drop = QDropEvent(QPointF(50, 50), action, data, button, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, drop)

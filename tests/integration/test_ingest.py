@@ -286,3 +286,22 @@ def test_daily_counts_and_visits_are_kept_at_ingest_and_outlive_retention(engine
     stats = collect_stats(engine)
     assert stats["raw_events"] == 0
     assert stats["events_total"] == 4 and stats["sites"]["evere"]["sessions"] == 1
+
+
+def test_a_backlog_of_full_batches_fits_in_one_transaction(engine: Engine) -> None:
+    """The aggregator takes up to 500 waiting messages into one transaction. 80 full batches
+    (40,000 events) passed SQLite's and PostgreSQL's bind-parameter limits when the rows were
+    bound into one statement; the aggregator then retried the same batch forever."""
+    messages = []
+    for k in range(80):
+        session = p.new_id()
+        events = [p.make_event("session_started", session, lang="nl")]
+        events += [p.make_event("site_opened", session, site_key="mypension") for _ in range(499)]
+        messages.append(events_msg("evere", f"pc-{k % 10}", *events))
+    result = Ingest(engine).handle(messages)
+    assert (result.events_new, result.events_duplicate) == (40_000, 0)
+    again = Ingest(engine).handle(messages[:3])
+    assert (again.events_new, again.events_duplicate) == (0, 1_500)
+    stats = collect_stats(engine)
+    assert stats["events_total"] == 40_000
+    assert stats["sites"]["evere"]["sessions"] == 80
