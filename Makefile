@@ -54,7 +54,13 @@ deb-test: deb
 	bash installer/deb-test.sh
 
 # --- benchmarks/: every figure next to its floor, same run (BENCHMARKS.md); not in `make test` --
-.PHONY: bench
+.PHONY: bench translations
 
 bench: $(STAMP) system-deps
 	$(PY) benchmarks/run_all.py $(if $(QUICK),--quick)
+
+# --- the admin console's and buddy desk's languages (admin_console/i18n, Qt Linguist) ------------
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate -no-obsolete -locations none admin_console/qt_*.py \
+		-ts admin_console/i18n/admin_nl.ts admin_console/i18n/admin_fr.ts
+	$(VENV)/bin/pyside6-lrelease admin_console/i18n/admin_nl.ts admin_console/i18n/admin_fr.ts

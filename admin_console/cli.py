@@ -104,9 +104,19 @@ def cmd_buddy(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'"
         )
+    lang = _language(args.lang)
     from admin_console.qt_buddy_desk import run_buddy_desk
 
-    return run_buddy_desk(_broker(args), args.site, args.name or "")
+    return run_buddy_desk(_broker(args), args.site, args.name or "", lang)
+
+
+def _language(requested: str | None) -> str:
+    from admin_console.qt_admin_i18n import choose_language
+
+    try:
+        return choose_language(requested)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
 
 
 def _admin_name(args: argparse.Namespace, config: dict[str, Any]) -> str:
@@ -147,7 +157,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         min_count=min_count,
         broker_url=settings.url,
     )
-    return run_admin_console(settings, options)
+    return run_admin_console(settings, options, _language(args.lang))
 
 
 def _day(text: str) -> date:
@@ -275,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     buddy.add_argument("--site", required=True)
     buddy.add_argument("--name", help="your name as visitors will see it")
     buddy.add_argument("--broker")
+    buddy.add_argument("--lang", help="nl, fr or en (default: the system's language)")
     buddy.set_defaults(func=cmd_buddy)
 
     gui = sub.add_parser("gui", help="the admin console window")
@@ -282,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--broker", help="mqtt://host:port or mqtts://host:port")
     gui.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
     gui.add_argument("--name", help="who you are in the command audit log")
+    gui.add_argument("--lang", help="nl, fr or en (default: the system's language)")
     gui.set_defaults(func=cmd_gui)
 
     report = sub.add_parser("report", help="usage report for funders (CSV or PDF)")

@@ -24,8 +24,18 @@ from PySide6.QtCore import QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
+
 PALETTE = ("#0B3D91", "#2E7D32", "#C62828", "#F9A825", "#6A1B9A", "#00838F", "#EF6C00", "#5D4037")
-DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_LABELS = (
+    QT_TRANSLATE_NOOP("QtHeatmap", "Mon"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Tue"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Wed"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Thu"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Fri"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Sat"),
+    QT_TRANSLATE_NOOP("QtHeatmap", "Sun"),
+)
 
 
 def _chart(title: str) -> QChart:
@@ -229,7 +239,7 @@ class QtHeatmap(QWidget):
             painter.drawText(
                 QRectF(0, y, left - 6, cell_h),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                DAY_LABELS[row],
+                self.tr(DAY_LABELS[row]),
             )
             for column, hour in enumerate(hours):
                 n = self.values.get((row, hour), 0)

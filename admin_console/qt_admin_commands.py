@@ -33,6 +33,7 @@ from admin_console.commands_sender import (
     command_args,
 )
 from admin_console.fleet import FleetModel
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
 from admin_console.qt_admin_widgets import (
     ALERT,
     GOOD,
@@ -52,7 +53,14 @@ LABELS = {
     "reload_content": "Reload the guided tasks",
 }
 DISRUPTIVE = frozenset({"end_session", "lock"})
-COLUMNS = ("Sent", "By", "Command", "Target", "Kiosk", "Answer")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Sent"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "By"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Command"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Target"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Kiosk"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Answer"),
+)
 
 Publish = Callable[[str, bytes], bool]
 
@@ -233,11 +241,22 @@ class QtCommandsTab(QWidget):
                     c.cmd,
                     c.target,
                     f"{c.site}/{c.machine}",
-                    self.tr(outcome),
+                    self._outcome_text(c, outcome),
                 )
             )
             colours.append(GOOD if c.ok else ALERT if outcome != "waiting" else None)
         return rows, colours
+
+    def _outcome_text(self, command: SentCommand, outcome: str) -> str:
+        if command.ok is False:
+            reason = command.error or self.tr("no reason given")
+            return self.tr("refused: {reason}").format(reason=reason)
+        texts = {
+            "done": self.tr("done"),
+            "no answer": self.tr("no answer"),
+            "waiting": self.tr("waiting"),
+        }
+        return texts.get(outcome, outcome)
 
     def update_sent(self) -> None:
         rows, colours = self._rows(self.tracker.recent())

@@ -18,9 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
 from admin_console.usage_queries import Period, PeriodError, UsageFilter
 
-PRESETS = ("Last 7 days", "Last 30 days", "Last 90 days", "This year", "Last 365 days", "Custom")
+PRESETS = (
+    QT_TRANSLATE_NOOP("QtFilterBar", "Last 7 days"),
+    QT_TRANSLATE_NOOP("QtFilterBar", "Last 30 days"),
+    QT_TRANSLATE_NOOP("QtFilterBar", "Last 90 days"),
+    QT_TRANSLATE_NOOP("QtFilterBar", "This year"),
+    QT_TRANSLATE_NOOP("QtFilterBar", "Last 365 days"),
+    QT_TRANSLATE_NOOP("QtFilterBar", "Custom"),
+)
 
 
 def preset_period(name: str, today: date) -> Period | None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from admin_console.fleet import FleetModel, Kiosk
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
 from admin_console.qt_admin_widgets import (
     ALERT,
     GOOD,
@@ -21,17 +22,22 @@ from admin_console.qt_admin_widgets import (
 )
 
 COLUMNS = (
-    "Site",
-    "PC",
-    "State",
-    "Last seen",
-    "Version",
-    "CPU",
-    "Memory",
-    "Disk",
-    "Alerts",
+    QT_TRANSLATE_NOOP("QtFleetTab", "Site"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "PC"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "State"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Last seen"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Version"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "CPU"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Memory"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Disk"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Alerts"),
 )
-STATES = {"idle": "idle", "in_session": "in a session", "locked": "locked", "offline": "offline"}
+STATES = {
+    "idle": QT_TRANSLATE_NOOP("QtFleetTab", "idle"),
+    "in_session": QT_TRANSLATE_NOOP("QtFleetTab", "in a session"),
+    "locked": QT_TRANSLATE_NOOP("QtFleetTab", "locked"),
+    "offline": QT_TRANSLATE_NOOP("QtFleetTab", "offline"),
+}
 
 
 def _pct(value: float | None) -> str:

@@ -23,6 +23,7 @@ from admin_console.help_queries import (
 )
 from admin_console.help_queue import HelpCall, HelpQueue, changes_from_record
 from admin_console.qt_admin_filters import QtFilterBar
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
 from admin_console.qt_admin_widgets import (
     WARN,
     fill_table,
@@ -36,18 +37,27 @@ from admin_console.qt_admin_worker import QtDatabase
 from admin_console.usage_queries import UsageFilter
 from kiosk.wire.protocol import HelpChange
 
-LIVE = ("Site", "PC", "Task", "Step", "Language", "Waiting", "State", "")
+LIVE = (
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Site"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "PC"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Task"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Step"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Language"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Waiting"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "State"),
+    "",
+)
 HISTORY = (
-    "Opened",
-    "Site",
-    "PC",
-    "Task",
-    "Step",
-    "Language",
-    "Outcome",
-    "Buddy",
-    "Wait",
-    "Handling",
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Opened"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Site"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "PC"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Task"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Step"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Language"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Outcome"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Buddy"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Wait"),
+    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Handling"),
 )
 
 Reply = Callable[[str, str, str, str, str], None]  # site, machine, request, state, buddy
@@ -191,13 +201,19 @@ class QtHelpDeskTab(QWidget):
 
     def _history_loaded(self, result: tuple[list[HelpRecord], HelpWaits]) -> None:
         self.history, waits = result
-        outcome = {"open": "waiting", "claimed": "buddy going"}
+        outcome = {
+            "open": self.tr("waiting"),
+            "claimed": self.tr("buddy going"),
+            "resolved": self.tr("resolved"),
+            "cancelled": self.tr("cancelled"),
+            "expired": self.tr("expired"),
+        }
         rows = [
             (
                 format_local(r.opened, self.zone),
                 r.site,
                 r.machine,
-                r.task or "(free use)",
+                r.task or self.tr("(free use)"),
                 "" if r.step is None else r.step + 1,
                 (r.lang or "").upper(),
                 outcome.get(r.state, r.state),

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from admin_console.fleet import FleetModel
 from admin_console.help_queries import SiteToday, today_by_site
 from admin_console.help_queue import HelpQueue
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
 from admin_console.qt_admin_widgets import (
     ALERT,
     QtTile,
@@ -24,14 +25,14 @@ from admin_console.qt_admin_widgets import (
 from admin_console.qt_admin_worker import QtDatabase
 
 COLUMNS = (
-    "Site",
-    "Online",
-    "In a session",
-    "Offline",
-    "Sessions today",
-    "Open help calls",
-    "Median wait today",
-    "Alerts",
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Site"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Online"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "In a session"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Offline"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Sessions today"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Open help calls"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Median wait today"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Alerts"),
 )
 
 

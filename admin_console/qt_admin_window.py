@@ -24,6 +24,7 @@ from admin_console.help_queue import HelpQueue
 from admin_console.qt_admin_commands import QtCommandsTab
 from admin_console.qt_admin_fleet import QtFleetTab
 from admin_console.qt_admin_helpdesk import QtHelpDeskTab
+from admin_console.qt_admin_i18n import install_translators
 from admin_console.qt_admin_overview import QtOverviewTab
 from admin_console.qt_admin_reports import QtReportsTab
 from admin_console.qt_admin_usage import QtUsageTab
@@ -208,7 +209,7 @@ class QtAdminWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_admin_console(settings: BrokerSettings, options: AdminOptions) -> int:
+def run_admin_console(settings: BrokerSettings, options: AdminOptions, lang: str = "en") -> int:
     """Open the console and keep it live until the window closes or Ctrl-C."""
     import signal
     import sys
@@ -217,6 +218,7 @@ def run_admin_console(settings: BrokerSettings, options: AdminOptions) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    translators = install_translators(app, lang)  # noqa: F841 - kept alive with the window
     window = QtAdminWindow(options)
     bridge = QtAdminBridge()
     link = AdminLink(settings, bridge.callbacks())

@@ -27,11 +27,20 @@ from PySide6.QtWidgets import (
 
 from admin_console.buddy_link import BuddyCallbacks, BuddyLink
 from admin_console.help_queue import HelpCall, HelpQueue
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP, install_translators
 from admin_console.qt_admin_notifier import QtCallNotifier
 from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import HelpChange, utc_now
 
-COLUMNS = ("PC", "Task", "Step", "Language", "Waiting", "State", "")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "PC"),
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "Task"),
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "Step"),
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "Language"),
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "Waiting"),
+    QT_TRANSLATE_NOOP("QtBuddyDesk", "State"),
+    "",
+)
 LONG_WAIT_S = 5 * 60  # a row turns amber
 REMIND_EVERY_S = 3 * 60  # an unclaimed call rings again
 
@@ -255,7 +264,7 @@ class QtBuddyDesk(QMainWindow):
             self.notifier.remind(len(overdue), REMIND_EVERY_S // 60)
 
 
-def run_buddy_desk(settings: BrokerSettings, site: str, name: str) -> int:
+def run_buddy_desk(settings: BrokerSettings, site: str, name: str, lang: str = "en") -> int:
     """Open the desk and keep it live until the window closes or Ctrl-C."""
     import signal
     import sys
@@ -264,6 +273,7 @@ def run_buddy_desk(settings: BrokerSettings, site: str, name: str) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    translators = install_translators(app, lang)  # noqa: F841 - kept alive with the window
     desk = QtBuddyDesk(HelpQueue(), site, name)
     bridge = QtBuddyBridge()
     link = BuddyLink(settings, site, bridge.callbacks())

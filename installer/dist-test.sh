@@ -60,6 +60,8 @@ check_copied() { # source-folder bundle-internal-folder find-expression...
 }
 check_copied kiosk "$KIOSK_DIR/_internal/kiosk" -not -name '*.py' -not -name '*.pyc'
 check_copied admin_console/migrations "$ADMIN_DIR/_internal/admin_console/migrations"
+check_copied admin_console/sounds "$ADMIN_DIR/_internal/admin_console/sounds" -name '*.wav'
+check_copied admin_console/i18n "$ADMIN_DIR/_internal/admin_console/i18n" -name '*.qm'
 
 # QtWebEngine: the kiosk starts it lazily (first page of a visit), so --self-test does not load
 # it. Its helper process, resources and locales must be there, and executable where needed.
@@ -216,7 +218,7 @@ ok "buddy desk ran offscreen against the embedded broker and stopped cleanly"
 
 # The admin console window (Qt Charts) against the same broker and a database of its own.
 "${CLEAN_ENV[@]}" "${QT_ENV[@]}" "$ADMIN" gui --broker "mqtt://127.0.0.1:$port" \
-  --db "sqlite:///$WORK/gui.db" --name smoke >"$WORK/gui.log" 2>&1 &
+  --db "sqlite:///$WORK/gui.db" --name smoke --lang fr >"$WORK/gui.log" 2>&1 &
 gui_pid=$!
 pids+=("$gui_pid")
 for _ in $(seq 1 40); do
@@ -227,6 +229,10 @@ done
 kill -0 "$gui_pid" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "admin-console gui exited"; }
 kill -TERM "$gui_pid"
 wait "$gui_pid" || true
+if grep -q "no translation file" "$WORK/gui.log"; then
+  cat "$WORK/gui.log" >&2
+  fail "admin-console gui --lang fr found no translation in the bundle"
+fi
 if grep -q Traceback "$WORK/gui.log"; then
   cat "$WORK/gui.log" >&2
   fail "admin-console gui logged a traceback"
