@@ -127,7 +127,8 @@ class Alert:
     site: str
     machine: str
     kind: str  # offline | disk | content
-    message: str
+    message: str  # in English, for logs; the windows show it translated (qt_admin_widgets)
+    value: float = 0.0  # minutes offline, disk %, task files left out
 
 
 @dataclass(frozen=True)
@@ -233,15 +234,27 @@ class FleetModel:
             if off_for > self.settings.offline_alert_after:
                 minutes = int(off_for.total_seconds() // 60)
                 found.append(
-                    Alert(kiosk.site, kiosk.machine, "offline", f"offline for {minutes} min")
+                    Alert(
+                        kiosk.site,
+                        kiosk.machine,
+                        "offline",
+                        f"offline for {minutes} min",
+                        minutes,
+                    )
                 )
         disk = kiosk.figure("disk_pct")
         if disk is not None and disk > self.settings.disk_alert_pct:
-            found.append(Alert(kiosk.site, kiosk.machine, "disk", f"disk {disk:.0f}% full"))
+            found.append(Alert(kiosk.site, kiosk.machine, "disk", f"disk {disk:.0f}% full", disk))
         problems = kiosk.figure("content_problems")
         if problems:
             found.append(
-                Alert(kiosk.site, kiosk.machine, "content", f"{problems:.0f} task files left out")
+                Alert(
+                    kiosk.site,
+                    kiosk.machine,
+                    "content",
+                    f"{problems:.0f} task files left out",
+                    problems,
+                )
             )
         return found
 

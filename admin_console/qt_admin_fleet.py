@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from admin_console.fleet import FleetModel, Kiosk
-from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP, alert_text
 from admin_console.qt_admin_widgets import (
     ALERT,
     GOOD,
@@ -120,7 +120,7 @@ class QtFleetTab(QWidget):
                     _pct(kiosk.figure("cpu_pct")),
                     _pct(kiosk.figure("mem_pct")),
                     _pct(kiosk.figure("disk_pct")),
-                    "; ".join(a.message for a in alerts),
+                    "; ".join(alert_text(a) for a in alerts),
                 )
             )
             colours.append(self._colour(state, bool(alerts)))
@@ -132,7 +132,7 @@ class QtFleetTab(QWidget):
             self.tr("{n} kiosks, {off} offline").format(n=len(kiosks), off=offline)
         )
         self.alerts.setVisible(bool(all_alerts))
-        shown = [f"{a.site}/{a.machine}: {a.message}" for a in all_alerts[:8]]
+        shown = [f"{a.site}/{a.machine}: {alert_text(a)}" for a in all_alerts[:8]]
         more = len(all_alerts) - len(shown)
         self.alerts.setText(
             self.tr("{n} alerts — ").format(n=len(all_alerts))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from admin_console.fleet import Alert
+
 log = logging.getLogger("admin_console.i18n")
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
@@ -22,6 +24,23 @@ LANGUAGES = ("en", "nl", "fr")  # English is the source language: no file
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
     """Marks ``text`` for translation in ``context`` (a class name); returns it unchanged."""
     return text
+
+
+def alert_text(alert: Alert) -> str:
+    """A fleet alert in the console's language."""
+    if alert.kind == "offline":
+        return QCoreApplication.translate("Alerts", "offline for {n} min").format(
+            n=int(alert.value)
+        )
+    if alert.kind == "disk":
+        return QCoreApplication.translate("Alerts", "disk {pct}% full").format(
+            pct=f"{alert.value:.0f}"
+        )
+    if alert.kind == "content":
+        return QCoreApplication.translate("Alerts", "{n} task files left out").format(
+            n=int(alert.value)
+        )
+    return alert.message
 
 
 def choose_language(requested: str | None) -> str:

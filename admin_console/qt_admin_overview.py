@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from admin_console.fleet import FleetModel
 from admin_console.help_queries import SiteToday, today_by_site
 from admin_console.help_queue import HelpQueue
-from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP
+from admin_console.qt_admin_i18n import QT_TRANSLATE_NOOP, alert_text
 from admin_console.qt_admin_widgets import (
     ALERT,
     QtTile,
@@ -88,7 +88,7 @@ class QtOverviewTab(QWidget):
         alerts = [a for k in self.fleet.kiosks([site]) for a in self.fleet.alerts_for(k, now)]
         if not alerts:
             return ""
-        first = ", ".join(f"{a.machine} {a.message}" for a in alerts[:2])
+        first = ", ".join(f"{a.machine} {alert_text(a)}" for a in alerts[:2])
         return first + (
             self.tr(" (+{n} more)").format(n=len(alerts) - 2) if len(alerts) > 2 else ""
         )

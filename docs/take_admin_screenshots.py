@@ -21,6 +21,7 @@ from admin_console.commands_sender import CommandAudit, CommandTracker, Target, 
 from admin_console.database import open_database
 from admin_console.demo_data import generate
 from admin_console.help_queue import HelpQueue
+from admin_console.qt_admin_i18n import install_translators
 from admin_console.qt_admin_window import AdminOptions, QtAdminWindow
 from admin_console.qt_buddy_desk import QtBuddyDesk
 from kiosk.wire.protocol import CommandAck, HelpChange, new_id, utc_now
@@ -66,7 +67,7 @@ def audit_log(url: str) -> None:
     engine.dispose()
 
 
-def admin_screens(url: str) -> None:
+def admin_screens(url: str, lang: str = "en") -> None:
     window = QtAdminWindow(AdminOptions(db_url=url, admin="marie"), clock)
     window.resize(1600, 1000)
     window.show()
@@ -78,14 +79,20 @@ def admin_screens(url: str) -> None:
             break
     # Live help calls as the broker would bring them.
     now = clock()
-    for site, machine, age, task, step, lang in (
+    for site, machine, age, task, step, call_lang in (
         ("anderlecht", "pc-04", 6 * 60 + 10, "csam-login", 2, "fr"),
         ("gent", "pc-01", 95, "irisbox-certificate", 1, "nl"),
     ):
-        change = HelpChange(new_id(), "open", now - timedelta(seconds=age), task, step, lang)
+        change = HelpChange(new_id(), "open", now - timedelta(seconds=age), task, step, call_lang)
         window.helpdesk.on_help_change(site, machine, change)
     window.helpdesk.reply = lambda *_args: None  # as when connected to the broker
     window.overview.update_view()
+    if lang != "en":  # the translated console: two tabs are enough to see it
+        for index, name in ((0, "overview"), (3, "usage")):
+            window.tabs.setCurrentIndex(index)
+            save(window, f"admin-{name}-{lang}")
+        window.close()
+        return
     for index, name in enumerate(("overview", "fleet", "helpdesk", "usage", "reports")):
         window.tabs.setCurrentIndex(index)
         save(window, f"admin-{name}")
@@ -105,7 +112,7 @@ def admin_screens(url: str) -> None:
     window.close()
 
 
-def buddy_desk() -> None:
+def buddy_desk(lang: str = "en") -> None:
     now = utc_now()
     queue = HelpQueue()
     waiting = new_id()
@@ -127,7 +134,7 @@ def buddy_desk() -> None:
     desk.resize(1200, 520)
     desk.show()
     desk.refresh()
-    save(desk, "buddy-desk")
+    save(desk, "buddy-desk" if lang == "en" else f"buddy-desk-{lang}")
     desk.close()
 
 
@@ -142,6 +149,12 @@ def main() -> int:
         print(f"demo data: {result['events']} events, {result['events_per_s']} events/s")
         audit_log(url)
         admin_screens(url)
+        for lang in ("nl", "fr"):
+            translators = install_translators(app, lang)
+            admin_screens(url, lang)
+            buddy_desk(lang)
+            for translator in translators:
+                app.removeTranslator(translator)
     buddy_desk()
     app.quit()
     return 0

@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_BE">
 <context>
+    <name>Alerts</name>
+    <message>
+        <source>offline for {n} min</source>
+        <translation>hors ligne depuis {n} min</translation>
+    </message>
+    <message>
+        <source>disk {pct}% full</source>
+        <translation>disque plein à {pct} %</translation>
+    </message>
+    <message>
+        <source>{n} task files left out</source>
+        <translation>{n} fichiers de tâche écartés</translation>
+    </message>
+</context>
+<context>
     <name>QtAdminWindow</name>
     <message>
         <source>Admin console — kiosk suite</source>
@@ -764,6 +779,25 @@
     <message>
         <source>How long visitors waited for a buddy</source>
         <translation>Combien de temps les visiteurs ont attendu un buddy</translation>
+    </message>
+</context>
+<context>
+    <name>Time</name>
+    <message>
+        <source>{n} s ago</source>
+        <translation>il y a {n} s</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>il y a {n} min</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>il y a {n} h</translation>
+    </message>
+    <message>
+        <source>{n} days ago</source>
+        <translation>il y a {n} jours</translation>
     </message>
 </context>
 </TS>

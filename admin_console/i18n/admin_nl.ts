@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="nl_BE">
 <context>
+    <name>Alerts</name>
+    <message>
+        <source>offline for {n} min</source>
+        <translation>{n} min offline</translation>
+    </message>
+    <message>
+        <source>disk {pct}% full</source>
+        <translation>schijf {pct}% vol</translation>
+    </message>
+    <message>
+        <source>{n} task files left out</source>
+        <translation>{n} taakbestanden weggelaten</translation>
+    </message>
+</context>
+<context>
     <name>QtAdminWindow</name>
     <message>
         <source>Admin console — kiosk suite</source>
@@ -764,6 +779,25 @@
     <message>
         <source>How long visitors waited for a buddy</source>
         <translation>Hoe lang bezoekers op een buddy wachtten</translation>
+    </message>
+</context>
+<context>
+    <name>Time</name>
+    <message>
+        <source>{n} s ago</source>
+        <translation>{n} s geleden</translation>
+    </message>
+    <message>
+        <source>{n} min ago</source>
+        <translation>{n} min geleden</translation>
+    </message>
+    <message>
+        <source>{n} h ago</source>
+        <translation>{n} u geleden</translation>
+    </message>
+    <message>
+        <source>{n} days ago</source>
+        <translation>{n} dagen geleden</translation>
     </message>
 </context>
 </TS>
