@@ -7,7 +7,6 @@ test checks on the server's side that nothing reached the outside, not only what
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from tests.fixtures.browser_pages.qt_helpers import (
     FAILED_TITLE,
     WAIT_MS,
     click_page,
-    make_browser,
     open_page,
     page_of,
     run_js,
@@ -35,20 +33,6 @@ from tests.fixtures.browser_pages.qt_helpers import (
     wait_title,
 )
 from tests.fixtures.browser_pages.server import TestSite
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[TestSite]:
-    server = TestSite().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def browser(qtbot: QtBot, tmp_path: Path) -> Iterator[QtSafeBrowser]:
-    browser = make_browser(qtbot, tmp_path)
-    yield browser
-    browser.wipe()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ check can fail), after the wipe it must see nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +28,6 @@ from tests.fixtures.browser_pages.qt_helpers import (
     wait_title,
 )
 from tests.fixtures.browser_pages.server import TestSite
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[TestSite]:
-    server = TestSite().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def browser(qtbot: QtBot, tmp_path: Path) -> Iterator[QtSafeBrowser]:
-    browser = make_browser(qtbot, tmp_path)
-    yield browser
-    browser.wipe()
 
 
 @pytest.fixture
