@@ -34,11 +34,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="read a staff PIN (4-12 digits) and print the staff_pin_hash line for the config",
     )
     parser.add_argument("--verbose", action="store_true")
+    # The bundled kiosk's speech probe (kiosk.qt_speech): a child process, not for people.
+    parser.add_argument(
+        "--probe-speech", dest="probe_speech", action="store_true", help=argparse.SUPPRESS
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.probe_speech:
+        from kiosk.qt_speech import probe_main
+
+        return probe_main()
     if args.hash_pin:
         return print_pin_hash()
     logging.basicConfig(

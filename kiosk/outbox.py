@@ -16,8 +16,8 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kiosk.wire.protocol import Channel, Event
 
@@ -37,12 +37,19 @@ CREATE TABLE IF NOT EXISTS kiosk_state (
 """
 
 
+_CHANNELS = {channel.value: channel for channel in Channel}
+# One DELETE … IN (…) per chunk instead of one per row; 500 stays under SQLite's oldest limit
+# of 999 parameters a statement.
+_DELETE_CHUNK = 500
+
+
 class OutboxError(RuntimeError):
     """The outbox file cannot be opened or written; the message names the file."""
 
 
-@dataclass(frozen=True)
-class OutboxRow:
+class OutboxRow(NamedTuple):
+    """One waiting message (a tuple: 500 of them are built for every batch the link sends)."""
+
     seq: int
     channel: Channel
     body: str
@@ -96,15 +103,20 @@ class Outbox:
                 "SELECT seq, channel, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
                 (after_seq, limit),
             ).fetchall()
-        return [OutboxRow(seq, Channel(channel), body) for seq, channel, body in rows]
+        channels = _CHANNELS  # a dict lookup, not Channel(text) for every row
+        return [OutboxRow(seq, channels[channel], body) for seq, channel, body in rows]
 
     def remove(self, seqs: Sequence[int]) -> None:
+        """Delete the rows whose messages the broker acknowledged, in one transaction."""
         if not seqs:
             return
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+                for start in range(0, len(seqs), _DELETE_CHUNK):
+                    chunk = seqs[start : start + _DELETE_CHUNK]
+                    marks = ",".join("?" * len(chunk))  # only placeholders go into the text
+                    self._db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", chunk)  # noqa: S608
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise

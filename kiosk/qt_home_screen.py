@@ -214,10 +214,14 @@ class QtHomeScreen(QWidget):
             self._label_tiles()
 
     def retranslate(self, texts: Texts, tiles: list[Tile]) -> None:
+        """Called on every change of the model: the tiles are drawn again only when they changed.
+
+        A tile's title is in the visit's language, so a new language is new tiles; the theme
+        redraws them through ``set_icon_colour``, the text size through ``set_text_size``.
+        """
         self.title.setText(texts("home_title"))
         self.body.setText(texts("home_body"))
         self.set_tiles(tiles)
-        self._label_tiles()
 
     def spoken_text(self) -> str:
         return " ".join([self.title.text(), self.body.text(), *(t.title for t in self._tiles)])

@@ -1,4 +1,4 @@
-"""The admin console and buddy desk in Dutch and French (Qt Linguist files in admin_console/i18n)."""
+"""The admin console and buddy desk in Dutch and French (Qt Linguist, admin_console/i18n)."""
 
 from __future__ import annotations
 

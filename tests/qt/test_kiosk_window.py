@@ -14,11 +14,12 @@ from pytestqt.qtbot import QtBot
 from kiosk.core import KioskCore
 from kiosk.i18n import Texts
 from kiosk.outbox import Outbox
-from kiosk.qt_home_screen import QtTile
+from kiosk.qt_home_screen import BROWSE, QtTile, Tile
 from kiosk.qt_lockdown import QtLockdown, QtPinDialog, is_forbidden
 from kiosk.qt_window import QtKioskWindow
 from kiosk.session import SessionPolicy
 from kiosk.staff_exit import StaffGate, hash_pin
+from kiosk.theme import HIGH_CONTRAST, NORMAL
 
 
 class FakeTime:
@@ -223,3 +224,66 @@ def test_the_pin_dialog(qtbot: QtBot, window: QtKioskWindow) -> None:
     dialog.pin.setText("2468")
     dialog.check()
     assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+ICONS = sorted((Path(__file__).resolve().parents[2] / "kiosk" / "tasks" / "icons").glob("*.svg"))
+
+
+def icon_tiles(texts: Texts) -> list[Tile]:
+    named = [
+        Tile(f"task-{i}", f"{texts('tile_browse')} {i}", "", ICONS[i % len(ICONS)])
+        for i in range(8)
+    ]
+    return [*named, Tile(BROWSE, texts("tile_browse"))]
+
+
+def icon_colour(tile: QtTile) -> str:
+    image = tile.icon_label.pixmap().toImage()
+    opaque = [
+        image.pixelColor(x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    ]
+    assert opaque, "the icon is empty"
+    return opaque[len(opaque) // 2].name().upper()
+
+
+def test_tiles_are_drawn_again_only_when_they_change(
+    qtbot: QtBot, tmp_path: Path, fake: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every change of the model (a help call: ~3 ms of it) used to redraw nine tiles' icons.
+    drawn: list[str] = []
+    show_tile = QtTile.show_tile
+
+    def counting(tile: QtTile, shown: Tile, colour: str = "#FFFFFF") -> None:
+        drawn.append(shown.id)
+        show_tile(tile, shown, colour)
+
+    monkeypatch.setattr(QtTile, "show_tile", counting)
+    core = KioskCore(Outbox(tmp_path / "o.db"), monotonic=lambda: fake.mono, wall=lambda: fake.wall)
+    win = QtKioskWindow(core, 2, tiles_for=icon_tiles, tick_ms=60_000)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    tiles = win.home_screen.tile_buttons
+    assert len(tiles) == 9 and icon_colour(tiles["task-0"]) == NORMAL.primary_text
+    drawn.clear()
+    core.start_session()
+    core.call_buddy()
+    core.cancel_help()
+    win.set_broker_online(True)
+    win.tick()
+    assert drawn == []
+    win.home_screen.accessibility.contrast_button.click()  # the icons take the theme's colour
+    assert sorted(drawn) == sorted(tiles) and drawn.count("task-0") == 1
+    assert icon_colour(win.home_screen.tile_buttons["task-0"]) == HIGH_CONTRAST.primary_text
+    drawn.clear()
+    core.set_language("fr")  # new titles
+    assert sorted(drawn) == sorted(win.home_screen.tile_buttons)
+    assert win.home_screen.tile_buttons[BROWSE].title_label.text() == Texts("fr")("tile_browse")
+    assert icon_colour(win.home_screen.tile_buttons["task-0"]) == HIGH_CONTRAST.primary_text
+    drawn.clear()
+    win.home_screen.accessibility.size_buttons[150].click()  # two columns: laid out anew
+    assert sorted(drawn) == sorted(win.home_screen.tile_buttons)
+    check_targets(win)

@@ -40,6 +40,27 @@ def test_rows_survive_reopening_and_leave_only_when_removed(tmp_path: Path) -> N
     assert again.count() == 1
 
 
+def test_remove_takes_exactly_the_acknowledged_rows_of_a_large_backlog(outbox: Outbox) -> None:
+    # More rows than one DELETE takes (500), with gaps: what several PUBACKs hand over at once.
+    outbox.add([(Channel.EVENTS, f'{{"n":{n}}}') for n in range(2000)])
+    rows = outbox.next_rows(0, 2000)
+    acked = [r.seq for r in rows if r.seq % 3 != 0][:1234]
+    outbox.remove(acked)
+    kept = {r.seq for r in outbox.next_rows(0, 2000)}
+    assert kept == {r.seq for r in rows} - set(acked)
+    assert outbox.count() == 2000 - 1234
+
+
+def test_a_failed_remove_keeps_every_row(outbox: Outbox) -> None:
+    # All or nothing: a crash or an error in the middle of a large remove deletes no row.
+    outbox.add([(Channel.EVENTS, f'{{"n":{n}}}') for n in range(1200)])
+    seqs: list[object] = [r.seq for r in outbox.next_rows(0, 1200)]
+    seqs[1100] = object()  # sqlite3 cannot bind it: the third DELETE fails
+    with pytest.raises(Exception, match="type"):
+        outbox.remove(seqs)  # type: ignore[arg-type]
+    assert outbox.count() == 1200
+
+
 def test_an_unwritable_outbox_says_where(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
