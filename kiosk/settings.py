@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from kiosk.i18n import resolve_language
 from kiosk.session import PolicyError, SessionPolicy, policy_from_config
 from kiosk.wire.broker import (
@@ -54,7 +52,15 @@ def _default_machine() -> str:
 
 
 def default_config_path() -> Path:
+    import platformdirs  # here, not at the top: ~15 ms of every start that names its paths
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def default_data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir(APP_NAME)
 
 
 def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> KioskSettings:
@@ -87,9 +93,7 @@ def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -
             raise ConfigError(
                 f"{label} {value!r} is not valid: use 1-32 lower-case letters, digits or '-'"
             )
-    data_dir = Path(
-        pick("data_dir", "KIOSK_DATA_DIR", platformdirs.user_data_dir(APP_NAME))
-    ).expanduser()
+    data_dir = Path(pick("data_dir", "KIOSK_DATA_DIR", None) or default_data_dir()).expanduser()
     try:
         heartbeat_s = float(pick("heartbeat_s", "KIOSK_HEARTBEAT_S", 60.0))
     except ValueError as err:
