@@ -1,28 +1,38 @@
 """``admin-console serve``: MQTT → database, acknowledging each message only after its commit.
 
-paho delivers on its own thread into a queue; the worker (the caller's thread) takes up to
-``batch_max`` messages, stores them in one transaction and then acknowledges them (paho
-manual ack). Its session is persistent (clean_session off, fixed client id) so that what
-arrives while it is down waits at the broker; with a shared subscription several
-aggregators split the stream.
+Two processes, because receiving and storing each take about one core at full rate and a
+Python process runs one thread at a time:
+
+- this one, the *receiver*: paho delivers on its own thread into a queue; the caller's thread
+  hands what waits there, up to ``batch_max`` messages, to the storer as one batch (at most
+  ``pipeline`` batches at a time), and a third thread acknowledges each batch's messages (paho
+  manual ack) when the storer reports its commit;
+- the *storer* (admin_console/storer.py, a child process): decodes, validates and stores each
+  batch in one transaction, then reports it. It ends with the receiver, SIGKILL included: what
+  it had not committed was not acknowledged, and the broker delivers it again.
+
+The session is persistent (clean_session off, fixed client id) so that what arrives while the
+aggregator is down waits at the broker; with a shared subscription several aggregators split
+the stream.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
+import multiprocessing
+import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
-from sqlalchemy.exc import OperationalError
 
-from admin_console.ingest import Inbound, Ingest
+from admin_console.storer import READY, StorerOptions, Wire, storer_main
 from kiosk.wire.broker import BrokerSettings, make_client
 from kiosk.wire.protocol import Channel, shared_filter, topic_filter
 
@@ -30,36 +40,42 @@ log = logging.getLogger("admin_console.aggregator")
 
 CHANNELS = (Channel.EVENTS, Channel.STATUS, Channel.HELP, Channel.HELP_REPLY)
 
+# A message waiting for the storer: mid, qos, connection generation, topic, payload, dup, time.
+_Waiting = tuple[int, int, int, str, bytes, bool, float]
 
-@dataclass(frozen=True)
-class _Delivery:
-    message: Inbound
-    mid: int
-    qos: int
-    generation: int
+
+class StorerDied(RuntimeError):
+    """The storer process ended on its own; nothing it had not reported was acknowledged."""
 
 
 @dataclass(frozen=True)
 class AggregatorOptions:
     client_id: str = "aggregator"
     share_group: str | None = None
-    batch_max: int = 500
+    batch_max: int = 500  # messages in one transaction
+    batch_bytes: int = 4_000_000  # payload bytes in one transaction (500-event uploads: ~40)
+    pipeline: int = 2  # batches handed to the storer and not yet committed
     help_expiry: timedelta = timedelta(hours=2)
     housekeeping_s: float = 30.0
     retention_days: int = 400
+    stop_timeout_s: float = 10.0  # at a stop: how long the storer may take to finish
 
 
 class Aggregator:
     def __init__(
-        self, settings: BrokerSettings, ingest: Ingest, options: AggregatorOptions
+        self, settings: BrokerSettings, database_url: str, options: AggregatorOptions
     ) -> None:
         self._settings = settings
-        self._ingest = ingest
+        self._database_url = database_url
         self._options = options
-        self._inbox: queue.SimpleQueue[_Delivery] = queue.SimpleQueue()
+        self._inbox: deque[_Waiting] = deque()
+        self._wakeup = threading.Event()
+        self._slots = threading.Semaphore(options.pipeline)
+        self._in_flight: dict[int, list[tuple[int, int, int]]] = {}
         self._generation = 0
         self.connected = threading.Event()
         self.totals: Counter[str] = Counter()
+        self._batch_id = 0
         self._client = make_client(
             settings,
             options.client_id,
@@ -102,101 +118,140 @@ class Aggregator:
         self.connected.clear()
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
-        inbound = Inbound(
-            message.topic, bytes(message.payload), datetime.now(UTC), dup=bool(message.dup)
+        self._inbox.append(
+            (
+                message.mid,
+                message.qos,
+                self._generation,
+                message.topic,
+                bytes(message.payload),
+                bool(message.dup),
+                time.time(),
+            )
         )
-        self._inbox.put(_Delivery(inbound, message.mid, message.qos, self._generation))
+        if not self._wakeup.is_set():
+            self._wakeup.set()
 
-    # --- worker ---------------------------------------------------------------------------------
+    # --- the caller's thread: hands batches to the storer ---------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Connect and store until ``stop`` is set."""
+        """Connect, receive and store until ``stop`` is set. StorerDied if the storer ends."""
+        spawn = multiprocessing.get_context("spawn")
+        batches_reader, batches = spawn.Pipe(duplex=False)
+        replies, replies_writer = spawn.Pipe(duplex=False)
+        storer_options = StorerOptions(
+            database_url=self._database_url,
+            help_expiry=self._options.help_expiry,
+            housekeeping_s=self._options.housekeeping_s,
+            retention_days=self._options.retention_days,
+            log_level=logging.getLogger().getEffectiveLevel(),
+        )
+        storer = spawn.Process(
+            target=storer_main,
+            args=(storer_options, batches_reader, replies_writer, os.getpid()),
+            name="aggregator-storer",
+        )
+        storer.start()
+        batches_reader.close()
+        replies_writer.close()
+        if not self._storer_ready(replies, stop):
+            batches.close()  # the storer ends at the end of its pipe
+            storer.join(self._options.stop_timeout_s)
+            if storer.is_alive():
+                storer.kill()
+                storer.join()
+            if stop.is_set():
+                return
+            raise StorerDied(f"the storer process did not start (exit code {storer.exitcode})")
+        storer_gone = threading.Event()
+        acker = threading.Thread(
+            target=self._acknowledge, args=(replies, storer_gone), name="aggregator-acks"
+        )
+        acker.start()
         self._client.connect_async(self._settings.host, self._settings.port, keepalive=30)
         self._client.loop_start()
-        next_housekeeping = time.monotonic() + 2.0
         next_report = time.monotonic() + 60.0
         try:
-            while not stop.is_set():
-                batch = self._take_batch(timeout=0.5)
+            while not stop.is_set() and not storer_gone.is_set():
+                batch = self._take_batch(stop, storer_gone)
                 if batch:
-                    self._store(batch, stop)
-                now = time.monotonic()
-                if now >= next_housekeeping:
-                    self._housekeeping()
-                    next_housekeeping = now + self._options.housekeeping_s
-                if now >= next_report:
+                    self._hand_over(batch, batches)
+                if time.monotonic() >= next_report:
                     log.info("so far: %s", dict(self.totals) or "nothing received")
-                    next_report = now + 60.0
+                    next_report = time.monotonic() + 60.0
         finally:
+            # Let the storer finish (and report) what it holds, so that it is acknowledged.
+            with contextlib.suppress(OSError):
+                batches.send(None)
+            batches.close()
+            deadline = time.monotonic() + self._options.stop_timeout_s
+            acker.join(self._options.stop_timeout_s)  # ends when the storer closes its pipe
+            storer.join(max(0.0, deadline - time.monotonic()))
+            if storer.is_alive():
+                log.warning("the storer did not finish in time; what it held comes again")
+                storer.kill()
+            storer.join()
+            acker.join()
             if self.connected.is_set():
                 self._client.disconnect()
             self._client.loop_stop()
+        if storer_gone.is_set() and not stop.is_set():
+            raise StorerDied(f"the storer process ended (exit code {storer.exitcode})")
 
-    def _take_batch(self, timeout: float) -> list[_Delivery]:
+    @staticmethod
+    def _storer_ready(replies: Any, stop: threading.Event) -> bool:
+        """Take no message before it can be stored: wait for the storer's first reply."""
         try:
-            batch = [self._inbox.get(timeout=timeout)]
-        except queue.Empty:
-            return []
-        while len(batch) < self._options.batch_max:
-            try:
-                batch.append(self._inbox.get_nowait())
-            except queue.Empty:
-                break
+            while not replies.poll(0.5):
+                if stop.is_set():
+                    return False
+            return bool(replies.recv() == READY)
+        except EOFError:
+            return False
+
+    def _take_batch(self, stop: threading.Event, storer_gone: threading.Event) -> list[_Waiting]:
+        """Up to ``batch_max`` waiting messages, once the storer has room for a batch."""
+        while not self._slots.acquire(timeout=0.5):
+            if stop.is_set() or storer_gone.is_set():
+                return []
+        while not self._inbox:
+            self._wakeup.clear()
+            idle = not self._inbox and not self._wakeup.wait(0.5)
+            if idle and (stop.is_set() or storer_gone.is_set()):
+                self._slots.release()
+                return []
+        batch: list[_Waiting] = []
+        size = 0
+        inbox = self._inbox
+        while inbox and len(batch) < self._options.batch_max and size < self._options.batch_bytes:
+            waiting = inbox.popleft()
+            batch.append(waiting)
+            size += len(waiting[4])
         return batch
 
-    _SPLIT_AFTER = 3
+    def _hand_over(self, batch: list[_Waiting], pipe: Any) -> None:
+        self._batch_id += 1
+        self._in_flight[self._batch_id] = [(w[0], w[1], w[2]) for w in batch]
+        wire: list[Wire] = [(w[3], w[4], w[5], w[6]) for w in batch]
+        pipe.send((self._batch_id, wire))
 
-    def _store(self, batch: list[_Delivery], stop: threading.Event) -> None:
-        delay = 0.5
-        failures = 0
-        while True:
-            try:
-                result = self._ingest.handle([d.message for d in batch])
-                break
-            except OperationalError as err:
-                # The database is away (or refuses this much at once): keep the batch
-                # unacknowledged and try again. After a few failures, store it in halves: a
-                # statement that is too big for the database then gets through, and a database
-                # that is away keeps every message unacknowledged, as before.
-                failures += 1
-                if failures >= self._SPLIT_AFTER and len(batch) > 1:
-                    log.error(
-                        "storing %d messages failed %d times (%s); in halves now",
-                        len(batch),
-                        failures,
-                        err.orig,
-                    )
-                    half = len(batch) // 2
-                    self._store(batch[:half], stop)
-                    self._store(batch[half:], stop)
-                    return
-                log.error("database unavailable (%s); retrying in %.1f s", err.orig, delay)
-                if stop.wait(delay):
-                    return
-                delay = min(delay * 2, 10.0)
-        self.totals["events_new"] += result.events_new
-        self.totals["events_duplicate"] += result.events_duplicate
-        self.totals["rejected"] += sum(result.rejected.values())
-        self.totals["messages"] += len(batch)
-        for delivery in batch:
-            if delivery.qos > 0 and delivery.generation == self._generation:
-                self._client.ack(delivery.mid, delivery.qos)
+    # --- the acknowledging thread ---------------------------------------------------------------
 
-    def _housekeeping(self) -> None:
+    def _acknowledge(self, replies: Any, storer_gone: threading.Event) -> None:
+        """Acknowledge each batch the storer committed; ends when the storer does."""
         try:
-            expired = self._ingest.expire_help(self._options.help_expiry)
-            trimmed = self._ingest.trim_dead_letters()
-            aged = self._ingest.expire_raw(self._options.retention_days)
-        except OperationalError as err:
-            log.error("housekeeping skipped, database unavailable: %s", err.orig)
-            return
-        if expired:
-            log.info("%d help calls expired unanswered", expired)
-        if trimmed:
-            log.info("trimmed %d old dead letters", trimmed)
-        if aged:
-            log.info(
-                "retention: removed %d raw events older than %d days (daily counts stay)",
-                aged,
-                self._options.retention_days,
-            )
+            while True:
+                try:
+                    batch_id, totals = replies.recv()
+                except (EOFError, OSError):
+                    break
+                generation = self._generation
+                for mid, qos, received_in in self._in_flight.pop(batch_id):
+                    if qos > 0 and received_in == generation:
+                        self._client.ack(mid, qos)
+                self.totals.update(totals)
+                self.totals["transactions"] += 1
+                self._slots.release()
+        finally:
+            storer_gone.set()
+            self._wakeup.set()

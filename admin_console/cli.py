@@ -43,11 +43,11 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from admin_console.aggregator import Aggregator, AggregatorOptions
-    from admin_console.ingest import Ingest
+    from admin_console.aggregator import Aggregator, AggregatorOptions, StorerDied
 
     settings = _broker(args)
-    engine = open_database(_database_url(args))
+    database_url = _database_url(args)
+    engine = open_database(database_url)  # the schema in place; the storer process writes
     broker = None
     share_group: str | None = args.share_group or None
     if args.embedded_broker:
@@ -64,19 +64,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         help_expiry=timedelta(minutes=args.help_expiry_min),
         retention_days=args.retention_days,
     )
-    aggregator = Aggregator(settings, Ingest(engine), options)
+    aggregator = Aggregator(settings, database_url, options)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     log.info("aggregator storing into %s", engine.url.render_as_string(hide_password=True))
+    engine.dispose()
+    code = 0
     try:
         aggregator.run(stop)
+    except StorerDied as err:
+        log.error("%s; stopping (nothing it had not stored was acknowledged)", err)
+        code = 1
     finally:
         if broker is not None:
             broker.stop()
-        engine.dispose()
     log.info("aggregator stopped: %s", dict(aggregator.totals))
-    return 0
+    return code
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

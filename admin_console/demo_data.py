@@ -10,10 +10,11 @@ yet) with what ``days`` local days up to ``now`` would have left behind:
   closed on Saturday), more in the late morning and early afternoon, more on Tuesdays and
   Thursdays; languages nl/fr/en/ar/tr/ro/pl/es in proportions that differ between Flemish,
   Brussels and Walloon sites; tasks from ``kiosk/tasks/builtin``;
-- ``daily_counts`` computed by :func:`admin_console.rollups.counts_for` (the aggregator's own
-  rollup logic), ``visits`` for every session, ``help_requests`` with waits of about 1 to 10
-  minutes (a few longer), handling times, cancellations and expiries, and ``machines`` with a
-  last status for every kiosk (a few offline, one disk nearly full).
+- ``daily_counts`` and ``monthly_counts`` computed and written by :mod:`admin_console.rollups`
+  (the aggregator's own rollup code: events, and help waits and handling times), ``visits``
+  for every session, ``help_requests`` with waits of about 1 to 10 minutes (a few longer),
+  handling times, cancellations and expiries, and ``machines`` with a last status for every
+  kiosk (a few offline, one disk nearly full).
 
 Sites get real Belgian municipality names (``schaerbeek``, ``gent``, …), kiosks ``pc-01``….
 The same seed gives the same data. Rows go in with bulk inserts, a day at a time (PostgreSQL:
@@ -34,12 +35,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from admin_console.demo_patterns import DayRows, Generator, builtin_tasks, site_names
-from admin_console.orm import DailyCountRow, EventRow, HelpRequestRow, MachineRow, VisitRow
-from admin_console.rollups import DEFAULT_TIMEZONE, counts_for
+from admin_console.orm import EventRow, HelpRequestRow, MachineRow, VisitRow
+from admin_console.rollups import DEFAULT_TIMEZONE, add_counts, counts_for, help_counts
 
 __all__ = ["builtin_tasks", "generate", "site_names"]
 
@@ -129,23 +129,6 @@ def _copy(
             )
 
 
-def _add_counts(connection: Connection, counts: Counter[tuple[date, str, str, str]]) -> int:
-    if not counts:
-        return 0
-    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(DailyCountRow)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "site", "kind", "key"],
-        set_={"count": DailyCountRow.count + statement.excluded.count},
-    )
-    rows = [
-        {"day": day, "site": site, "kind": kind, "key": key[:80], "count": n}
-        for (day, site, kind, key), n in sorted(counts.items())
-    ]
-    connection.execute(statement, rows)  # executemany: compiled once
-    return len(rows)
-
-
 def _big_cache(engine: Engine, on: bool) -> None:
     """Random ids land all over the primary key: give SQLite room to keep its pages in memory."""
     if engine.dialect.name != "sqlite":
@@ -174,8 +157,15 @@ def _fill(
                 _insert_events(connection, pending.events)
                 _insert(connection, _table(VisitRow), pending.visits)
                 _insert(connection, _table(HelpRequestRow), pending.help)
+                # What the aggregator counts at ingest: events, and each answered call's wait.
                 counts = counts_for(pending.events, gen.zone)
-                totals["daily_counts"] += _add_counts(connection, counts)
+                for h in pending.help:
+                    counts.update(
+                        help_counts(
+                            h["site"], h["state"], h["opened"], h["claimed"], h["closed"], gen.zone
+                        )
+                    )
+                totals["daily_counts"] += add_counts(connection, counts)
             totals["events"] += len(pending.events)
             totals["sessions"] += len(pending.visits)
             totals["help_requests"] += len(pending.help)

@@ -1,10 +1,13 @@
 """Read side for help calls (no Qt): waits, handling times, the history, and today per site.
 
-Help requests are stored in UTC with the times they were opened, claimed and closed. Waits are
-aggregated in SQL into 10-second buckets, so that a year of calls travels as a few thousand
-rows and medians are exact to ±5 s. Waits *per day* are grouped by their UTC day: the same day
-as in Brussels for every call made between 02:00 and 22:00, i.e. during any opening hours.
-Call counts per day come from the daily counts (``help_requested`` events).
+Help requests are stored in UTC with the times they were opened, claimed and closed. Waits and
+handling times are counted at ingest, once per call, in 10-second buckets (kinds ``help_wait``
+and ``help_handling`` of the daily and monthly counts, on the local day the call was opened:
+:mod:`admin_console.rollups`), so that a year of calls reads a few thousand rows; medians and the
+90th percentile are those of the buckets (the middle of the bucket: exact to ±5 s). Calls that
+a kiosk or buddy closed (resolved, cancelled) are counted the same way (``help_closed``); the
+few that are open, claimed or expired are counted from the stored requests (by the index on
+site and state). Call counts per day come from the daily counts (``help_requested`` events).
 """
 
 from __future__ import annotations
@@ -17,14 +20,33 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from admin_console.orm import DailyCountRow, HelpRequestRow
-from admin_console.rollups import DEFAULT_TIMEZONE
-from admin_console.usage_queries import Period, UsageFilter, bucket_start, buckets, daily_rows
+from admin_console.rollups import (
+    CLOSED_STATES,
+    DEFAULT_TIMEZONE,
+    HELP_CLOSED,
+    HELP_HANDLING,
+    HELP_WAIT,
+    WAIT_BUCKET_S,
+)
+from admin_console.usage_queries import (
+    Period,
+    UsageFilter,
+    bucket_start,
+    buckets,
+    chosen_sites,
+    counted_sites,
+    daily_rows,
+    rolled_up,
+)
+from kiosk.wire.protocol import HELP_RANK
 
-BUCKET_S = 10  # resolution of help wait medians
+BUCKET_S = WAIT_BUCKET_S  # resolution of help wait medians
+# States a call can still leave, or that the aggregator's expiry sets: read from the requests.
+OPEN_STATES = tuple(state for state in HELP_RANK if state not in CLOSED_STATES)
 ACTIVE_CALL_MAX_AGE = timedelta(hours=2)  # what the buddy desk still shows as waiting
 
 
@@ -79,17 +101,6 @@ class SiteHelp:
     median_wait_s: float | None
 
 
-def _seconds(connection: Connection, start: Any, end: Any) -> ColumnElement[Any]:
-    if connection.dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _bucket(seconds: ColumnElement[Any]) -> ColumnElement[int]:
-    # julianday() arithmetic gives 179.99999 for three minutes: nudge before flooring.
-    return cast(func.floor((seconds + 0.001) / BUCKET_S), Integer)
-
-
 def _median_of_buckets(counts: Counter[int]) -> float | None:
     return _quantile_of_buckets(counts, 0.5)
 
@@ -115,26 +126,64 @@ def _help_where(connection: Connection, usage: UsageFilter) -> list[ColumnElemen
     return where
 
 
+_HELP_SITES_SQL = text(
+    """
+    WITH RECURSIVE s(site) AS (
+        SELECT MIN(site) FROM help_requests
+        UNION ALL
+        SELECT (SELECT MIN(site) FROM help_requests WHERE site > s.site) FROM s
+        WHERE s.site IS NOT NULL
+    )
+    SELECT site FROM s WHERE site IS NOT NULL
+    """
+)
+
+
+def help_sites(connection: Connection, sites: Iterable[str] = ()) -> list[str]:
+    """The sites named, or every site with counts or help requests (index walks)."""
+    if sites := sorted(set(sites)):
+        return sites
+    stored = set(connection.execute(_HELP_SITES_SQL).scalars())
+    return sorted(stored | set(counted_sites(connection)))
+
+
+def _states(connection: Connection, usage: UsageFilter) -> list[tuple[str, str, int]]:
+    """``site, state, n`` of the period's calls: closed ones from their counts, the others (a
+    few: open, claimed, expired) from the stored requests."""
+    sites = help_sites(connection, usage.sites)
+    rows = [
+        (site, str(state), int(n))
+        for site, _kind, state, n in rolled_up(
+            connection, sites, [HELP_CLOSED], usage.period, by_site=True
+        )
+    ]
+    first, after = usage.period.utc_bounds(usage.zone)
+    others = connection.execute(
+        select(HelpRequestRow.site, HelpRequestRow.state, func.count())
+        .where(HelpRequestRow.site.in_(sites))
+        .where(HelpRequestRow.state.in_(OPEN_STATES))
+        .where(HelpRequestRow.opened >= first, HelpRequestRow.opened < after)
+        .group_by(HelpRequestRow.site, HelpRequestRow.state)
+    )
+    rows += [(site, str(state), int(n)) for site, state, n in others]
+    return rows
+
+
 def help_per_day(engine: Engine, usage: UsageFilter, unit: str = "day") -> list[HelpDay]:
     """Calls per local day (or week, month) and the median wait to a claim."""
     with engine.connect() as connection:
         calls: Counter[date] = Counter()
         for when, _kind, _key, n in daily_rows(
-            connection, usage, ["event"], per_day=True, key="help_requested"
+            connection, usage, ["event"], per_day=True, key="help_requested", unit=unit
         ):
             calls[bucket_start(when, unit)] += int(n)
-        wait = _seconds(connection, HelpRequestRow.opened, HelpRequestRow.claimed)
-        bucket = _bucket(wait)
-        day = func.date(HelpRequestRow.opened)
-        rows = connection.execute(
-            select(day, bucket, func.count())
-            .where(*_help_where(connection, usage), HelpRequestRow.claimed.is_not(None))
-            .group_by(day, bucket)
-        ).all()
+        rows = daily_rows(connection, usage, [HELP_WAIT], per_day=True, unit=unit)
     waits: dict[date, Counter[int]] = {}
-    for when, b, n in rows:
-        key = when if isinstance(when, date) else date.fromisoformat(str(when))
-        waits.setdefault(bucket_start(key, unit), Counter())[max(0, int(b))] += int(n)
+    for when, _kind, b, n in rows:
+        start = bucket_start(when, unit)
+        if start not in waits:
+            waits[start] = Counter()
+        waits[start][int(b)] += int(n)
     return [
         HelpDay(d, calls[d], _median_of_buckets(waits.get(d, Counter())))
         for d in buckets(usage.period, unit)
@@ -152,30 +201,18 @@ WAIT_BANDS: Sequence[tuple[str, float]] = (
 
 
 def help_waits(engine: Engine, usage: UsageFilter) -> HelpWaits:
-    """Calls of the period by state, median and 90th percentile wait, median handling time.
-
-    One pass over the period's calls: grouped by state, wait bucket and handling bucket."""
+    """Calls of the period by state, median and 90th percentile wait, median handling time
+    (medians and the percentile of 10-second buckets: the middle of the bucket)."""
     with engine.connect() as connection:
-        wait = _seconds(connection, HelpRequestRow.opened, HelpRequestRow.claimed)
-        handling = _seconds(connection, HelpRequestRow.claimed, HelpRequestRow.closed)
-        # CASE first: SQLAlchemy's floor() for SQLite is a Python function that fails on NULL.
-        claimed, closed = HelpRequestRow.claimed.is_not(None), HelpRequestRow.closed.is_not(None)
-        w = case((claimed, _bucket(wait)), else_=None).label("w")
-        h = case((claimed & closed, _bucket(handling)), else_=None).label("h")
-        rows = connection.execute(
-            select(HelpRequestRow.state, w, h, func.count())
-            .where(*_help_where(connection, usage))
-            .group_by(HelpRequestRow.state, w, h)
-        ).all()
+        states = _states(connection, usage)
+        rows = daily_rows(connection, usage, [HELP_WAIT, HELP_HANDLING])
     by_state: Counter[str] = Counter()
+    for _site, state, n in states:
+        by_state[state] += n
     wait_buckets: Counter[int] = Counter()
     handling_buckets: Counter[int] = Counter()
-    for state, wb, hb, n in rows:
-        by_state[str(state)] += int(n)
-        if wb is not None:  # claimed: the visitor stopped waiting
-            wait_buckets[max(0, int(wb))] += int(n)
-        if hb is not None and state == "resolved":
-            handling_buckets[max(0, int(hb))] += int(n)
+    for kind, b, n in rows:
+        (wait_buckets if kind == HELP_WAIT else handling_buckets)[int(b)] += int(n)
     bands: Counter[str] = Counter()
     for b, n in wait_buckets.items():
         seconds = b * BUCKET_S
@@ -289,25 +326,19 @@ def today_by_site(
 def help_by_site(engine: Engine, usage: UsageFilter) -> dict[str, SiteHelp]:
     """Per site: calls by state, how many were answered, and the median wait to a claim."""
     with engine.connect() as connection:
-        where = _help_where(connection, usage)
-        states = connection.execute(
-            select(HelpRequestRow.site, HelpRequestRow.state, func.count())
-            .where(*where)
-            .group_by(HelpRequestRow.site, HelpRequestRow.state)
-        ).all()
-        wait = _seconds(connection, HelpRequestRow.opened, HelpRequestRow.claimed)
-        bucket = _bucket(wait)
-        waits = connection.execute(
-            select(HelpRequestRow.site, bucket, func.count())
-            .where(*where, HelpRequestRow.claimed.is_not(None))
-            .group_by(HelpRequestRow.site, bucket)
-        ).all()
+        states = _states(connection, usage)
+        waits = rolled_up(
+            connection, chosen_sites(connection, usage), [HELP_WAIT], usage.period, by_site=True
+        )
     by_state: dict[str, dict[str, int]] = {}
     for site, state, n in states:
-        by_state.setdefault(site, {})[state] = int(n)
+        cell = by_state.setdefault(site, {})
+        cell[state] = cell.get(state, 0) + n
     buckets: dict[str, Counter[int]] = {}
-    for site, b, n in waits:
-        buckets.setdefault(site, Counter())[max(0, int(b))] += int(n)
+    for site, _kind, b, n in waits:
+        if site not in buckets:  # not setdefault: a Counter per row costs more than the row
+            buckets[site] = Counter()
+        buckets[site][int(b)] += int(n)
     return {
         site: SiteHelp(
             dict(sorted(by_state.get(site, {}).items())),

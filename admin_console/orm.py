@@ -19,6 +19,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
 )
@@ -125,6 +126,49 @@ class DailyCountRow(Base):
     count: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_daily_site_kind_day", "site", "kind", "day"),)
+
+
+class MonthlyCountRow(Base):
+    """The daily counts summed per month (``month`` is its first day), kept in the same
+    transaction: a year's figures read 12 rows per key. The primary key starts with the site
+    and kind, as every query does (SQLite: a table without rowid, so the key holds the count)."""
+
+    __tablename__ = "monthly_counts"
+    month: Mapped[date] = mapped_column(Date)
+    site: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("site", "kind", "month", "key"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class DailyTotalRow(Base):
+    """The daily counts summed over every site, kept in the same transaction: what a view of
+    all sites reads (a fiftieth of the rows with fifty sites)."""
+
+    __tablename__ = "daily_totals"
+    kind: Mapped[str] = mapped_column(String(24))
+    day: Mapped[date] = mapped_column(Date)
+    key: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (PrimaryKeyConstraint("kind", "day", "key"), {"sqlite_with_rowid": False})
+
+
+class MonthlyTotalRow(Base):
+    """The monthly counts summed over every site (see :class:`DailyTotalRow`)."""
+
+    __tablename__ = "monthly_totals"
+    kind: Mapped[str] = mapped_column(String(24))
+    month: Mapped[date] = mapped_column(Date)
+    key: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (PrimaryKeyConstraint("kind", "month", "key"), {"sqlite_with_rowid": False})
 
 
 # The help desk's history and the usage charts read help requests by the time they were opened.

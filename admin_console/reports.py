@@ -23,8 +23,8 @@ from admin_console.usage_queries import (
     Period,
     UsageFilter,
     known_sites,
-    per_site_counts,
-    sessions_per_site_day,
+    rolled_up,
+    sessions_per_site_month,
 )
 
 DEFAULT_MIN_COUNT = 5
@@ -187,19 +187,24 @@ def build_report(
     check_min_count(min_count)
     chosen = sorted(set(sites)) or known_sites(engine)
     usage = UsageFilter(period, tuple(chosen))
-    per_day = sessions_per_site_day(engine, usage)
+    per_month = sessions_per_site_month(engine, usage)
     months: dict[str, dict[str, int]] = {}
-    for site, days in per_day.items():
-        for day, n in days.items():
-            cell = months.setdefault(day.strftime("%Y-%m"), {})
+    for site, firsts in per_month.items():
+        for first, n in firsts.items():
+            cell = months.setdefault(first.strftime("%Y-%m"), {})
             cell[site] = cell.get(site, 0) + n
     month_rows = sorted({d.strftime("%Y-%m") for d in period.days()})
-    if not per_day:
+    if not per_month:
         month_rows = []
-    langs = _by_row(per_site_counts(engine, usage, "lang"))
-    started = _by_row(per_site_counts(engine, usage, "task_started"))
-    completed = _by_row(per_site_counts(engine, usage, "task_completed"))
-    topics = _by_row(per_site_counts(engine, usage, "help_requested"))
+    kinds = ("lang", "task_started", "task_completed", "help_requested")
+    per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
+    with engine.connect() as connection:  # one pass over the counts for the four tables
+        for site, kind, key, n in rolled_up(connection, chosen, kinds, period, by_site=True):
+            per_kind[kind].setdefault(site, {})[key] = int(n)
+    langs = _by_row(per_kind["lang"])
+    started = _by_row(per_kind["task_started"])
+    completed = _by_row(per_kind["task_completed"])
+    topics = _by_row(per_kind["help_requested"])
     if "-" in topics:
         topics["(free use)"] = topics.pop("-")
     help_sites = help_by_site(engine, usage)

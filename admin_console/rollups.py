@@ -1,16 +1,29 @@
-"""Per-day counts kept at ingest, so dashboards stay fast and figures outlive raw events.
+"""Per-day and per-month counts kept at ingest, so dashboards stay fast and figures outlive raw
+events.
 
 Only events that were *newly* stored are counted (the insert returns their ids), so a batch
-delivered twice counts once, also with several aggregators writing at the same time.
+delivered twice counts once, also with several aggregators writing at the same time. Every count
+goes to ``daily_counts`` and, in the same transaction, to ``monthly_counts`` (the same kinds and
+keys, per month): a year reads twelve rows per key instead of ~310. Both are also summed over
+every site (``daily_totals``, ``monthly_totals``): a view of all sites reads those, a fiftieth of
+the rows with fifty sites. Help calls add their wait
+(``help_wait``) and handling time (``help_handling``) in 10-second buckets and their final
+state (``help_closed``), once each.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from admin_console.orm import DailyCountRow, DailyTotalRow, MonthlyCountRow, MonthlyTotalRow
 
 Key = tuple[date, str, str, str]  # day, site, kind, key
 
@@ -41,3 +54,124 @@ def counts_for(events: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Counter[K
         elif kind == "help_requested":
             counts[(day, site, kind, data["task"] or "-")] += 1
     return counts
+
+
+# --- monthly rollup and help waits --------------------------------------------------------------
+
+HELP_WAIT = "help_wait"  # key: the 10-second bucket of the wait from open to claim ("6": 60-70 s)
+HELP_HANDLING = "help_handling"  # key: the 10-second bucket from claim to close (resolved calls)
+HELP_CLOSED = "help_closed"  # key: the final state a kiosk or a buddy gave: resolved, cancelled
+CLOSED_STATES = ("resolved", "cancelled")  # final, and never set by expiry
+WAIT_BUCKET_S = 10  # the resolution of help wait medians (help_queries.BUCKET_S)
+
+
+def month_of(day: date) -> date:
+    """The first day of a day's month: what ``monthly_counts.month`` holds."""
+    return day.replace(day=1)
+
+
+def monthly(counts: Mapping[Key, int]) -> Counter[Key]:
+    """Daily counts summed per month (the first day of the month stands for it)."""
+    months: Counter[Key] = Counter()
+    for (day, site, kind, key), n in counts.items():
+        months[(month_of(day), site, kind, key)] += n
+    return months
+
+
+def wait_bucket(seconds: float) -> int:
+    """The 10-second bucket of a span, as the read side computed it in SQL before the rollup:
+    1 ms added before flooring (julianday arithmetic gave 179.99999 s for three minutes), and a
+    negative span (clocks apart) in bucket 0."""
+    return max(0, math.floor((seconds + 0.001) / WAIT_BUCKET_S))
+
+
+def help_counts(
+    site: str,
+    state: str | None,
+    opened: datetime | None,
+    claimed: datetime | None,
+    closed: datetime | None,
+    zone: ZoneInfo,
+) -> Counter[Key]:
+    """What one help request contributes to the counts, on the local day it was opened.
+
+    Once it is known when it was opened: its final state if a message set it (``resolved`` or
+    ``cancelled``; ``expired`` is set by the aggregator's expiry, and open or claimed calls
+    still change, so those are counted from the stored requests); the wait once it was also
+    claimed; the handling time once it was claimed and resolved. All only grow as the request's
+    messages arrive (its times are written once and a final state stays), so adding what a
+    change adds counts each request exactly once, whatever order its messages come in and
+    however often."""
+    counts: Counter[Key] = Counter()
+    if opened is None:
+        return counts
+    day = local(opened, zone).date()
+    if state in CLOSED_STATES:
+        counts[(day, site, HELP_CLOSED, state)] += 1
+    if claimed is None:
+        return counts
+    wait = wait_bucket((claimed - opened).total_seconds())
+    counts[(day, site, HELP_WAIT, str(wait))] += 1
+    if state == "resolved" and closed is not None:
+        handling = wait_bucket((closed - claimed).total_seconds())
+        counts[(day, site, HELP_HANDLING, str(handling))] += 1
+    return counts
+
+
+def totals(counts: Mapping[Key, int]) -> Counter[tuple[str, date, str]]:
+    """Counts summed over the sites: ``(kind, day or month, key)``."""
+    summed: Counter[tuple[str, date, str]] = Counter()
+    for (when, _site, kind, key), n in counts.items():
+        summed[(kind, when, key[:80])] += n
+    return summed
+
+
+def add_counts(connection: Connection, counts: Mapping[Key, int], *, summed: bool = True) -> int:
+    """Add to ``daily_counts`` and ``monthly_counts``, and to their sums over the sites
+    (``daily_totals``, ``monthly_totals``), in the caller's transaction.
+
+    Rows go sorted, so that concurrent aggregators lock them in the same order (no deadlock),
+    as one cached statement over the rows ("executemany": a multi-row ``.values(list)`` would
+    bind a parameter per column per row and pass the databases' parameter limits). Returns how
+    many daily rows were written. ``summed`` False: not the sums over the sites (a migration
+    before the one that made their tables)."""
+    counts = {k: n for k, n in counts.items() if n}
+    if not counts:
+        return 0
+    insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    daily = [
+        {"day": day, "site": site, "kind": kind, "key": key[:80], "count": n}
+        for (day, site, kind, key), n in sorted(counts.items())
+    ]
+    by_month = monthly(counts)
+    months = [
+        {"month": month, "site": site, "kind": kind, "key": key[:80], "count": n}
+        for (month, site, kind, key), n in sorted(by_month.items())
+    ]
+    daily_totals = [
+        {"kind": kind, "day": day, "key": key, "count": n}
+        for (kind, day, key), n in sorted(totals(counts).items())
+        if n
+    ]
+    monthly_totals = [
+        {"kind": kind, "month": month, "key": key, "count": n}
+        for (kind, month, key), n in sorted(totals(by_month).items())
+        if n
+    ]
+    for table, columns, rows in (
+        (DailyCountRow.__table__, ["day", "site", "kind", "key"], daily),
+        (MonthlyCountRow.__table__, ["month", "site", "kind", "key"], months),
+        (DailyTotalRow.__table__, ["kind", "day", "key"], daily_totals if summed else []),
+        (MonthlyTotalRow.__table__, ["kind", "month", "key"], monthly_totals if summed else []),
+    ):
+        if not rows:
+            continue
+        statement = insert(table)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=columns,
+                set_={"count": table.c.count + statement.excluded.count},
+            ),
+            rows,
+        )
+    return len(daily)

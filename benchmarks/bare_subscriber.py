@@ -2,7 +2,8 @@
 
 Same topic filters as ``admin-console serve``, same MQTT 3.1.1 client, paho's automatic
 acknowledgement. Prints ``subscribed`` once subscribed, and a JSON line
-``{"count", "events", "first", "last"}`` (wall-clock seconds) when ``--expect`` messages
+``{"count", "events", "first", "last", "cpu"}`` (wall-clock seconds; CPU seconds
+of this process from the first message on) when ``--expect`` messages
 arrived or, with ``--count-only``, when it is told to stop (SIGTERM).
 
     python benchmarks/bare_subscriber.py --port P --count-only
@@ -45,7 +46,7 @@ def main() -> int:
 
     done = threading.Event()
     subscribed = threading.Event()
-    state = {"count": 0, "events": 0, "first": 0.0, "last": 0.0}
+    state = {"count": 0, "events": 0, "first": 0.0, "last": 0.0, "cpu": 0.0}
 
     def on_connect(client: mqtt.Client, *_: object) -> None:
         client.subscribe(FILTERS)
@@ -57,6 +58,7 @@ def main() -> int:
         now = time.time()
         if not state["count"]:
             state["first"] = now
+            state["cpu"] = time.process_time()  # CPU seconds from the first message on
         state["count"] += 1
         state["last"] = now
         if (args.count_events or args.expect_events) and message.topic.endswith("/events"):
@@ -86,6 +88,8 @@ def main() -> int:
     print("subscribed", flush=True)
     if not args.setup:
         done.wait(args.timeout)
+    if state["count"]:
+        state["cpu"] = time.process_time() - state["cpu"]
     client.disconnect()
     client.loop_stop()
     print(json.dumps(state), flush=True)

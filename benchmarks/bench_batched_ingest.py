@@ -34,9 +34,7 @@ from admin_console.database import open_database
 from admin_console.ingest import Inbound, Ingest, decode
 from benchmarks.fleet_simulator import batch_payloads, flood
 from benchmarks.infra import (
-    PROPOSED,
     PYTHON,
-    SUITE,
     Mosquitto,
     Postgres,
     Proc,
@@ -49,7 +47,6 @@ from benchmarks.infra import (
     raise_fd_limit,
     totals_from_log,
 )
-from benchmarks.proposed_fixes import ExecutemanyIngest
 
 BATCH = 500
 KIOSKS = 20
@@ -99,9 +96,9 @@ def rows_of(messages: list[Inbound]) -> list[list[tuple[Any, ...]]]:
     return batches
 
 
-def direct(url: str, messages: list[Inbound], variant: str = SUITE) -> float:
+def direct(url: str, messages: list[Inbound]) -> float:
     engine = open_database(url)
-    ingest = (ExecutemanyIngest if variant == PROPOSED else Ingest)(engine)
+    ingest = Ingest(engine)
     start = time.perf_counter()
     stored = 0
     for message in messages:
@@ -152,9 +149,7 @@ def raw_postgres(dsn: str, batches: list[list[tuple[Any, ...]]]) -> float:
 STALLED = "stalled"
 
 
-def through_broker(
-    port: int, db_url: str, payloads: list[list[tuple[str, bytes]]], variant: str = SUITE
-) -> float:
+def through_broker(port: int, db_url: str, payloads: list[list[tuple[str, bytes]]]) -> float:
     """The aggregator drains a backlog of batches; events per second, first to last stored.
 
     NaN when the aggregator stalls (it logs "database unavailable" and retries the same batch
@@ -166,11 +161,11 @@ def through_broker(
     total = sum(len(m) for m in payloads) * BATCH
     url = f"mqtt://127.0.0.1:{port}"
     client_id = f"bench-batch-{uuid.uuid4().hex[:6]}"
-    with aggregator(url, db_url, client_id, variant=variant):
+    with aggregator(url, db_url, client_id):
         pass
     asyncio.run(flood("127.0.0.1", port, payloads, events_per_message=BATCH))
     engine = create_engine(db_url)
-    proc = Proc(aggregator_args(url, db_url, client_id, variant=variant)).start()
+    proc = Proc(aggregator_args(url, db_url, client_id)).start()
     stalled = ""
     try:
         proc.wait_for_line("subscribed to", 60)
@@ -241,85 +236,74 @@ def main() -> int:
     messages = messages_of(payloads)
     batches = rows_of(messages)
     total = len(messages) * BATCH
-    keys = ("sqlite_raw", "sqlite", "sqlite_fix", "pg_raw", "pg", "pg_fix", "bare_broker")
-    keys += ("sqlite_broker", "sqlite_broker_fix", "pg_broker", "pg_broker_fix")
+    keys = ("sqlite_raw", "sqlite", "pg_raw", "pg", "bare_broker", "sqlite_broker", "pg_broker")
     rates: dict[str, list[float]] = {k: [] for k in keys}
     with Postgres() as pg:
         for i in range(args.runs):
             print(f"  run {i + 1}/{args.runs}: {total:,} events in batches of {BATCH}", flush=True)
             folder = Path(tempfile.mkdtemp(prefix="bench-batched-"))
             rates["sqlite_raw"].append(raw_sqlite(batches))
-            for key, variant in (("sqlite", SUITE), ("sqlite_fix", PROPOSED)):
-                url = f"sqlite:///{folder / f'{key}.db'}"
-                rates[key].append(direct(url, messages, variant))
+            rates["sqlite"].append(direct(f"sqlite:///{folder / 'direct.db'}", messages))
             pg.create_database("raw")
             rates["pg_raw"].append(raw_postgres(pg.dsn("raw"), batches))
             pg.drop_database("raw")
-            for key, variant in (("pg", SUITE), ("pg_fix", PROPOSED)):
-                rates[key].append(direct(pg.create_database(key), messages, variant))
-                pg.drop_database(key)
+            rates["pg"].append(direct(pg.create_database("direct"), messages))
+            pg.drop_database("direct")
             with Mosquitto() as broker:
                 rates["bare_broker"].append(bare_through_broker(broker.port, payloads))
-            for key, variant in (("sqlite_broker", SUITE), ("sqlite_broker_fix", PROPOSED)):
-                with Mosquitto() as broker:
-                    url = f"sqlite:///{folder / f'{key}.db'}"
-                    rates[key].append(through_broker(broker.port, url, payloads, variant))
-            for key, variant in (("pg_broker", SUITE), ("pg_broker_fix", PROPOSED)):
-                with Mosquitto() as broker:
-                    url = pg.create_database(key)
-                    rates[key].append(through_broker(broker.port, url, payloads, variant))
-                    pg.drop_database(key)
+            with Mosquitto() as broker:
+                url = f"sqlite:///{folder / 'broker.db'}"
+                rates["sqlite_broker"].append(through_broker(broker.port, url, payloads))
+            with Mosquitto() as broker:
+                url = pg.create_database("broker")
+                rates["pg_broker"].append(through_broker(broker.port, url, payloads))
+                pg.drop_database("broker")
             shutil.rmtree(folder, ignore_errors=True)
             print(
                 "    " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in rates.items()) + " events/s",
                 flush=True,
             )
     note = f"{total:,} events a run in {len(messages)} messages, median of {args.runs} runs"
-    fix_note = "not the suite's code: the gain of the change proposed in BENCHMARKS.md"
     fifty = "≥ 50,000 events/s"
     asked = "(figure asked for)"
     rows = (
-        ("batched_sqlite", "batched ingest into SQLite, Ingest.handle", "sqlite", "sqlite_raw"),
-        ("batched_pg", "batched ingest into PostgreSQL, Ingest.handle", "pg", "pg_raw"),
+        ("batched_sqlite", "batched ingest into SQLite, Ingest.handle", "sqlite"),
+        ("batched_pg", "batched ingest into PostgreSQL, Ingest.handle", "pg"),
         (
             "batched_sqlite_broker",
             "batched ingest through Mosquitto, admin-console serve → SQLite",
             "sqlite_broker",
-            "bare_broker",
         ),
         (
             "batched_pg_broker",
             "batched ingest through Mosquitto, admin-console serve → PostgreSQL",
             "pg_broker",
-            "bare_broker",
         ),
     )
     results = []
-    for key, title, figure_key, floor_key in rows:
+    for key, title, figure_key in rows:
         on_sqlite = "sqlite" in figure_key
-        floor_title = "raw executemany, same rows"
         floor_key = "sqlite_raw" if on_sqlite else "pg_raw"
         stalls = STALLS.get("sqlite" if on_sqlite else "postgresql+psycopg", set())
-        stall_note = ("; STALLED (suite): " + " | ".join(sorted(stalls))) if stalls else ""
+        notes = note + (("; STALLED: " + " | ".join(sorted(stalls))) if stalls else "")
         if "broker" in key:
-            stall_note += f"; bare paho subscriber: {median(rates['bare_broker']):,.0f} events/s"
-        for suffix, label, notes in (("", "", note), ("_fix", "  same, with the fix", fix_note)):
-            figure = _median_ok(rates[figure_key + suffix])
-            results.append(
-                Result(
-                    key + ("_proposed" if suffix else ""),
-                    label or title,
-                    figure,
-                    "events/s",
-                    median(rates[floor_key]),
-                    floor_title,
-                    fifty if on_sqlite else asked,
-                    (not math.isnan(figure) and figure >= 50_000) if on_sqlite else None,
-                    runs=rates[figure_key + suffix],
-                    floor_runs=rates[floor_key],
-                    notes=notes + (stall_note if "broker" in key and not suffix else ""),
-                )
+            notes += f"; bare paho subscriber: {median(rates['bare_broker']):,.0f} events/s"
+        figure = _median_ok(rates[figure_key])
+        results.append(
+            Result(
+                key,
+                title,
+                figure,
+                "events/s",
+                median(rates[floor_key]),
+                "raw executemany, same rows",
+                fifty if on_sqlite else asked,
+                (not math.isnan(figure) and figure >= 50_000) if on_sqlite else None,
+                runs=rates[figure_key],
+                floor_runs=rates[floor_key],
+                notes=notes,
             )
+        )
     emit(results, args.json_out)
     return 0
 

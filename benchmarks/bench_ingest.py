@@ -14,12 +14,18 @@ same run. Two ways, both reported:
 For the aggregator, "stored" is the moment ``count(*)`` of the events table reaches M (polled
 every 50 ms); "first received" is the smallest ``received`` time it wrote.
 
+CPU per message (backlog runs): the bare subscriber's own process from its first message on;
+the aggregator's two processes (the receiver, paho; the storer, decode + validation + SQL) from
+"subscribed" until the last event is stored; and, for these two, the time they were runnable
+but waited for a core (Linux schedstat: what the other processes on the machine took).
+
 Usage: python benchmarks/bench_ingest.py [--quick] [--runs N] [--messages M]
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -31,11 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil
+
 from benchmarks.fleet_simulator import flood, single_event_payloads
 from benchmarks.infra import (
-    PROPOSED,
     PYTHON,
-    SUITE,
     Mosquitto,
     Proc,
     Result,
@@ -49,6 +55,26 @@ from benchmarks.infra import (
 )
 
 KIOSKS = 1000
+CPU: dict[str, list[float]] = {}  # "bare", "receiver", "storer" -> CPU µs per message, per run
+
+
+def _cpu_s(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def _waited_s(pid: int) -> float:
+    """Seconds this process's threads were runnable but waited for a core (Linux schedstat)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int(task.read_text().split()[1]) / 1e9
+    return total
+
+
+def _storer_pid(pid: int) -> int:
+    children = psutil.Process(pid).children()
+    return next(c.pid for c in children if "resource_tracker" not in " ".join(c.cmdline()))
 
 
 def _count(db: Path) -> int:
@@ -94,15 +120,13 @@ def bare(port: int, payloads: list[list[tuple[str, bytes]]], live: bool) -> floa
         proc.stop()
     if state["count"] != total:
         raise RuntimeError(f"the bare subscriber got {state['count']} of {total}")
+    if not live:
+        CPU.setdefault("bare", []).append(state["cpu"] / total * 1e6)
     return float(total / (state["last"] - state["first"]))
 
 
 def aggregated(
-    port: int,
-    payloads: list[list[tuple[str, bytes]]],
-    live: bool,
-    variant: str = SUITE,
-    processes: int = 1,
+    port: int, payloads: list[list[tuple[str, bytes]]], live: bool, processes: int = 1
 ) -> float:
     """``processes`` > 1: that many aggregators in one shared subscription (``--share-group``),
     writing to the same database (live only: a shared group's backlog is not measured)."""
@@ -112,22 +136,32 @@ def aggregated(
     url = f"mqtt://127.0.0.1:{port}"
     shared = ["--share-group", "bench"] if processes > 1 else []
     if not live:
-        with aggregator(url, f"sqlite:///{db}", "bench-agg", variant=variant):
+        with aggregator(url, f"sqlite:///{db}", "bench-agg"):
             pass  # the persistent session and its subscription now exist
         asyncio.run(flood("127.0.0.1", port, payloads))
     procs = [
-        Proc(aggregator_args(url, f"sqlite:///{db}", f"bench-agg-{i}", *shared, variant=variant))
+        Proc(aggregator_args(url, f"sqlite:///{db}", f"bench-agg-{i}", *shared))
         for i in range(processes)
     ]
     if processes == 1:
-        procs[0].args = aggregator_args(url, f"sqlite:///{db}", "bench-agg", variant=variant)
+        procs[0].args = aggregator_args(url, f"sqlite:///{db}", "bench-agg")
     try:
         for proc in procs:
             proc.start()
             proc.wait_for_line("subscribed to", 60)
+        receiver, storer = procs[0].pid, _storer_pid(procs[0].pid)
+        cpu = (_cpu_s(receiver), _cpu_s(storer), _waited_s(receiver), _waited_s(storer))
         if live:
             asyncio.run(flood("127.0.0.1", port, payloads))
         done = _wait_stored(db, total, 600)
+        if not live and processes == 1:
+            CPU.setdefault("receiver", []).append((_cpu_s(receiver) - cpu[0]) / total * 1e6)
+            CPU.setdefault("storer", []).append((_cpu_s(storer) - cpu[1]) / total * 1e6)
+            # Waiting for a core, per message: what the other processes on the machine cost.
+            CPU.setdefault("receiver_waited", []).append(
+                (_waited_s(receiver) - cpu[2]) / total * 1e6
+            )
+            CPU.setdefault("storer_waited", []).append((_waited_s(storer) - cpu[3]) / total * 1e6)
     finally:
         for proc in procs:
             proc.stop()
@@ -149,22 +183,26 @@ def main() -> int:
     payloads, _ids = single_event_payloads(KIOSKS, per_kiosk)
     total = KIOSKS * per_kiosk
     rates: dict[str, list[float]] = {
-        k: [] for k in ("bare", "agg", "fix", "bare_live", "agg_live", "fix_live", "shared2_live")
+        k: [] for k in ("bare", "agg", "bare_live", "agg_live", "shared2_live")
     }
     for i in range(args.runs):
         print(f"  run {i + 1}/{args.runs}: {total:,} messages from {KIOSKS} kiosks", flush=True)
         for name, consumer, live in (
             ("bare", bare, False),
             ("agg", aggregated, False),
-            ("fix", lambda p, m, v: aggregated(p, m, v, PROPOSED), False),
             ("bare_live", bare, True),
             ("agg_live", aggregated, True),
-            ("fix_live", lambda p, m, v: aggregated(p, m, v, PROPOSED), True),
-            ("shared2_live", lambda p, m, v: aggregated(p, m, v, SUITE, 2), True),
+            ("shared2_live", lambda p, m, v: aggregated(p, m, v, 2), True),
         ):
             with Mosquitto() as broker:
                 rates[name].append(consumer(broker.port, payloads, live))
             print(f"    {name}: {rates[name][-1]:,.0f} msg/s", flush=True)
+        print(
+            "    CPU µs/message (backlog): "
+            + ", ".join(f"{k} {v[-1]:.0f}" for k, v in CPU.items()),
+            flush=True,
+        )
+    cpu = ", ".join(f"{k} {median(v):.0f}" for k, v in CPU.items())
     results = []
     for suffix, label in (("", "backlog"), ("_live", "live")):
         figure, floor = median(rates["agg" + suffix]), median(rates["bare" + suffix])
@@ -180,23 +218,8 @@ def main() -> int:
                 figure / floor >= 0.8,
                 runs=rates["agg" + suffix],
                 floor_runs=rates["bare" + suffix],
-                notes=f"{total:,} messages a run, SQLite, median of {args.runs} runs",
-            )
-        )
-        fixed = median(rates["fix" + suffix])
-        results.append(
-            Result(
-                f"ingest_single{suffix or '_backlog'}_proposed",
-                f"  same, with the executemany fix (benchmarks/proposed_fixes.py) ({label})",
-                fixed,
-                "msg/s",
-                floor,
-                "bare paho subscriber QoS 1",
-                "≥ 0.80× floor",
-                fixed / floor >= 0.8,
-                runs=rates["fix" + suffix],
-                floor_runs=rates["bare" + suffix],
-                notes="not the suite's code: the gain of the change proposed in BENCHMARKS.md",
+                notes=f"{total:,} messages a run, SQLite, median of {args.runs} runs"
+                + ("" if suffix else f"; CPU µs/message (median): {cpu}"),
             )
         )
     shared = median(rates["shared2_live"])
@@ -212,7 +235,7 @@ def main() -> int:
             shared / median(rates["bare_live"]) >= 0.8,
             runs=rates["shared2_live"],
             floor_runs=rates["bare_live"],
-            notes="the suite's code; what DESIGN.md's 'several aggregator processes' gives here",
+            notes="what DESIGN.md's 'several aggregator processes' gives here",
         )
     )
     emit(results, args.json_out)

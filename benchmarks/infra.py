@@ -403,21 +403,12 @@ class Proc:
         self.stop()
 
 
-SUITE = "suite"
-PROPOSED = "proposed"
-
-
-def aggregator_args(
-    broker_url: str, db_url: str, client_id: str, *extra: str, variant: str = SUITE
-) -> list[str]:
-    """``admin-console serve``; ``variant=PROPOSED``: with benchmarks/proposed_fixes.py."""
-    command = (
-        [PYTHON, "-m", "admin_console"]
-        if variant == SUITE
-        else [PYTHON, str(ROOT / "benchmarks" / "proposed_fixes.py")]
-    )
+def aggregator_args(broker_url: str, db_url: str, client_id: str, *extra: str) -> list[str]:
+    """``admin-console serve`` as a command line."""
     return [
-        *command,
+        PYTHON,
+        "-m",
+        "admin_console",
         "serve",
         "--broker",
         broker_url,
@@ -430,11 +421,9 @@ def aggregator_args(
 
 
 @contextmanager
-def aggregator(
-    broker_url: str, db_url: str, client_id: str, *extra: str, variant: str = SUITE
-) -> Iterator[Proc]:
+def aggregator(broker_url: str, db_url: str, client_id: str, *extra: str) -> Iterator[Proc]:
     """The real ``admin-console serve`` process, subscribed when this yields."""
-    proc = Proc(aggregator_args(broker_url, db_url, client_id, *extra, variant=variant)).start()
+    proc = Proc(aggregator_args(broker_url, db_url, client_id, *extra)).start()
     try:
         proc.wait_for_line("subscribed to", 60)
         yield proc

@@ -1,17 +1,15 @@
-"""The aggregator's store loop: retry while the database is away, halve what it refuses."""
+"""The storer's loop: retry while the database is away, halve what the database refuses."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
 
 from sqlalchemy.exc import OperationalError
 
-from admin_console.aggregator import Aggregator, AggregatorOptions, _Delivery
-from admin_console.ingest import Inbound, Ingest, IngestResult
-from kiosk.wire.broker import BrokerSettings
+from admin_console.ingest import Inbound, IngestResult
+from admin_console.storer import Storer
 
 
 class _TooBigForTheDatabase:
@@ -33,34 +31,28 @@ class _TooBigForTheDatabase:
         return result
 
 
-def _aggregator(ingest: Any) -> Aggregator:
-    return Aggregator(BrokerSettings("127.0.0.1", 1), cast(Ingest, ingest), AggregatorOptions())
-
-
-def _batch(n: int) -> list[_Delivery]:
+def _batch(n: int) -> list[Inbound]:
     now = datetime.now(UTC)
-    return [
-        _Delivery(Inbound(f"t/{i}", b"{}", now), mid=i + 1, qos=0, generation=0) for i in range(n)
-    ]
+    return [Inbound(f"t/{i}", b"{}", now) for i in range(n)]
 
 
 def test_a_batch_the_database_refuses_is_stored_in_halves() -> None:
     ingest = _TooBigForTheDatabase(limit=40)
-    aggregator = _aggregator(ingest)
-    aggregator._SPLIT_AFTER = 1  # type: ignore[misc]  # no back-off waits in a unit test
-    aggregator._store(_batch(300), threading.Event())
+    storer = Storer(ingest)
+    storer._SPLIT_AFTER = 1  # type: ignore[misc]  # no back-off waits in a unit test
+    totals = storer.store(_batch(300), threading.Event())
     assert sorted(ingest.stored) == sorted(f"t/{i}" for i in range(300))
     assert len(set(ingest.stored)) == 300
-    assert aggregator.totals["messages"] == 300 and aggregator.totals["events_new"] == 300
+    assert totals is not None
+    assert totals["messages"] == 300 and totals["events_new"] == 300
 
 
 def test_nothing_is_stored_while_the_database_is_away_and_stop_ends_the_wait() -> None:
     ingest = _TooBigForTheDatabase(limit=0)  # refuses everything, like a database that is away
-    aggregator = _aggregator(ingest)
     stop = threading.Event()
     timer = threading.Timer(1.0, stop.set)
     timer.start()
-    aggregator._store(_batch(8), stop)
+    totals = Storer(ingest).store(_batch(8), stop)
     timer.join()
-    assert ingest.stored == [] and aggregator.totals["messages"] == 0
+    assert ingest.stored == [] and totals is None  # None: nothing to acknowledge
     assert ingest.attempts >= 2
