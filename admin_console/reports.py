@@ -18,7 +18,8 @@ from typing import IO
 
 from sqlalchemy.engine import Engine
 
-from admin_console.help_queries import help_by_site
+from admin_console.help_queries import help_sites, open_states, site_help, site_medians
+from admin_console.rollups import HELP_CLOSED, HELP_WAIT
 from admin_console.usage_queries import (
     Period,
     UsageFilter,
@@ -196,20 +197,27 @@ def build_report(
     month_rows = sorted({d.strftime("%Y-%m") for d in period.days()})
     if not per_month:
         month_rows = []
-    kinds = ("lang", "task_started", "task_completed", "help_requested")
+    kinds = ("lang", "task_started", "task_completed", "help_requested", HELP_CLOSED)
     per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
-    with engine.connect() as connection:  # one pass over the counts for the four tables
+    closed: list[tuple[str, str, int]] = []
+    # One pass over the counts for the four tables and the calls closed (help_by_site's figures
+    # without reading the closed calls a second time); the medians per site come from SQL.
+    with engine.connect() as connection:
         for site, kind, key, n in rolled_up(connection, chosen, kinds, period, by_site=True):
             per_kind[kind].setdefault(site, {})[key] = int(n)
+            if kind == HELP_CLOSED:
+                closed.append((site, str(key), int(n)))
+        states = closed + open_states(connection, help_sites(connection, chosen), usage)
+        waits = site_medians(connection, chosen, HELP_WAIT, period)
+    per_site_help = site_help(states, waits)
     langs = _by_row(per_kind["lang"])
     started = _by_row(per_kind["task_started"])
     completed = _by_row(per_kind["task_completed"])
     topics = _by_row(per_kind["help_requested"])
     if "-" in topics:
         topics["(free use)"] = topics.pop("-")
-    help_sites = help_by_site(engine, usage)
     outcomes: dict[str, dict[str, int]] = {}
-    for site, entry in help_sites.items():
+    for site, entry in per_site_help.items():
         for state, n in entry.by_state.items():
             name = "waiting" if state in ("open", "claimed") else state
             cell = outcomes.setdefault(name, {})
@@ -262,7 +270,7 @@ def build_report(
             chosen,
             min_count,
         ),
-        _median_table(help_sites, chosen, min_count),
+        _median_table(per_site_help, chosen, min_count),
     )
     return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
 

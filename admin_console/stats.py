@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from admin_console.help_queries import OPEN_STATES, _median_of_buckets, help_sites
+from admin_console.help_queries import OPEN_STATES, help_sites, site_medians
 from admin_console.orm import DailyCountRow, EventRow, HelpRequestRow, RejectedCountRow
 from admin_console.rollups import DEFAULT_TIMEZONE, HELP_CLOSED, HELP_WAIT, local
 from admin_console.usage_queries import Period, counted_sites, rolled_up
@@ -73,7 +72,7 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
             .group_by(HelpRequestRow.site, HelpRequestRow.state)
         ).all()
         by_state = [(site, state, n) for site, _kind, state, n in closed] + list(others)
-        waits = rolled_up(connection, known, [HELP_WAIT], None, by_site=True)
+        waits = site_medians(connection, known, HELP_WAIT, None)  # one row per site
     sites: dict[str, dict[str, Any]] = {}
     for site, _kind, event_type, count in by_type:
         entry = _site(sites, site)
@@ -82,11 +81,7 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
             entry["sessions"] = int(count)
     for site, state, count in by_state:
         _site(sites, site)["help"][state] = int(count)
-    buckets: dict[str, Counter[int]] = {}
-    for site, _kind, bucket, count in waits:
-        buckets.setdefault(site, Counter())[int(bucket)] += int(count)
-    for site, counts in buckets.items():
-        wait = _median_of_buckets(counts)
+    for site, (_calls, wait) in waits.items():
         _site(sites, site)["help_median_wait_s"] = None if wait is None else round(wait, 3)
     return {
         "events_total": events_total,

@@ -35,7 +35,7 @@ from admin_console.orm import (
     MonthlyCountRow,
     MonthlyTotalRow,
 )
-from admin_console.rollups import counts_for, month_of
+from admin_console.rollups import HELP_WAIT, add_counts, counts_for, month_of
 from admin_console.stats import collect_stats
 from kiosk.wire import protocol as p
 
@@ -539,3 +539,45 @@ def test_the_plan_adds_up_to_exactly_the_days_of_the_period() -> None:
                     days[d] += sign
         assert +days == Counter(period.days()) and -days == Counter(), period
         assert sum((b - a).days + 1 for a, b in plus + minus) <= 30, "at most half of two months"
+
+
+def test_medians_per_site_in_sql_equal_those_of_the_buckets(db_url: str) -> None:
+    """``site_medians`` (running sums in SQL) gives the counts and medians that
+    ``_median_of_buckets`` gives over the buckets ``rolled_up`` returns, on random waits: sites
+    with one call, an even or odd number, skewed or flat, over periods with whole months, edge
+    days added and edge days taken off, and all time."""
+    rng = random.Random(21)
+    engine = open_database(db_url)
+    try:
+        counts: Counter[tuple[date, str, str, str]] = Counter()
+        sites = [f"s{n:02d}" for n in range(12)]
+        for index, site in enumerate(sites):
+            days = [date(2025, 12, 20) + timedelta(days=rng.randint(0, 150)) for _ in range(40)]
+            for n, day in enumerate(days[: 1 if index == 0 else 2 + index * 4]):
+                top = rng.choice([3, 20, 400])
+                bucket = min(rng.randint(0, top), rng.randint(0, top)) if index % 2 else n % 7
+                counts[(day, site, HELP_WAIT, str(bucket))] += rng.randint(1, 3)
+                counts[(day, site, "help_handling", str(rng.randint(0, 50)))] += 1
+        with engine.begin() as connection:
+            add_counts(connection, counts)
+        periods: list[q.Period | None] = [*PERIODS, None]
+        for _ in range(30):
+            start = date(2025, 12, 1) + timedelta(days=rng.randint(0, 170))
+            periods.append(q.Period(start, start + timedelta(days=rng.randint(0, 120))))
+        with engine.connect() as connection:
+            for period in periods:
+                for chosen in (sites, sites[:1], sites[3:7]):
+                    buckets: dict[str, Counter[int]] = {}
+                    for site, _kind, bucket, n in q.rolled_up(
+                        connection, chosen, [HELP_WAIT], period, by_site=True
+                    ):
+                        buckets.setdefault(site, Counter())[int(bucket)] += int(n)
+                    expected = {
+                        site: (sum(b.values()), h._median_of_buckets(b))
+                        for site, b in buckets.items()
+                    }
+                    got = h.site_medians(connection, chosen, HELP_WAIT, period)
+                    assert got == expected, (period, chosen)
+            assert h.site_medians(connection, [], HELP_WAIT, None) == {}
+    finally:
+        engine.dispose()
