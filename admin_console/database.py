@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import platformdirs
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
@@ -13,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from admin_console.orm import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WAL_CHECKPOINT_PAGES = 10_000
 
 
 class DatabaseError(RuntimeError):
@@ -24,10 +27,29 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'aggregator.db'}"
 
 
+def _json_text(value: Any) -> str:
+    """JSON columns' text: orjson (C, ~10× faster than ``json.dumps``, compact); ``json`` for
+    what orjson cannot write (integers over 64 bits, keys that are not strings). orjson writes
+    NaN and infinities (which the wire contract keeps out) as null, not as non-JSON ``NaN``."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL, not NORMAL: in WAL mode NORMAL does not sync at each commit, so a power cut could
+    # take back a transaction whose messages the aggregator had already acknowledged to the
+    # broker — events lost for good. FULL syncs the WAL at each commit (one per batch).
+    cursor.execute("PRAGMA synchronous=FULL")
+    # Copy the WAL into the database every ~40 MB (10,000 pages) instead of every 4 MB: a
+    # transaction of 500 one-event messages writes 0.4 MB of WAL into an empty database, over
+    # 1 MB after 6,000 events and more as the table grows (random-UUID keys dirty index pages
+    # all over), so the default checkpointed every few commits, copying the same hot pages
+    # again each time (storer: −10 to −25 % wall time per message; BENCHMARKS.md).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
@@ -53,7 +75,7 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         except OSError as err:
             raise DatabaseError(f"cannot create the folder for {shown}: {err.strerror}") from None
     try:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_json_text)
     except (ArgumentError, ImportError) as err:
         raise DatabaseError(f"cannot use {shown}: {err}") from None
     if engine.dialect.name == "sqlite":

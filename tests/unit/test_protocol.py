@@ -261,3 +261,69 @@ def test_any_payload_is_accepted_or_rejected_with_a_reason(payload: bytes) -> No
 def test_any_event_object_is_accepted_or_rejected_with_a_reason(raw: dict[str, object]) -> None:
     decoded = p.decode_event_batch(TOPIC, batch(raw))
     assert len(decoded.events) + len(decoded.rejected) == 1
+
+
+def _both_paths(payload: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """decode_event_batch with orjson (fast path) and without (the reference ``json`` path)."""
+
+    def outcome() -> object:
+        try:
+            return p.decode_event_batch(TOPIC, payload)
+        except p.Rejected as err:
+            return (err.reason, err.detail)
+
+    fast = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(p, "orjson", None)
+        reference = outcome()
+    return fast, reference
+
+
+TRICKY = [
+    batch(event(), v=1.0),
+    batch(event(), v=True),
+    batch(event(step=3, type="task_step", task="t", lang=...)),
+    batch(event(type="session_ended", reason="user", duration_s=12.5, lang=...)),
+    batch(event()).replace(b'"nl"', b'"\\ud800"'),  # lone surrogate: json takes it, orjson not
+    batch(event(type="session_ended", reason="user", duration_s=12.5, lang=...)).replace(
+        b"12.5", b"NaN"
+    ),
+    batch(event(type="task_step", task="t", step=3, lang=...)).replace(b"3}", b"1e400}"),
+    batch(event(type="task_step", task="t", step=3, lang=...)).replace(b"3}", b"2" * 30 + b"}"),
+    batch(event(type="task_step", task="t", step=3, lang=...)).replace(
+        b"3}", b"18446744073709551616}"
+    ),
+    b"\xef\xbb\xbf" + batch(event()),
+    batch(event()) + b"\x00",
+    batch(event(x=[[[[[]]]]])),
+    batch(event(), extra=[[]] * 3),
+    b'{"v":1,"site":"schaerbeek","machine":"pc-03","sent":"2026-11-22T10:15:00.123Z","events":'
+    + b"[" * 1010
+    + b"]" * 1010
+    + b"}",
+    batch(event(), event(id="not-a-uuid")),
+    batch(event()).replace(b'"v": 1', b'"v": 1, "v": 2'),
+    batch(event()).replace(b"schaerbeek", b"sch\xc3aerbeek", 1),
+]
+
+
+@pytest.mark.parametrize("payload", TRICKY)
+def test_the_fast_json_path_decides_like_the_reference(
+    payload: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, reference = _both_paths(payload, monkeypatch)
+    assert fast == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(max_size=300)
+    | json_values.map(lambda v: batch(event(task=v, type="task_started", lang=...)))
+    | json_values.map(
+        lambda v: batch(event(duration_s=v, reason="idle", type="session_ended", lang=...))
+    )
+)
+def test_any_payload_decodes_alike_on_both_json_paths(payload: bytes) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, reference = _both_paths(payload, monkeypatch)
+    assert fast == reference
