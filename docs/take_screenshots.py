@@ -79,6 +79,7 @@ def task_screens(folder: Path) -> None:
         app = KioskApp(settings)
         app.window.resize(1366, 768)
         app.window.show()
+        app.finish_start()  # as `kiosk` does once the start screen shows: the task catalog
         app.core.start_session()
         save(app.window, f"kiosk-home-tasks-{lang}")
         app.visit.open("phishing-recognise")
