@@ -20,10 +20,10 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, cast, func, literal, select, text, union_all
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from admin_console.orm import DailyCountRow, HelpRequestRow, MonthlyCountRow
+from admin_console.orm import DailyCountRow, HelpRequestRow
 from admin_console.rollups import (
     CLOSED_STATES,
     DEFAULT_TIMEZONE,
@@ -41,7 +41,6 @@ from admin_console.usage_queries import (
     counted_sites,
     daily_rows,
     rolled_up,
-    rollup_plan,
 )
 from kiosk.wire.protocol import HELP_RANK
 
@@ -335,63 +334,28 @@ def site_medians(
     connection: Connection, sites: Iterable[str], kind: str, period: Period | None
 ) -> dict[str, tuple[int, float | None]]:
     """Per site: how many calls a kind of 10-second bucket counts (``help_wait``,
-    ``help_handling``) has in a period (``None``: all time) and their median, computed in SQL.
+    ``help_handling``) has in a period (``None``: all time) and their median.
 
-    The same figures as :func:`_median_of_buckets` over the buckets :func:`rolled_up` returns
-    per site (the same months and edge days, :func:`rollup_plan`), but the database adds up the
-    buckets and finds, with a running sum per site, the first bucket where more than half of the
-    calls fall (``2 * seen > total - 1``, in integers: the rank ``(total - 1) / 2``), so that one
-    row per site comes back instead of ~80."""
+    The database adds up each site's buckets over the months and edge days of
+    :func:`rolled_up` (~80 rows a site); the running sum is done here. A running sum in SQL
+    (window functions, one row a site back) was measured slower on both databases: on 10 M
+    events, a year for 50 sites took 44 ms on SQLite and 56 ms on PostgreSQL that way, against
+    ~20 and ~25 ms for the grouped rows and this loop."""
     names = sorted(set(sites))
     if not names:
         return {}
-    parts: list[tuple[Any, Any, tuple[date, date] | None, int]] = []
-    if period is None:
-        parts.append((MonthlyCountRow, MonthlyCountRow.month, None, 1))
-    else:
-        months, plus, minus = rollup_plan(period)
-        if months is not None:
-            parts.append((MonthlyCountRow, MonthlyCountRow.month, months, 1))
-        parts += [(DailyCountRow, DailyCountRow.day, days, 1) for days in plus]
-        parts += [(DailyCountRow, DailyCountRow.day, days, -1) for days in minus]
-    selects = []
-    for table, when, between, sign in parts:
-        n = table.count if sign > 0 else -table.count
-        statement = (
-            select(table.site.label("site"), table.key.label("key"), n.label("n"))
-            .where(table.kind == kind)
-            .where(table.site.in_(names))
-        )
-        if between is not None:
-            statement = statement.where(when.between(*between))
-        selects.append(statement)
-    rows = union_all(*selects).subquery("parts") if len(selects) > 1 else selects[0].subquery()
-    bucket = cast(rows.c.key, Integer)
-    grouped = (
-        select(rows.c.site, bucket.label("bucket"), func.sum(rows.c.n).label("n"))
-        .group_by(rows.c.site, bucket)
-        .having(func.sum(rows.c.n) != 0)
-        .subquery("grouped")
-    )
-    running = select(
-        grouped.c.site,
-        grouped.c.bucket,
-        func.sum(grouped.c.n)
-        .over(partition_by=grouped.c.site, order_by=grouped.c.bucket, rows=(None, 0))
-        .label("seen"),
-        func.sum(grouped.c.n).over(partition_by=grouped.c.site).label("total"),
-    ).subquery("running")
-    # Every site with calls has a row here: its last bucket's running sum is its total.
-    found = connection.execute(
-        select(running.c.site, func.max(running.c.total), func.min(running.c.bucket))
-        .where(literal(2) * running.c.seen > running.c.total - 1)
-        .group_by(running.c.site)
-    ).all()
+    per_site: dict[str, Counter[int]] = {}
+    for site, _kind, key, n in rolled_up(connection, names, (kind,), period, by_site=True):
+        counted = per_site.get(site)
+        if counted is None:
+            counted = per_site[site] = Counter()
+        bucket = int(key)
+        counted[bucket] = counted.get(bucket, 0) + n
     result: dict[str, tuple[int, float | None]] = {}
-    for site, total, first in found:
-        calls = int(total)
-        middle = float(int(first) * BUCKET_S + BUCKET_S / 2) if calls > 0 else None
-        result[site] = (calls, middle)
+    for site, counted in per_site.items():
+        calls = sum(counted.values())
+        if calls > 0:
+            result[site] = (calls, _median_of_buckets(counted))
     return result
 
 

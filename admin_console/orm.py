@@ -62,7 +62,10 @@ class HelpRequestRow(Base):
     closed: Mapped[datetime | None] = mapped_column(DateTime)
     updated: Mapped[datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_help_site_state", "site", "state"),)
+    __table_args__ = (
+        Index("ix_help_site_state", "site", "state"),
+        Index("ix_help_state_opened", "state", "opened"),  # the few calls still open, by time
+    )
 
 
 class MachineRow(Base):
@@ -156,7 +159,11 @@ class DailyTotalRow(Base):
     key: Mapped[str] = mapped_column(String(80))
     count: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (PrimaryKeyConstraint("kind", "day", "key"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        PrimaryKeyConstraint("kind", "day", "key"),
+        Index("ix_daily_totals_day", "day"),  # the first and last day with counts: two seeks
+        {"sqlite_with_rowid": False},
+    )
 
 
 class MonthlyTotalRow(Base):

@@ -116,26 +116,27 @@ def suppress(
     for index, group in enumerate(groups):
         for cell in group:
             member_of.setdefault(cell, []).append(index)
+    hidden_in = [sum(cell in hidden for cell in group) for group in groups]  # kept up to date
+    row_rank = {r: n for n, r in enumerate(all_rows)}
 
     def cost(cell: Cell, current: int) -> tuple[int, int, int]:
         # Best: a cell whose other sums already hide something (no new lone hidden cell), then
         # the smallest value (the least information lost).
-        lone = sum(
-            1
-            for g in member_of[cell]
-            if g != current and not any(other in hidden for other in groups[g])
-        )
-        return (lone, value[cell], all_rows.index(cell[0]))
+        lone = sum(1 for g in member_of[cell] if g != current and not hidden_in[g])
+        return (lone, value[cell], row_rank[cell[0]])
 
     changed = True
     while changed:
         changed = False
         for index, group in enumerate(groups):
-            if sum(cell in hidden for cell in group) != 1:
+            if hidden_in[index] != 1:
                 continue
             *parts, total = group
             candidates = [cell for cell in parts if cell not in hidden] or [total]
-            hidden[min(candidates, key=lambda cell: cost(cell, index))] = WITHHELD
+            chosen = min(candidates, key=lambda cell: cost(cell, index))
+            hidden[chosen] = WITHHELD
+            for g in member_of[chosen]:
+                hidden_in[g] += 1
             changed = True
     return {cell: hidden.get(cell, str(n)) for cell, n in value.items()}
 
@@ -175,6 +176,15 @@ def _ordered(rows: Mapping[str, Mapping[str, int]]) -> list[str]:
     return sorted(rows, key=lambda r: (-sum(rows[r].values()), r))
 
 
+def _months(period: Period) -> list[str]:
+    """``YYYY-MM`` of every month a period touches, in order."""
+    months, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -194,7 +204,7 @@ def build_report(
         for first, n in firsts.items():
             cell = months.setdefault(first.strftime("%Y-%m"), {})
             cell[site] = cell.get(site, 0) + n
-    month_rows = sorted({d.strftime("%Y-%m") for d in period.days()})
+    month_rows = _months(period)
     if not per_month:
         month_rows = []
     kinds = ("lang", "task_started", "task_completed", "help_requested", HELP_CLOSED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -62,6 +63,65 @@ def test_the_threshold_never_goes_below_three() -> None:
     with pytest.raises(ReportError, match="below 3"):
         suppress({"nl": {"a": 1}}, ["nl"], ["a"], 2)
     assert suppress({"nl": {"a": 3}}, ["nl"], ["a"], 3) == {("nl", "a"): "3"}
+
+
+def _suppress_by_rescanning(
+    counts: dict[str, dict[str, int]], rows: list[str], columns: list[str], min_count: int
+) -> dict[tuple[str, str], str]:
+    """``suppress`` as first written: every pass counts each sum's hidden cells anew. The kept
+    version counts them as it goes (a year's report for 50 sites spent ~15 ms here); both must
+    hide exactly the same cells."""
+    all_rows = [*rows, TOTAL] if len(rows) > 1 else list(rows)
+    all_columns = [*columns, ALL] if len(columns) > 1 else list(columns)
+    value = {(r, c): counts.get(r, {}).get(c, 0) for r in rows for c in columns}
+    if len(columns) > 1:
+        for r in rows:
+            value[(r, ALL)] = sum(value[(r, c)] for c in columns)
+    if len(rows) > 1:
+        for c in all_columns:
+            value[(TOTAL, c)] = sum(value[(r, c)] for r in rows)
+    hidden = {cell: f"<{min_count}" for cell, n in value.items() if n < min_count}
+    groups = []
+    if len(columns) > 1:
+        groups += [[(r, c) for c in all_columns] for r in all_rows]
+    if len(rows) > 1:
+        groups += [[(r, c) for r in all_rows] for c in all_columns]
+    member_of: dict[tuple[str, str], list[int]] = {}
+    for index, group in enumerate(groups):
+        for cell in group:
+            member_of.setdefault(cell, []).append(index)
+
+    def cost(cell: tuple[str, str], current: int) -> tuple[int, int, int]:
+        lone = sum(
+            1 for g in member_of[cell] if g != current and not any(o in hidden for o in groups[g])
+        )
+        return (lone, value[cell], all_rows.index(cell[0]))
+
+    changed = True
+    while changed:
+        changed = False
+        for index, group in enumerate(groups):
+            if sum(cell in hidden for cell in group) != 1:
+                continue
+            *parts, total = group
+            candidates = [cell for cell in parts if cell not in hidden] or [total]
+            hidden[min(candidates, key=lambda cell: cost(cell, index))] = WITHHELD
+            changed = True
+    return {cell: hidden.get(cell, str(n)) for cell, n in value.items()}
+
+
+def test_suppression_hides_the_same_cells_as_the_plain_rescanning_version() -> None:
+    rng = random.Random(7)
+    differing = 0
+    for _ in range(400):
+        rows = [f"r{i}" for i in range(rng.randint(1, 9))]
+        columns = [f"c{j}" for j in range(rng.randint(1, 12))]
+        top = rng.choice([4, 8, 30, 300])
+        counts = {r: {c: rng.randint(0, top) for c in columns if rng.random() < 0.8} for r in rows}
+        min_count = rng.choice([3, 5, 10])
+        expected = _suppress_by_rescanning(counts, rows, columns, min_count)
+        differing += suppress(counts, rows, columns, min_count) != expected
+    assert differing == 0
 
 
 @pytest.fixture

@@ -541,6 +541,37 @@ def test_the_plan_adds_up_to_exactly_the_days_of_the_period() -> None:
         assert sum((b - a).days + 1 for a, b in plus + minus) <= 30, "at most half of two months"
 
 
+def test_the_plan_reads_no_day_outside_the_data_and_every_day_inside_once() -> None:
+    """Given the first and last day with counts, the plan still counts each day of the period
+    that can hold counts exactly once and no other such day, reads no edge day outside the
+    data, and reads a month whole when its days outside the period hold no counts."""
+    rng = random.Random(13)
+    whole_edges = 0
+    for _ in range(3000):
+        start = date(2025, 11, 1) + timedelta(days=rng.randint(0, 500))
+        period = q.Period(start, start + timedelta(days=rng.randint(0, 430)))
+        first_data = date(2025, 10, 1) + timedelta(days=rng.randint(0, 700))
+        data = (first_data, first_data + timedelta(days=rng.randint(0, 500)))
+        months, plus, minus = q.rollup_plan(period, data)
+        days: Counter[date] = Counter()
+        if months is not None:
+            first, last = months
+            for d in q.Period(first, (last + timedelta(days=31)).replace(day=1)).days()[:-1]:
+                days[d] += 1
+        for sign, ranges in ((1, plus), (-1, minus)):
+            for a, b in ranges:
+                assert data[0] <= a <= b <= data[1], (period, data, a, b)
+                for d in q.Period(a, b).days():
+                    days[d] += sign
+        with_data = [d for d in period.days() if data[0] <= d <= data[1]]
+        assert {d: n for d, n in days.items() if data[0] <= d <= data[1] and n} == dict.fromkeys(
+            with_data, 1
+        ), (period, data)
+        assert sum((b - a).days + 1 for a, b in plus + minus) <= 30, "at most half of two months"
+        whole_edges += not plus and not minus and months is not None and period.start.day != 1
+    assert whole_edges > 100  # periods starting mid-month at the data's first day: months only
+
+
 def test_medians_per_site_in_sql_equal_those_of_the_buckets(db_url: str) -> None:
     """``site_medians`` (running sums in SQL) gives the counts and medians that
     ``_median_of_buckets`` gives over the buckets ``rolled_up`` returns, on random waits: sites
@@ -581,3 +612,20 @@ def test_medians_per_site_in_sql_equal_those_of_the_buckets(db_url: str) -> None
             assert h.site_medians(connection, [], HELP_WAIT, None) == {}
     finally:
         engine.dispose()
+
+
+def test_the_migrations_make_the_schema_the_models_describe(db_url: str) -> None:
+    """Every table, column and index of ``orm.py`` is made by a migration, and nothing else:
+    an index added to a model without a migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from admin_console.orm import Base
+
+    engine = open_database(db_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
