@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import html
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
@@ -198,27 +199,32 @@ def build_report(
     check_min_count(min_count)
     chosen = sorted(set(sites)) or known_sites(engine)
     usage = UsageFilter(period, tuple(chosen))
-    per_month = sessions_per_site_month(engine, usage)
+    kinds = ("lang", "task_started", "task_completed", "help_requested", HELP_CLOSED)
+    # Three independent reads at once, each on a connection of its own (both databases'
+    # drivers let go of the GIL while a statement runs): every site's wait buckets for the
+    # medians; the counts of the four tables and the calls closed, in one pass; and here the
+    # sessions per month and the calls still open.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        waiting = pool.submit(_wait_medians, engine, chosen, period)
+        counting = pool.submit(_counts, engine, chosen, kinds, period)
+        per_month = sessions_per_site_month(engine, usage)
+        with engine.connect() as connection:
+            still_open = open_states(connection, help_sites(connection, chosen), usage)
+        counts = counting.result()
+        waits = waiting.result()
+    per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
+    closed: list[tuple[str, str, int]] = []
+    for site, kind, key, n in counts:
+        per_kind[kind].setdefault(site, {})[key] = n
+        if kind == HELP_CLOSED:
+            closed.append((site, str(key), n))
+    states = closed + still_open
     months: dict[str, dict[str, int]] = {}
     for site, firsts in per_month.items():
         for first, n in firsts.items():
-            cell = months.setdefault(first.strftime("%Y-%m"), {})
+            cell = months.setdefault(f"{first.year:04d}-{first.month:02d}", {})
             cell[site] = cell.get(site, 0) + n
-    month_rows = _months(period)
-    if not per_month:
-        month_rows = []
-    kinds = ("lang", "task_started", "task_completed", "help_requested", HELP_CLOSED)
-    per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
-    closed: list[tuple[str, str, int]] = []
-    # One pass over the counts for the four tables and the calls closed (help_by_site's figures
-    # without reading the closed calls a second time); the medians per site come from SQL.
-    with engine.connect() as connection:
-        for site, kind, key, n in rolled_up(connection, chosen, kinds, period, by_site=True):
-            per_kind[kind].setdefault(site, {})[key] = int(n)
-            if kind == HELP_CLOSED:
-                closed.append((site, str(key), int(n)))
-        states = closed + open_states(connection, help_sites(connection, chosen), usage)
-        waits = site_medians(connection, chosen, HELP_WAIT, period)
+    month_rows = _months(period) if per_month else []
     per_site_help = site_help(states, waits)
     langs = _by_row(per_kind["lang"])
     started = _by_row(per_kind["task_started"])
@@ -283,6 +289,20 @@ def build_report(
         _median_table(per_site_help, chosen, min_count),
     )
     return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
+
+
+def _counts(
+    engine: Engine, sites: Sequence[str], kinds: Sequence[str], period: Period
+) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        return rolled_up(connection, sites, kinds, period, by_site=True)
+
+
+def _wait_medians(
+    engine: Engine, sites: Sequence[str], period: Period
+) -> dict[str, tuple[int, float | None]]:
+    with engine.connect() as connection:
+        return site_medians(connection, sites, HELP_WAIT, period)
 
 
 def _median_table(

@@ -213,10 +213,14 @@ def rollup_plan(
 
 
 def data_days(connection: Connection) -> Days | None:
-    """The first and the last day with any count, or ``None`` (two index seeks: each of
-    ``min``/``max`` in a statement of its own, as SQLite uses an index for one alone)."""
-    first = connection.execute(select(func.min(DailyTotalRow.day))).scalar()
-    last = connection.execute(select(func.max(DailyTotalRow.day))).scalar()
+    """The first and the last day with any count, or ``None`` (two index seeks: ``min`` and
+    ``max`` each in a subquery of its own, as SQLite uses an index for one alone)."""
+    first, last = connection.execute(
+        select(
+            select(func.min(DailyTotalRow.day)).scalar_subquery(),
+            select(func.max(DailyTotalRow.day)).scalar_subquery(),
+        )
+    ).one()
     if first is None or last is None:
         return None
     return first, last
