@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -66,6 +67,9 @@ class QtSitePicker(QWidget):
         return " ".join([self.title.text(), *(b.text() for b in self.buttons.values())])
 
 
+PLAYER_SHARE = 0.45  # of the screen's width: the step text reads whole, the page stays usable
+
+
 class QtActivity(QWidget):
     """Player (for a task) + browser, or the site picker (free browsing)."""
 
@@ -93,6 +97,10 @@ class QtActivity(QWidget):
         self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
         self.stack.addWidget(picker_scroll)
         row.addWidget(self.stack, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        self.player.set_column_width(round(event.size().width() * PLAYER_SHARE))
+        super().resizeEvent(event)
 
     def ensure_browser(self) -> QtSafeBrowser:
         if self.browser is None:
