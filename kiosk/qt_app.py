@@ -15,20 +15,20 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import i18n
-from kiosk.allowlist import Allowlist
 from kiosk.commands import CommandHandler
 from kiosk.core import KioskCore
 from kiosk.outbox import Outbox
 from kiosk.qt_lockdown import QtLockdown
-from kiosk.qt_visit import QtVisitController
 from kiosk.qt_window import QtKioskWindow
 from kiosk.settings import KioskSettings
 from kiosk.staff_exit import StaffGate
 from kiosk.wire.protocol import Command, Rejected, encode_ack, parse_ts
 
-if TYPE_CHECKING:  # paho, psutil and the task catalog load after the start screen shows
+if TYPE_CHECKING:  # paho, psutil, the task catalog and the visit's widgets load after the
+    # start screen shows
     from kiosk.health import HealthProbe
     from kiosk.link import KioskLink, LinkCallbacks
+    from kiosk.qt_visit import QtVisitController
 
 log = logging.getLogger("kiosk")
 
@@ -59,13 +59,7 @@ class KioskApp:
         self.link: KioskLink | None = None
         self.health: HealthProbe | None = None
         self.window = QtKioskWindow(self.core, settings.idle_minutes)
-        self.visit = QtVisitController(
-            self.core,
-            self.window,
-            None,
-            Allowlist.default(),
-            settings.data_dir / "visit-downloads",
-        )
+        self._visit: QtVisitController | None = None  # made by finish_start (or on first use)
         self.commands = CommandHandler(
             {
                 "ping": lambda _args: None,
@@ -84,6 +78,23 @@ class KioskApp:
         self.bridge.command.connect(self._on_command)
         self.bridge.connection.connect(self.window.set_broker_online)
         self.core.subscribe(self._model_changed)
+
+    @property
+    def visit(self) -> QtVisitController:
+        """Tasks and the browser area. Made once the start screen shows (``finish_start``):
+        its widgets and the allowlist cost ~25 ms that the start screen does not need."""
+        if self._visit is None:
+            from kiosk.allowlist import Allowlist
+            from kiosk.qt_visit import QtVisitController
+
+            self._visit = QtVisitController(
+                self.core,
+                self.window,
+                None,
+                Allowlist.default(),
+                self.settings.data_dir / "visit-downloads",
+            )
+        return self._visit
 
     def finish_start(self) -> None:
         """Probe for a speech engine, load the task catalog, start the health probe and the link."""

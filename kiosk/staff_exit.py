@@ -1,10 +1,11 @@
-"""Staff exit, without Qt: a PIN kept only as a salted hash, with a lockout after failures."""
+"""Staff exit, without Qt: a PIN kept only as a salted hash, with a lockout after failures.
+
+hashlib, hmac and secrets are imported when a PIN is hashed or checked, not with the module:
+the kiosk's start screen needs the gate, not OpenSSL (~5 ms of every start).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,9 @@ def hash_pin(pin: str, *, salt: str | None = None, iterations: int = ITERATIONS)
     """``pbkdf2_sha256$iterations$salt$hash``, for ``[kiosk] staff_pin_hash`` in the config."""
     if not pin.isdigit() or not 4 <= len(pin) <= 12:
         raise ValueError("a staff PIN is 4 to 12 digits")
+    import hashlib
+    import secrets
+
     salt = salt or secrets.token_hex(16)
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), iterations).hex()
     return f"pbkdf2_sha256${iterations}${salt}${digest}"
@@ -28,6 +32,9 @@ def check_pin(pin: str, stored: str) -> bool:
         return False
     if scheme != "pbkdf2_sha256":
         return False
+    import hashlib
+    import hmac
+
     candidate = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), rounds).hex()
     return hmac.compare_digest(candidate, digest)
 
