@@ -171,6 +171,18 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
 
 
+def _report_language(wanted: str | None) -> str:
+    """The PDF's language: ``--lang`` (nl, fr, en) or the system's; an unknown one is refused
+    with the list."""
+    from admin_console.report_texts import REPORT_LANGUAGES, report_language
+
+    if wanted is not None and wanted not in REPORT_LANGUAGES:
+        raise ConfigError(
+            f"--lang {wanted!r}: reports are written in {', '.join(REPORT_LANGUAGES)}"
+        )
+    return wanted or report_language(_language(None))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from admin_console.reports import ReportError, build_report, check_min_count, write_csv
     from admin_console.usage_queries import Period
@@ -200,7 +212,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from admin_console.qt_admin_pdf import write_pdf
         from admin_console.reports import report_html
 
-        write_pdf(report_html(report), Path(args.out))
+        write_pdf(report_html(report, lang=_report_language(args.lang)), Path(args.out))
     if report.empty:
         print(f"admin-console: no data for {args.start} to {args.end}", file=sys.stderr)
     elif args.out != "-":
@@ -313,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=5,
         help="counts below this show as <N (never below 3)",
+    )
+    report.add_argument(
+        "--lang", help="language of the PDF: nl, fr or en (default: the system's language)"
     )
     report.set_defaults(func=cmd_report)
 

@@ -42,9 +42,12 @@ class QtReportsTab(QWidget):
         today: Callable[[], date],
         min_count: int = DEFAULT_MIN_COUNT,
         parent: QWidget | None = None,
+        *,
+        lang: str = "en",
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.lang = lang  # the report's words (its figures are the same in every language)
         self.report: Report | None = None
         layout = QVBoxLayout(self)
         self.filters = QtFilterBar(today)
@@ -85,7 +88,7 @@ class QtReportsTab(QWidget):
 
     def _made(self, report: Report) -> None:
         self.report = report
-        self.preview.setHtml(report_html(report))
+        self.preview.setHtml(report_html(report, lang=self.lang))
         self._set_ready(not report.empty)
         self.status.setText(
             self.tr("No data for this period.") if report.empty else self.tr("Ready to save.")
@@ -115,7 +118,7 @@ class QtReportsTab(QWidget):
                 write_csv(self.report, buffer)
                 path.write_text(buffer.getvalue(), encoding="utf-8")
             else:
-                write_pdf(report_html(self.report), path)
+                write_pdf(report_html(self.report, lang=self.lang), path)
         except OSError as err:
             self.status.setText(
                 self.tr("Could not save {path}: {why}").format(path=path, why=err.strerror)

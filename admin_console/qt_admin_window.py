@@ -9,7 +9,7 @@ is tried again; the window keeps working with what it has.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,7 @@ class AdminOptions:
     min_count: int = DEFAULT_MIN_COUNT
     broker_url: str = ""
     retry_ms: int = RETRY_MS
+    lang: str = "en"  # the console's language: also the reports' (nl, fr, en)
 
 
 def _shown_url(url: str) -> str:
@@ -100,7 +101,7 @@ class QtAdminWindow(QMainWindow):
             self.db, self.queue, options.admin, self.zone, clock, self.today
         )
         self.usage = QtUsageTab(self.db, self.today)
-        self.reports = QtReportsTab(self.db, self.today, options.min_count)
+        self.reports = QtReportsTab(self.db, self.today, options.min_count, lang=options.lang)
         self.commands = QtCommandsTab(self.db, self.fleet, self.tracker, self.zone, clock)
         for tab, name in (
             (self.overview, self.tr("Overview")),
@@ -219,7 +220,7 @@ def run_admin_console(settings: BrokerSettings, options: AdminOptions, lang: str
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     translators = install_translators(app, lang)  # noqa: F841 - kept alive with the window
-    window = QtAdminWindow(options)
+    window = QtAdminWindow(replace(options, lang=lang))
     bridge = QtAdminBridge()
     link = AdminLink(settings, bridge.callbacks())
     window.attach(link, bridge)

@@ -20,6 +20,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 
 from admin_console.help_queries import help_sites, open_states, site_help, site_medians
+from admin_console.report_texts import ReportTexts
 from admin_console.rollups import HELP_CLOSED, HELP_WAIT
 from admin_console.usage_queries import (
     Period,
@@ -348,31 +349,52 @@ def write_csv(report: Report, out: IO[str]) -> None:
                 writer.writerow([table.key, row, column, shown])
 
 
-def report_html(report: Report, wide_limit: int = 7) -> str:
-    """The report as simple HTML (what QTextDocument renders into the PDF)."""
+def report_html(report: Report, wide_limit: int = 7, lang: str = "en") -> str:
+    """The report as simple HTML (what QTextDocument renders into the PDF), in English, Dutch
+    or French (:mod:`admin_console.report_texts`); the figures are the same in each."""
     e = html.escape
+    t = ReportTexts(lang)
     sites = ", ".join(report.sites) or "—"
     parts = [
-        "<html><body style='font-family: sans-serif; font-size: 10pt'>",
-        "<h1>Usage report</h1>",
-        f"<p><b>Period:</b> {report.period.start:%d %B %Y} – {report.period.end:%d %B %Y}<br>",
-        f"<b>Sites:</b> {e(sites)}<br>",
-        f"<b>Made:</b> {report.made:%Y-%m-%d %H:%M} UTC</p>",
-        "<p>Anonymous figures: no names, no addresses, nothing that identifies a visitor. "
-        f"{e(report.legend())}</p>",
+        f"<html lang='{t.lang}'><body style='font-family: sans-serif; font-size: 10pt'>",
+        f"<h1>{e(t('heading'))}</h1>",
+        f"<p><b>{e(t('period'))}:</b> {e(t.day(report.period.start))} – "
+        f"{e(t.day(report.period.end))}<br>",
+        f"<b>{e(t('sites'))}:</b> {e(sites)}<br>",
+        f"<b>{e(t('made'))}:</b> {report.made:%Y-%m-%d %H:%M} UTC</p>",
+        f"<p>{e(t('anonymous'))} {e(t('legend', n=report.min_count, x=WITHHELD))}</p>",
     ]
     if report.empty:
-        parts.append("<p><b>No data for this period.</b></p>")
+        parts.append(f"<p><b>{e(t('no_data'))}</b></p>")
     for table in report.tables:
         if not table.rows:
             continue
-        parts.append(f"<h2>{e(table.title)}</h2>")
-        parts.append(_html_table(table, wide_limit))
+        parts.append(f"<h2>{e(t('title_' + table.key))}</h2>")
+        parts.append(_html_table(_in_words(table, t), wide_limit, t("site")))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _html_table(table: ReportTable, wide_limit: int) -> str:
+def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
+    """A table with the report's own words translated: totals, outcomes, "(free use)"; data
+    (sites, task ids, months, language codes) as it is."""
+    own_rows = table.key in ("help_outcomes", "help_topics", "help_wait")
+
+    def row_name(row: str) -> str:
+        if row == TOTAL:
+            return t("total")
+        return t.word(row) if own_rows else row
+
+    return ReportTable(
+        table.key,
+        t("title_" + table.key),
+        t("label_" + table.key),
+        tuple(t("all sites") if column == ALL else column for column in table.columns),
+        tuple((row_name(row), cells) for row, cells in table.rows),
+    )
+
+
+def _html_table(table: ReportTable, wide_limit: int, site_label: str = "site") -> str:
     """Sites across the page; with many sites, short row names turn the table (one line per
     site), long ones (task ids) split it into several tables of ``wide_limit`` sites."""
     names = [row for row, _ in table.rows]
@@ -382,7 +404,7 @@ def _html_table(table: ReportTable, wide_limit: int) -> str:
         cells: list[Sequence[str]] = [
             [c[index] for _, c in table.rows] for index in range(len(table.columns))
         ]
-        return _html_grid("site", table.columns, names, cells)
+        return _html_grid(site_label, table.columns, names, cells)
     parts = []
     for start in range(0, len(table.columns), wide_limit):
         columns = table.columns[start : start + wide_limit]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import random
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -167,6 +169,37 @@ def test_an_empty_period_says_no_data(engine: Engine) -> None:
     assert "No data for this period" in report_html(report)
 
 
+def test_the_report_reads_in_dutch_and_french_with_the_same_figures(engine: Engine) -> None:
+    report = build_report(engine, Period(DAY, DAY))
+    english, dutch, french = (report_html(report, lang=lang) for lang in ("en", "nl", "fr"))
+    assert "Sessions by language" in english and "all sites" in english
+    assert "Sessies per taal" in dutch and "alle locaties" in dutch and "minder dan 5" in dutch
+    assert "16 november 2026" in dutch
+    assert "Sessions par langue" in french and "tous les sites" in french
+    assert "16 novembre 2026" in french and "moins de 5" in french
+    for text in (dutch, french):
+        assert "Sessions by" not in text and "all sites" not in text and "Usage report" not in text
+
+    def figures(text: str) -> list[str]:
+        return re.findall(r"align='right'>([^<]*)<", text)
+
+    assert figures(english) == figures(dutch) == figures(french) and "<5" in " ".join(
+        html.unescape(f) for f in figures(english)
+    )
+    assert "Rapport d&#x27;utilisation" in french  # the apostrophe escaped, as HTML wants
+
+
+def test_every_report_language_has_every_word() -> None:
+    from admin_console.report_texts import TEXTS
+
+    keys = set(TEXTS["en"])
+    for lang, texts in TEXTS.items():
+        assert set(texts) == keys, lang
+    tables = ("sessions", "languages", "tasks_started", "tasks_completed", "help_topics")
+    for key in (*tables, "help_outcomes", "help_wait"):
+        assert f"title_{key}" in keys and f"label_{key}" in keys
+
+
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         admin_console(*args), capture_output=True, text=True, timeout=120, env=suite_env()
@@ -209,6 +242,14 @@ def test_report_command_line_csv_pdf_and_bad_input(engine: Engine, tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
+    french = tmp_path / "fr.pdf"
+    args = ["report", "--db", url, "--from", "2026-11-01", "--to", "2026-11-30", "--format"]
+    done = run(*args, "pdf", "--out", str(french), "--lang", "fr")
+    assert done.returncode == 0, done.stderr
+    assert french.read_bytes().startswith(b"%PDF")
+    unknown = run(*args, "pdf", "--out", str(french), "--lang", "de")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "admin-console: --lang 'de': reports are written in en, nl, fr"
     bad = run(
         "report",
         "--db",
