@@ -9,41 +9,34 @@ command acks in; commands and help replies out.
 
 from __future__ import annotations
 
-import logging
-import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from admin_console.console_link import ConsoleLink
 from admin_console.orm import CommandAuditRow
-from kiosk.wire.broker import BrokerSettings, make_client
+from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import (
     Channel,
     CommandAck,
     HelpChange,
-    Rejected,
     Status,
     Topic,
     decode_ack,
     decode_help,
     decode_status,
     encode_command,
-    encode_help,
     format_ts,
     new_id,
     topic_filter,
     utc_now,
 )
-
-log = logging.getLogger("admin_console.commands")
 
 SENDABLE = ("announce", "end_session", "lock", "unlock", "reload_content")
 ACK_TIMEOUT = timedelta(seconds=60)
@@ -236,30 +229,22 @@ class AdminCallbacks:
     connection: Callable[[bool], None]
 
 
-class AdminLink:
+class AdminLink(ConsoleLink):
     def __init__(self, settings: BrokerSettings, callbacks: AdminCallbacks) -> None:
-        self._settings = settings
-        self._callbacks = callbacks
-        self._lock = threading.Lock()
-        self.connected = False
-        self.rejected = 0
-        self._client = make_client(
+        super().__init__(
             settings,
-            f"admin-{uuid.uuid4().hex[:8]}",
-            logger=logging.getLogger("admin_console.paho"),
+            "admin",
+            "admin console",
+            [
+                topic_filter(Channel.STATUS),
+                topic_filter(Channel.CMD_ACK),
+                topic_filter(Channel.HELP),
+                topic_filter(Channel.HELP_REPLY),
+            ],
+            callbacks.connection,
             max_inflight=100,
         )
-        self._client.on_connect = self._on_connect
-        self._client.on_disconnect = self._on_disconnect
-        self._client.on_message = self._on_message
-
-    def start(self) -> None:
-        self._client.connect_async(self._settings.host, self._settings.port, keepalive=30)
-        self._client.loop_start()
-
-    def stop(self) -> None:
-        self._client.disconnect()
-        self._client.loop_stop()
+        self._callbacks = callbacks
 
     def publish_command(self, topic: str, payload: bytes) -> bool:
         """Queue a command at QoS 1 (paho resends it after a reconnect); False if refused."""
@@ -268,46 +253,14 @@ class AdminLink:
 
     def reply_help(self, site: str, machine: str, request: str, state: str, buddy: str) -> None:
         """Claim or resolve a call, exactly as a buddy desk does (retained)."""
-        change = HelpChange(request, state, utc_now(), buddy=buddy)
-        topic = Topic(site, machine, Channel.HELP_REPLY)
-        self._client.publish(str(topic), encode_help(change), qos=1, retain=True)
+        self.publish_help_reply(site, machine, request, state, buddy)
 
-    def _on_connect(
-        self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
-    ) -> None:
-        if reason.is_failure:
-            log.error("broker %s refused the admin console: %s", self._settings.url, reason)
-            return
-        client.subscribe(
-            [
-                (topic_filter(Channel.STATUS), 1),
-                (topic_filter(Channel.CMD_ACK), 1),
-                (topic_filter(Channel.HELP), 1),
-                (topic_filter(Channel.HELP_REPLY), 1),
-            ]
-        )
-        self.connected = True
-        self._callbacks.connection(True)
-
-    def _on_disconnect(
-        self, _c: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
-    ) -> None:
-        log.warning("lost the broker (%s); reconnecting", reason)
-        self.connected = False
-        self._callbacks.connection(False)
-
-    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
-        try:
-            topic = Topic.parse(message.topic)
-            if topic.channel is Channel.STATUS:
-                status = decode_status(message.payload)
-                self._callbacks.status(topic.site, topic.machine, status, bool(message.retain))
-            elif topic.channel is Channel.CMD_ACK:
-                self._callbacks.ack(topic.site, topic.machine, decode_ack(message.payload))
-            elif topic.channel in (Channel.HELP, Channel.HELP_REPLY):
-                change = decode_help(topic.channel, message.payload)
-                self._callbacks.help_change(topic.site, topic.machine, change)
-        except Rejected as err:
-            with self._lock:
-                self.rejected += 1
-            log.warning("ignored a message on %s: %s", message.topic, err)
+    def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
+        if topic.channel is Channel.STATUS:
+            status = decode_status(message.payload)
+            self._callbacks.status(topic.site, topic.machine, status, bool(message.retain))
+        elif topic.channel is Channel.CMD_ACK:
+            self._callbacks.ack(topic.site, topic.machine, decode_ack(message.payload))
+        elif topic.channel in (Channel.HELP, Channel.HELP_REPLY):
+            change = decode_help(topic.channel, message.payload)
+            self._callbacks.help_change(topic.site, topic.machine, change)
