@@ -77,7 +77,8 @@ class KioskLink:
         self._wake = threading.Event()
         self._acked: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._inflight: dict[int, list[int]] = {}  # mid -> outbox seqs; uploader thread only
-        self._high_water = 0  # highest seq handed to paho; uploader thread only
+        self._high_water = 0  # highest event seq handed to paho; uploader thread only
+        self._urgent_water = 0  # highest seq of a help call (not an event) handed to paho
         self._status_due = threading.Event()
         self._thread: threading.Thread | None = None
         self.rejected = 0
@@ -219,19 +220,29 @@ class KioskLink:
             self._outbox.remove(done)
 
     def _fill_window(self) -> None:
+        # Help calls first, outside the window (a few at most; paho's limit is window + 8): a
+        # visitor is waiting, and a backlog of events (a day offline) would hold them up for
+        # as long as it takes to upload. Events then fill the window, oldest first.
+        if self.connected:
+            for row in self._outbox.next_urgent(self._urgent_water, 4):
+                self._publish_rows(row.channel, row.body.encode("utf-8"), [row])
+                self._urgent_water = row.seq
         while len(self._inflight) < self._window and self.connected:
-            rows = self._outbox.next_rows(self._high_water, self._batch_size)
+            rows = self._outbox.next_events(self._high_water, self._batch_size)
             if not rows:
                 return
             channel, payload, taken = self._message_from(rows)
-            info = self._client.publish(
-                str(self.topic(channel)), payload, qos=1, retain=channel in RETAINED
-            )
-            if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                # paho keeps it queued and sends it on reconnect; PUBACK still removes the rows.
-                log.info("broker not reachable; %d rows queued for reconnect", len(taken))
-            self._inflight[info.mid] = [row.seq for row in taken]
+            self._publish_rows(channel, payload, taken)
             self._high_water = taken[-1].seq
+
+    def _publish_rows(self, channel: Channel, payload: bytes, taken: list[OutboxRow]) -> None:
+        info = self._client.publish(
+            str(self.topic(channel)), payload, qos=1, retain=channel in RETAINED
+        )
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            # paho keeps it queued and sends it on reconnect; PUBACK still removes the rows.
+            log.info("broker not reachable; %d rows queued for reconnect", len(taken))
+        self._inflight[info.mid] = [row.seq for row in taken]
 
     def _message_from(self, rows: list[OutboxRow]) -> tuple[Channel, bytes, list[OutboxRow]]:
         first = rows[0]

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     channel TEXT NOT NULL,
     body TEXT NOT NULL
 );
+-- Help calls (and anything else that is not an event) go out before a backlog of events:
+-- this partial index finds them without reading the events.
+CREATE INDEX IF NOT EXISTS ix_outbox_urgent ON outbox (seq) WHERE channel != 'events';
 CREATE TABLE IF NOT EXISTS kiosk_state (
     -- Small facts that must survive a crash (for example a help call still open).
     key TEXT PRIMARY KEY,
@@ -98,9 +101,23 @@ class Outbox:
             self._db.execute("COMMIT")
 
     def next_rows(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """The oldest rows after ``after_seq``, whatever their channel."""
+        return self._select("", after_seq, limit)
+
+    def next_events(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """The oldest event rows after ``after_seq``."""
+        return self._select("AND channel = 'events'", after_seq, limit)
+
+    def next_urgent(self, after_seq: int, limit: int) -> list[OutboxRow]:
+        """The oldest rows after ``after_seq`` that are not events (help calls): a visitor
+        waits for them, so they are sent before a backlog of events (partial index)."""
+        return self._select("AND channel != 'events'", after_seq, limit)
+
+    def _select(self, which: str, after_seq: int, limit: int) -> list[OutboxRow]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, channel, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                f"SELECT seq, channel, body FROM outbox WHERE seq > ? {which} "  # noqa: S608 - fixed text
+                "ORDER BY seq LIMIT ?",
                 (after_seq, limit),
             ).fetchall()
         channels = _CHANNELS  # a dict lookup, not Channel(text) for every row

@@ -188,3 +188,38 @@ def test_three_kiosks_keep_sending_through_a_broker_restart(
     finally:
         for _core, link, _outbox in kiosks:
             link.stop()
+
+
+def test_a_help_call_overtakes_a_backlog_of_events(mosquitto: Mosquitto, tmp_path: Path) -> None:
+    """A kiosk back from a long outage has thousands of events waiting; a visitor who then
+    calls a buddy must not wait for all of them to upload: the call goes out first."""
+    arrived: list[str] = []  # the channel of every message the kiosk sends, in order
+    subscribed = threading.Event()
+    listener = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    listener.on_message = lambda _c, _u, message: arrived.append(message.topic.split("/")[-1])
+    listener.on_subscribe = lambda *_: subscribed.set()
+    listener.on_connect = lambda c, *_: c.subscribe(
+        [(f"kiosk/v1/{SITE}/{MACHINE}/events", 1), (f"kiosk/v1/{SITE}/{MACHINE}/help", 1)]
+    )
+    listener.connect("127.0.0.1", mosquitto.port)
+    listener.loop_start()
+    core, link, outbox = make_kiosk(mosquitto.url, tmp_path)  # window 4, batches of 50
+    try:
+        assert subscribed.wait(10)
+        for _ in range(2000):  # 4,000 events: 80 batches
+            core.start_session()
+            core.end_session("idle")
+        core.start_session()
+        core.call_buddy()
+        link.start()
+        wait_for(lambda: "help" in arrived, 30, "the help call")
+        batches_before = arrived.index("help")
+        wait_for(lambda: outbox.count() == 0, 60, "the outbox to drain")
+        assert arrived.count("events") >= 80
+        # The call left with the first messages (at most the window of batches already
+        # handed to paho), not after the 80 batches queued before it.
+        assert batches_before <= 4, arrived[:10]
+    finally:
+        link.stop()
+        listener.disconnect()
+        listener.loop_stop()
