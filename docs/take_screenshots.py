@@ -62,7 +62,8 @@ def kiosk_screens(folder: Path) -> None:
 
 
 def task_screens(folder: Path) -> None:
-    """A guided task beside the browser (the offline phishing lesson), and free browsing."""
+    """A guided task beside the browser (the offline phishing lesson; at 200 % text the steps
+    over the whole width), and free browsing."""
     from kiosk.qt_app import KioskApp
     from kiosk.settings import KioskSettings
     from kiosk.wire.broker import parse_broker_url
@@ -85,6 +86,9 @@ def task_screens(folder: Path) -> None:
         app.visit.open("phishing-recognise")
         app.core.go_to_step(1)
         save(app.window, f"kiosk-task-{lang}", wait_ms=2500)
+        app.core.set_text_size(200)  # one thing at a time: the steps, the website a tap away
+        save(app.window, f"kiosk-task-200-{lang}")
+        app.core.set_text_size(100)
         app.visit.go_home()
         app.visit.open("browse")
         save(app.window, f"kiosk-browse-{lang}")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from kiosk.tasks import Task
 
 MARGIN = 16
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 SPACING = 6
 CHECKED_MIN_PX = 170  # the "checked on" line beside the stop button needs at least this
 
@@ -71,6 +72,7 @@ class QtTaskPlayer(QWidget):
     finish_requested = Signal()
     stop_requested = Signal()
     read_requested = Signal()
+    step_shown = Signal()
 
     def __init__(self, can_read_aloud: bool) -> None:
         super().__init__()
@@ -80,6 +82,7 @@ class QtTaskPlayer(QWidget):
         self._texts: dict[QPushButton, str] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(MARGIN, 6, MARGIN, 6)
+        self._outer = outer
         outer.setSpacing(SPACING)
         # Where am I: "Step 2 of 5 · the task's name", one quiet line.
         header = QHBoxLayout()
@@ -95,6 +98,7 @@ class QtTaskPlayer(QWidget):
         header.addWidget(dot)
         header.addWidget(self.task_title, 1)
         outer.addLayout(header)
+        self._header = (self.counter, dot, self.task_title)
         # What to do now: the step gets all the room that is left.
         content = QWidget()
         column = QVBoxLayout(content)
@@ -140,12 +144,34 @@ class QtTaskPlayer(QWidget):
         self.stop_row.addWidget(self.checked, 1, Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(self.stop_row)
         self._last = False
+        self._compact = False
 
-    def set_column_width(self, width: int) -> None:
-        """The width the activity gives the player; the web page gets the rest."""
+    def set_column_width(self, width: int, *, fixed: bool = True) -> None:
+        """The width the activity gives the player; the web page gets the rest.
+
+        Not ``fixed`` when the player has the whole width (one thing at a time): it then
+        takes what the activity has, and never asks for more than that.
+        """
+        if fixed:
+            self.setFixedWidth(width)
+        else:
+            self.setMinimumWidth(0)
+            self.setMaximumWidth(QWIDGETSIZE_MAX)
         if width != self._column:
             self._column = width
-            self.setFixedWidth(width)
+            self._arrange()
+
+    def set_compact(self, compact: bool) -> None:
+        """One thing at a time, the activity's bar shows where the visitor is and Stop.
+
+        The player then keeps the step and Previous / Next; the "checked on" line is left out
+        (it is for the staff's trust more than for the visitor, and costs the step two lines).
+        """
+        if compact != self._compact:
+            self._compact = compact
+            for widget in self._header:
+                widget.setVisible(not compact)
+            self._outer.setContentsMargins(MARGIN, 0 if compact else 6, MARGIN, 6)
             self._arrange()
 
     def show_step(self, task: Task, progress: TaskProgress, texts: Texts) -> None:
@@ -173,6 +199,7 @@ class QtTaskPlayer(QWidget):
         self._set_text(self.read_button, texts("read_step"))
         self.checked.setText(texts("checked_on", date=task.checked.isoformat()))
         self._arrange()
+        self.step_shown.emit()
 
     def spoken_text(self) -> str:
         parts = (self.counter.text(), self.step_title.text(), self.body.text(), self.tip.text())
@@ -199,6 +226,16 @@ class QtTaskPlayer(QWidget):
         back, nxt, stop = self.back_button, self.next_button, self.stop_button
         for button, text in texts.items():
             button.setText(_wrapped(button, text, room))
+        # Compact (one thing at a time, the whole width): Stop, Previous, Next on one row.
+        whole = sum(_hint_width(b, texts.get(b, "")) for b in (stop, back, nxt))
+        stop_in_nav = self._compact and whole + 2 * SPACING <= room
+        self._move(stop, self.nav_row if stop_in_nav else self.stop_row, 0)
+        if stop_in_nav:
+            self._direction(self.nav_row, True)
+            for button in (stop, back, nxt):
+                button.setText(texts.get(button, ""))
+            self.checked.setVisible(False)
+            return
         # Previous takes at most 2/5 of the row (wrapping if it must), Next the rest.
         back_text = _wrapped(back, texts.get(back, ""), room * 2 // 5)
         next_room = room - SPACING - _hint_width(back, back_text)
@@ -209,6 +246,8 @@ class QtTaskPlayer(QWidget):
             back.setText(back_text)
             nxt.setText(next_text)
         beside = _hint_width(stop, stop.text()) + SPACING + CHECKED_MIN_PX <= room
+        # Compact, the step has every pixel: the date the steps were checked is left out.
+        self.checked.setVisible(not self._compact)
         self._direction(self.stop_row, beside)
         # When the "checked on" line cannot sit beside Stop (large text), it goes below the
         # step, where it scrolls with it instead of taking room from the step.
@@ -218,6 +257,13 @@ class QtTaskPlayer(QWidget):
                 self.stop_row.addWidget(self.checked, 1, Qt.AlignmentFlag.AlignVCenter)
             else:
                 self._column_layout.insertWidget(self._column_layout.count() - 1, self.checked)
+
+    def _move(self, widget: QWidget, row: QBoxLayout, index: int) -> None:
+        """Put ``widget`` in ``row`` (at ``index``), out of the other row of buttons."""
+        if row.indexOf(widget) < 0:
+            for other in (self.nav_row, self.stop_row):
+                other.removeWidget(widget)
+            row.insertWidget(index, widget)
 
     @staticmethod
     def _direction(row: QBoxLayout, side_by_side: bool) -> None:

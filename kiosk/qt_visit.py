@@ -103,6 +103,8 @@ class QtVisitController:
             log.warning("no task %r in the catalog", tile)
             return
         self._core.start_task(task.id, len(task.steps))
+        self.activity.retranslate(Texts(self._core.lang))
+        self.activity.set_text_size(self._core.text_size)
         browser = self.activity.show_browser(with_player=True)
         browser.allowlist = self._allowlist.with_extra(
             {d.key: d.hosts for d in task.domains}, task.offline_folders()
@@ -162,13 +164,14 @@ class QtVisitController:
         if self._session is not None and core.session != self._session:
             self._wipe()
         self._session = core.session
+        self.activity.set_text_size(core.text_size)
         task = self._task()
         progress = core.task
         if task is not None and progress is not None:
             if self._shown_step != (progress.task, progress.step):
                 self._show_step(task)
-        elif self.activity.player.isVisible():
-            self.activity.player.hide()
+        elif self._shown_step is not None:
+            self.activity.hide_player()
             self._shown_step = None
 
     def _wipe(self) -> None:

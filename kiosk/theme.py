@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TEXT_SIZES = (100, 150, 200)  # percent; 200% is WCAG's "resize text" bar
+CONTROLS_MAX_SIZE = 125  # percent: the largest the buttons around the content's text grow
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,20 @@ class Theme:
         scale = text_size / 100
         base = round(self.base_pt * scale)
         big = round((self.base_pt + 8) * scale)
-        # The title grows less than the rest: it is already large, and must leave room.
+        # The titles grow less than the rest: they are already large, and must leave room.
         title = round(max(self.title_pt, self.base_pt * scale * 1.3))
+        step_title = round(max(self.base_pt + 8, self.base_pt * scale * 1.15))
+        # The buttons around the content (the action bar, and on the task screen the bar on
+        # top and Previous / Next) grow to 125 % at most: the step's text and the web page
+        # keep the room, and the action bar stays one row ("Ik ben klaar — alles wissen" and
+        # "Roep een buddy" fill 1366 px).
+        cap = round((self.base_pt + 8) * CONTROLS_MAX_SIZE / 100)
+        control, big_control = min(base, cap), min(big, cap)
         return f"""
         QWidget {{ background: {self.background}; color: {self.text}; font-size: {base}pt; }}
         QLabel#title {{ font-size: {title}pt; font-weight: bold; }}
         QLabel#muted {{ color: {self.muted_text}; }}
-        QLabel#step_title {{ font-size: {big}pt; font-weight: bold; }}
+        QLabel#step_title {{ font-size: {step_title}pt; font-weight: bold; }}
         QLabel#notice, QLabel#banner {{ background: {self.notice}; color: {self.notice_text};
                          padding: 14px; border-radius: 8px; }}
         QLabel#help_status {{ background: {self.notice}; color: {self.notice_text};
@@ -82,6 +90,16 @@ class Theme:
             border: 3px solid {self.primary}; min-height: 56px; }}
         QPushButton#language:checked, QPushButton#toggle:checked {{
             background: {self.primary}; color: {self.primary_text}; }}
+        QPushButton#view_switch {{ background: {self.background}; color: {self.primary};
+                                   border: 3px solid {self.primary};
+                                   min-height: 56px; font-weight: bold; }}
+        QPushButton#view_switch:checked {{ background: {self.primary};
+                                           color: {self.primary_text}; }}
+        QWidget#action_bar QPushButton, QWidget#task_bar QPushButton,
+        QWidget#task_player QPushButton {{ font-size: {control}pt; }}
+        QWidget#action_bar QPushButton#primary, QWidget#action_bar QPushButton#help,
+        QWidget#action_bar QLabel#help_status, QWidget#task_bar QPushButton#view_switch,
+        QWidget#task_player QPushButton#primary {{ font-size: {big_control}pt; }}
         """
 
 
