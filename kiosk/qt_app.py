@@ -103,6 +103,7 @@ class KioskApp:
         from kiosk.tasks import REQUIRED_LANGUAGES, default_folders, load_catalog
 
         settings = self.settings
+        self.window.home_screen  # noqa: B018 - made now, so that Start shows it at once
         reader = self.window.reader
         reader.known.connect(self._read_aloud_known)
         reader.probe()  # in a child process: the read-aloud controls show when it finds a voice

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
@@ -22,18 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import Texts
 from kiosk.qt_widgets import make_button, make_label, set_text
 from kiosk.theme import TEXT_SIZES
-
-BROWSE = "browse"
-
-
-@dataclass(frozen=True)
-class Tile:
-    """One choice on the home screen: a guided task, or free browsing."""
-
-    id: str
-    title: str
-    summary: str = ""
-    icon: Path | None = None
+from kiosk.tiles import Tile
 
 
 def tinted(pixmap: QPixmap, colour: str) -> QPixmap:

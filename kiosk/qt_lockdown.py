@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWindow
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
 
 from kiosk.i18n import Texts
 from kiosk.staff_exit import CornerTaps, StaffGate
+
+if TYPE_CHECKING:
+    # Not imported at run time: PySide6 sets up each class on first use, and these (~7 ms for
+    # the key event and the dialog's classes) are not needed before the start screen shows.
+    from PySide6.QtGui import QKeyEvent, QMouseEvent, QWindow
+    from PySide6.QtWidgets import QWidget
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -117,13 +115,15 @@ class QtLockdown(QObject):
             self._activity()
         if not self.enforce:
             return False
-        is_key = kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
-        if is_key and isinstance(event, QKeyEvent) and is_forbidden(event.key(), event.modifiers()):
-            self.swallowed += 1 if kind == QEvent.Type.KeyPress else 0
-            event.accept()
-            return True
-        if kind == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
-            point = self._window.mapFromGlobal(event.globalPosition().toPoint())
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            key = cast("QKeyEvent", event)  # PySide hands over the event as its own class
+            if is_forbidden(key.key(), key.modifiers()):
+                self.swallowed += 1 if kind == QEvent.Type.KeyPress else 0
+                event.accept()
+                return True
+        if kind == QEvent.Type.MouseButtonPress:
+            mouse = cast("QMouseEvent", event)
+            point = self._window.mapFromGlobal(mouse.globalPosition().toPoint())
             if self._taps.tap(self._in_corner(point)) and self._gate.enabled:
                 self.ask_pin()
         return False
@@ -132,51 +132,11 @@ class QtLockdown(QObject):
         return 0 <= point.x() < CORNER_PX and 0 <= point.y() < CORNER_PX
 
     def ask_pin(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        from kiosk.qt_pin_dialog import QtPinDialog
+
         dialog = QtPinDialog(self._window, self._gate, self._texts())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.exit_granted = True
             self._window.close()
-
-
-class QtPinDialog(QDialog):
-    def __init__(self, parent: QWidget, gate: StaffGate, texts: Texts) -> None:
-        super().__init__(parent)
-        self._gate = gate
-        self._texts = texts
-        self.setWindowTitle(texts("staff_pin_title"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(texts("staff_pin_title")))
-        self.pin = QLineEdit()
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
-        self.pin.setInputMask("")
-        self.pin.setAccessibleName(texts("staff_pin_title"))
-        layout.addWidget(self.pin)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(texts("ok"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(texts("cancel"))
-        buttons.accepted.connect(self.check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self._show_lockout()
-
-    def _show_lockout(self) -> bool:
-        locked = self._gate.locked_for()
-        if locked > 0:
-            minutes = max(1, int(locked // 60 + 1))
-            self.message.setText(self._texts("staff_pin_locked", minutes=minutes))
-            return True
-        return False
-
-    def check(self) -> None:
-        verdict = self._gate.try_pin(self.pin.text())
-        self.pin.clear()
-        if verdict.ok:
-            self.accept()
-        elif not self._show_lockout():
-            self.message.setText(self._texts("staff_pin_wrong", left=verdict.attempts_left))

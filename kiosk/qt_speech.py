@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+if TYPE_CHECKING:  # loaded by the probe, after the start screen shows (~2 ms to set up)
+    from PySide6.QtCore import QProcess
 
 log = logging.getLogger("kiosk.speech")
 
@@ -82,6 +85,8 @@ class QtReader(QObject):
         """Ask a child process whether an engine with a voice exists (once; answers ``known``)."""
         if self._process is not None:
             return
+        from PySide6.QtCore import QProcess
+
         command = self._command or probe_command()
         process = QProcess(self)
         self._process = process
@@ -118,6 +123,8 @@ class QtReader(QObject):
         self.known.emit(available)
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        from PySide6.QtCore import QProcess
+
         if not self._pending:
             return  # answered already: timed out, or closed
         normal = status == QProcess.ExitStatus.NormalExit
@@ -128,6 +135,8 @@ class QtReader(QObject):
         self._answer(normal and code == FOUND)
 
     def _failed(self, error: QProcess.ProcessError) -> None:
+        from PySide6.QtCore import QProcess
+
         if self._pending and error == QProcess.ProcessError.FailedToStart:
             log.warning("read aloud unavailable: the speech probe did not start")
             self._answer(False)
@@ -142,7 +151,7 @@ class QtReader(QObject):
         self._pending = False
         self._timeout.stop()
         process = self._process
-        if process is not None and process.state() != QProcess.ProcessState.NotRunning:
+        if process is not None and process.state() != process.ProcessState.NotRunning:
             process.kill()
             process.waitForFinished(1000)
 

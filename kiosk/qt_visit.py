@@ -16,8 +16,8 @@ from kiosk.allowlist import Allowlist
 from kiosk.core import KioskCore
 from kiosk.i18n import Texts
 from kiosk.qt_activity import QtActivity
-from kiosk.qt_home_screen import BROWSE, Tile
 from kiosk.qt_window import QtKioskWindow
+from kiosk.tiles import BROWSE, Tile
 
 if TYPE_CHECKING:  # the browser and the task catalog load after the start screen shows
     from kiosk.qt_browser import QtSafeBrowser

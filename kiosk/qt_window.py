@@ -7,6 +7,7 @@ run its clock (idle warning, time limit) and the window show what follows from i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
@@ -15,13 +16,16 @@ from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 from kiosk.core import KioskCore
 from kiosk.i18n import Texts
 from kiosk.qt_action_bar import QtActionBar
-from kiosk.qt_home_screen import BROWSE, QtHomeScreen, Tile
 from kiosk.qt_overlays import QtIdleWarning, QtLockedScreen
 from kiosk.qt_speech import QtReader
 from kiosk.qt_start_screen import QtStartScreen
 from kiosk.qt_widgets import QtPages, make_label
 from kiosk.session import Phase, minutes
 from kiosk.theme import HIGH_CONTRAST, NORMAL
+from kiosk.tiles import BROWSE, Tile
+
+if TYPE_CHECKING:
+    from kiosk.qt_home_screen import QtHomeScreen
 
 TilesFor = Callable[[Texts], list[Tile]]
 
@@ -60,14 +64,18 @@ class QtKioskWindow(QMainWindow):
         self.banner = make_label("banner")
         layout.addWidget(self.banner)
         self.start_screen = QtStartScreen(idle_minutes)
-        self.home_screen = QtHomeScreen(self.reader.available)
+        # The home screen (tiles, icons, the accessibility bar) is made on first use, or by the
+        # kiosk right after the start screen shows (``home_screen``): ~15 ms the start screen
+        # does not need. An empty page holds its place in the stack until then.
+        self._home: QtHomeScreen | None = None
+        self._home_slot = QWidget()
         self.locked_screen = QtLockedScreen()
         self.activity_page = QWidget()  # the browser or a guided task takes this place
         self.activity_layout = QVBoxLayout(self.activity_page)
         self.activity_layout.setContentsMargins(0, 0, 0, 0)
         self.stack = QtPages()
         self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
-        for page in (self.start_screen, self.home_screen, self.activity_page, self.locked_screen):
+        for page in (self.start_screen, self._home_slot, self.activity_page, self.locked_screen):
             self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.action_bar = QtActionBar()
@@ -77,11 +85,6 @@ class QtKioskWindow(QMainWindow):
 
         self.start_screen.start_requested.connect(core.start_session)
         self.start_screen.language_chosen.connect(core.set_language)
-        self.home_screen.tile_chosen.connect(self._tile_chosen)
-        access = self.home_screen.accessibility
-        access.text_size_chosen.connect(core.set_text_size)
-        access.contrast_toggled.connect(core.set_high_contrast)
-        access.read_aloud_requested.connect(self.read_aloud)
         self.action_bar.call_requested.connect(lambda: core.call_buddy())
         self.action_bar.cancel_requested.connect(core.cancel_help)
         self.action_bar.done_requested.connect(lambda: core.end_session("user"))
@@ -93,6 +96,36 @@ class QtKioskWindow(QMainWindow):
         self._update()
 
     # --- what the visitor sees ------------------------------------------------------------------
+
+    @property
+    def home_screen(self) -> QtHomeScreen:
+        """The home screen, made (and put in its place) the first time it is asked for."""
+        if self._home is None:
+            from kiosk.qt_home_screen import QtHomeScreen
+
+            home = QtHomeScreen(self.reader.available)
+            core = self._core
+            home.tile_chosen.connect(self._tile_chosen)
+            access = home.accessibility
+            access.text_size_chosen.connect(core.set_text_size)
+            access.contrast_toggled.connect(core.set_high_contrast)
+            access.read_aloud_requested.connect(self.read_aloud)
+            index = self.stack.indexOf(self._home_slot)
+            self.stack.insertWidget(index, home)
+            self.stack.removeWidget(self._home_slot)
+            self._home_slot.deleteLater()
+            self._home = home
+            self._style_home()
+            texts = self._texts
+            home.retranslate(texts, self._tiles_for(texts))
+            home.accessibility.show_state(texts, core.text_size, core.high_contrast)
+        return self._home
+
+    def _style_home(self) -> None:
+        if self._home is not None:
+            theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
+            self._home.set_text_size(self._core.text_size)
+            self._home.set_icon_colour(theme.primary_text)
 
     def set_read_aloud_available(self, available: bool) -> None:
         """Known once the speech engines were probed; without one the control stays hidden."""
@@ -145,8 +178,7 @@ class QtKioskWindow(QMainWindow):
         if key != self._style_key:
             self._style_key = key
             self.setStyleSheet(theme.stylesheet(self._core.text_size))
-            self.home_screen.set_text_size(self._core.text_size)
-            self.home_screen.set_icon_colour(theme.primary_text)
+            self._style_home()
             self.action_bar.set_text_size(self._core.text_size)
 
     def _update(self) -> None:
@@ -157,8 +189,9 @@ class QtKioskWindow(QMainWindow):
         self._apply_style()
         self.setWindowTitle(texts("window_title"))
         self.start_screen.retranslate(texts, core.timer.can_start())
-        self.home_screen.retranslate(texts, self._tiles_for(texts))
-        self.home_screen.accessibility.show_state(texts, core.text_size, core.high_contrast)
+        if self._home is not None or core.session is not None:
+            self.home_screen.retranslate(texts, self._tiles_for(texts))
+            self.home_screen.accessibility.show_state(texts, core.text_size, core.high_contrast)
         self.locked_screen.retranslate(texts)
         if core.locked:
             self.stack.setCurrentWidget(self.locked_screen)

@@ -14,12 +14,14 @@ from pytestqt.qtbot import QtBot
 from kiosk.core import KioskCore
 from kiosk.i18n import Texts
 from kiosk.outbox import Outbox
-from kiosk.qt_home_screen import BROWSE, QtTile, Tile
-from kiosk.qt_lockdown import QtLockdown, QtPinDialog, is_forbidden
+from kiosk.qt_home_screen import QtTile
+from kiosk.qt_lockdown import QtLockdown, is_forbidden
+from kiosk.qt_pin_dialog import QtPinDialog
 from kiosk.qt_window import QtKioskWindow
 from kiosk.session import SessionPolicy
 from kiosk.staff_exit import StaffGate, hash_pin
 from kiosk.theme import HIGH_CONTRAST, NORMAL
+from kiosk.tiles import BROWSE, Tile
 
 
 class FakeTime:
