@@ -68,7 +68,7 @@ def audit_log(url: str) -> None:
 
 
 def admin_screens(url: str, lang: str = "en") -> None:
-    window = QtAdminWindow(AdminOptions(db_url=url, admin="marie"), clock)
+    window = QtAdminWindow(AdminOptions(db_url=url, admin="marie", lang=lang), clock)
     window.resize(1600, 1000)
     window.show()
     window.set_connected(True)
@@ -88,7 +88,8 @@ def admin_screens(url: str, lang: str = "en") -> None:
     window.helpdesk.reply = lambda *_args: None  # as when connected to the broker
     window.overview.update_view()
     if lang != "en":  # the translated console: two tabs are enough to see it
-        for index, name in ((0, "overview"), (3, "usage")):
+        tabs = [(0, "overview"), (3, "usage")] + ([(4, "reports")] if lang == "fr" else [])
+        for index, name in tabs:
             window.tabs.setCurrentIndex(index)
             save(window, f"admin-{name}-{lang}")
         window.close()
