@@ -522,21 +522,31 @@ def test_a_period_splits_into_whole_months_and_the_days_at_its_edges() -> None:
             assert all(month_of(a) == month_of(b) for a, b in edges), "an edge is in one month"
 
 
+def days_read(
+    months: tuple[date, date] | None,
+    plus: list[tuple[date, date]],
+    minus: list[tuple[date, date]],
+) -> Counter[date]:
+    """How often a plan counts each day: its whole months, days added, days taken off."""
+    days: Counter[date] = Counter()
+    if months is not None:
+        first, last = months
+        for d in q.Period(first, (last + timedelta(days=31)).replace(day=1)).days()[:-1]:
+            days[d] += 1
+    for sign, ranges in ((1, plus), (-1, minus)):
+        for a, b in ranges:
+            for d in q.Period(a, b).days():
+                days[d] += sign
+    return days
+
+
 def test_the_plan_adds_up_to_exactly_the_days_of_the_period() -> None:
     rng = random.Random(12)
     for _ in range(2000):
         start = date(2025, 11, 1) + timedelta(days=rng.randint(0, 500))
         period = q.Period(start, start + timedelta(days=rng.randint(0, 430)))
         months, plus, minus = q.rollup_plan(period)
-        days: Counter[date] = Counter()
-        if months is not None:
-            first, last = months
-            for d in q.Period(first, (last + timedelta(days=31)).replace(day=1)).days()[:-1]:
-                days[d] += 1
-        for sign, ranges in ((1, plus), (-1, minus)):
-            for a, b in ranges:
-                for d in q.Period(a, b).days():
-                    days[d] += sign
+        days = days_read(months, plus, minus)
         assert +days == Counter(period.days()) and -days == Counter(), period
         assert sum((b - a).days + 1 for a, b in plus + minus) <= 30, "at most half of two months"
 
@@ -553,16 +563,9 @@ def test_the_plan_reads_no_day_outside_the_data_and_every_day_inside_once() -> N
         first_data = date(2025, 10, 1) + timedelta(days=rng.randint(0, 700))
         data = (first_data, first_data + timedelta(days=rng.randint(0, 500)))
         months, plus, minus = q.rollup_plan(period, data)
-        days: Counter[date] = Counter()
-        if months is not None:
-            first, last = months
-            for d in q.Period(first, (last + timedelta(days=31)).replace(day=1)).days()[:-1]:
-                days[d] += 1
-        for sign, ranges in ((1, plus), (-1, minus)):
-            for a, b in ranges:
-                assert data[0] <= a <= b <= data[1], (period, data, a, b)
-                for d in q.Period(a, b).days():
-                    days[d] += sign
+        for a, b in plus + minus:
+            assert data[0] <= a <= b <= data[1], (period, data, a, b)
+        days = days_read(months, plus, minus)
         with_data = [d for d in period.days() if data[0] <= d <= data[1]]
         assert {d: n for d, n in days.items() if data[0] <= d <= data[1] and n} == dict.fromkeys(
             with_data, 1

@@ -7,32 +7,15 @@ thing at a time: the steps over the whole width, or the website, with a big togg
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import Texts
 from kiosk.qt_app import KioskApp
-from kiosk.settings import KioskSettings
-from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import HelpChange, utc_now
-from tests.conftest import free_port
 from tests.qt.test_kiosk_window import check_targets, settle
 
 TASK = "phishing-recognise"  # works offline: its pages are shipped with the kiosk
 WIDTH, HEIGHT = 1366, 768
-
-
-@pytest.fixture
-def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
-    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker: nothing waits on it
-    app = KioskApp(KioskSettings(broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none"))
-    qtbot.addWidget(app.window)
-    app.start(windowed=True)
-    yield app
-    app.shutdown()
 
 
 def fit_problems(kiosk: KioskApp, screen: str) -> list[str]:

@@ -7,20 +7,15 @@ away, see test_fits_the_screen.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QPushButton, QScrollArea
-from pytestqt.qtbot import QtBot
 
 from kiosk.core import TaskProgress
 from kiosk.i18n import Texts, languages
 from kiosk.qt_app import KioskApp
 from kiosk.qt_task_player import QtTaskPlayer
-from kiosk.settings import KioskSettings
-from kiosk.wire.broker import parse_broker_url
-from tests.conftest import free_port
 from tests.qt.test_kiosk_window import settle
 
 TASK = "phishing-recognise"  # works offline: its pages are shipped with the kiosk
@@ -28,16 +23,6 @@ TASK = "phishing-recognise"  # works offline: its pages are shipped with the kio
 # too long for 1366x768: it scrolls by less than one line. Shorter content is the fix.
 SCROLLS_AT_100 = {("csam-login", 3, "fr")}
 I18N = Path(__file__).resolve().parents[2] / "kiosk" / "i18n"
-
-
-@pytest.fixture
-def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
-    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker: nothing waits on it
-    app = KioskApp(KioskSettings(broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none"))
-    qtbot.addWidget(app.window)
-    app.start(windowed=True)
-    yield app
-    app.shutdown()
 
 
 def open_task(kiosk: KioskApp, lang: str, size: int, read_aloud: bool) -> QtTaskPlayer:
