@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -208,6 +209,7 @@ class _EventInsert:
         self._row = "(" + ", ".join([mark] * len(self.COLUMNS)) + ")"
         self._tail = f" ON CONFLICT ({quote('id')}) DO NOTHING RETURNING {quote('id')}"
         self._sql: dict[int, str] = {}
+        self._values = operator.itemgetter(*self.COLUMNS)  # a row's values, in column order
 
     def _statement(self, rows: int) -> str:
         sql = self._sql.get(rows)
@@ -217,13 +219,13 @@ class _EventInsert:
 
     def new_ids(self, connection: Connection, events: list[dict[str, Any]]) -> set[str]:
         new: set[str] = set()
-        columns = self.COLUMNS
+        values = self._values
         processors = self._processors
         for start in range(0, len(events), self.PAGE):
             page = events[start : start + self.PAGE]
             params: list[Any] = []
             for event in page:
-                row = [event[name] for name in columns]
+                row = list(values(event))
                 for i, processor in processors:
                     row[i] = processor(row[i])
                 params += row

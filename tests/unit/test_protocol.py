@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import random
 import uuid
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -327,3 +330,235 @@ def test_any_payload_decodes_alike_on_both_json_paths(payload: bytes) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, reference = _both_paths(payload, monkeypatch)
     assert fast == reference
+
+
+# --- the fast validation path (protocol._fast_batch) against the contract's checks --------------
+
+_VALUES: list[object] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    7,
+    49,
+    50,
+    150,
+    400,
+    401,
+    999,
+    1000,
+    1.0,
+    0.0,
+    -0.0,
+    3.0,
+    12.5,
+    604800,
+    604800.0,
+    604801,
+    -0.5,
+    2**63,
+    2**64,
+    float("inf"),
+    float("nan"),
+    "",
+    "nl",
+    "NL",
+    "nld",
+    "n",
+    "fr\n",
+    "user",
+    "idle",
+    "time_limit",
+    "admin",
+    "shutdown",
+    "text_size",
+    "read_aloud",
+    "contrast",
+    "x",
+    "a" * 32,
+    "a" * 64,
+    "a" * 65,
+    "-a",
+    "a-",
+    "a_b",
+    "irisbox-certificate",
+    "Irisbox",
+    "ü",
+    "\ud800",
+    "help_requested",
+    "task_step",
+    "session_ended",
+    "2026-11-22T10:14:59.001Z",
+    "2026-11-22T10:14:59Z",
+    "2026-02-30T10:14:59Z",
+    "2026-11-22T10:14:59Z\n",
+    "2026-11-22T24:00:00Z",
+    "2026-11-22T10:14:59.1234567Z",
+    "2026-11-22 10:14:59Z",
+    "2026-11-22T10:14:59+00:00",
+    "2026-11-22T10:14:59.000000Z",
+    "0000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59.999999Z",
+    "schaerbeek",
+    "pc-03",
+    [],
+    {},
+    ["nl"],
+    {"lang": "nl"},
+]
+_UUIDS = [
+    "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f",
+    "6F1C1B6E-5D0A-4C1E-9A55-0B1F6C1D2E3F",
+    "6f1c1b6e-5d0a-1c1e-9a55-0b1f6c1d2e3f",  # v1
+    "6f1c1b6e-5d0a-4c1e-7a55-0b1f6c1d2e3f",  # not the RFC variant
+    "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f\n",
+    "6f1c1b6e5d0a4c1e9a550b1f6c1d2e3f",
+]
+_FIELDS = sorted({name for spec in p.EVENT_FIELDS.values() for name in spec} | {"x", "v"})
+
+
+def _valid_event(rng: random.Random, kind: str = "") -> dict[str, object]:
+    kind = kind or rng.choice(sorted(p.EVENT_FIELDS))
+    raw: dict[str, object] = {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "type": kind,
+        "ts": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
+        f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        + rng.choice(["", ".1", ".123", ".123456"])
+        + "Z",
+        "session": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    }
+    fields: dict[str, object] = {
+        "lang": rng.choice(["nl", "fr", "en"]),
+        "reason": rng.choice(sorted(p.END_REASONS)),
+        "duration_s": rng.choice([0, 12, 12.5, 604800, 604800.0]),
+        "task": rng.choice(["irisbox-certificate", "t", "a" * 64]),
+        "step": rng.choice([0, 3, 999]),
+        "site_key": "myminfin",
+        "request": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "setting": rng.choice(sorted(p.SETTINGS)),
+        "value": rng.choice([True, False, 50, 400, "high"]),
+    }
+    for name in p.EVENT_FIELDS[kind]:
+        raw[name] = fields[name]
+    if kind == "help_requested" and rng.random() < 0.3:
+        raw["task"] = None
+    if kind not in ("session_started", "session_ended") and rng.random() < 0.2:
+        raw["session"] = None
+    return raw
+
+
+def _mutate_event(raw: dict[str, object], rng: random.Random) -> dict[str, object]:
+    raw = dict(raw)
+    for _ in range(rng.choice([0, 1, 1, 1, 2, 3])):
+        op = rng.random()
+        if op < 0.15 and raw:
+            del raw[rng.choice(sorted(raw))]
+        elif op < 0.3:
+            raw[rng.choice(["id", "session", "request"])] = rng.choice(_UUIDS)
+        elif op < 0.4:
+            raw["type"] = rng.choice([*sorted(p.EVENT_FIELDS), "nope", 1, None])
+        elif op < 0.7 and raw:  # a field of its own: the boundaries of its checks
+            raw[rng.choice(sorted(raw))] = rng.choice(_VALUES)
+        else:
+            name = rng.choice(["id", "ts", "session", "type", *_FIELDS])
+            raw[name] = rng.choice(_VALUES)
+    return raw
+
+
+def _payload(rng: random.Random) -> bytes:
+    events = [_valid_event(rng) for _ in range(rng.choice([1, 1, 1, 1, 2, 3]))]
+    if rng.random() < 0.6:
+        i = rng.randrange(len(events))
+        events[i] = _mutate_event(events[i], rng)
+    if rng.random() < 0.05:
+        events.append(events[0])  # the same event twice
+    body: dict[str, object] = {
+        "v": 1,
+        "site": "schaerbeek",
+        "machine": "pc-03",
+        "sent": "2026-11-22T10:15:00.123Z",
+        "events": events,
+    }
+    if rng.random() < 0.15:
+        name = rng.choice(["v", "site", "machine", "sent", "events", "x"])
+        if rng.random() < 0.3:
+            body.pop(name, None)
+        else:
+            body[name] = rng.choice([*_VALUES, [], [1], events * 200])
+    text = json.dumps(body, separators=rng.choice([(",", ":"), (", ", ": ")]))
+    data = text.encode("utf-8", "surrogatepass")
+    if rng.random() < 0.1:  # a byte changed, added or taken out
+        i = rng.randrange(len(data))
+        b = bytes([rng.randrange(256)])
+        data = rng.choice(
+            [data[:i] + b + data[i + 1 :], data[:i] + b + data[i:], data[:i] + data[i + 1 :]]
+        )
+    return data
+
+
+def _outcome(decode: Callable[..., object], *args: object) -> str:
+    try:
+        return repr(decode(*args))
+    except p.Rejected as err:
+        return repr((err.reason, err.detail))
+
+
+def _reference(payload: bytes) -> p.EventBatch:
+    return p._event_batch(TOPIC, p._load_object(payload))
+
+
+def test_the_fast_checks_accept_only_what_the_contract_accepts_and_alike() -> None:
+    """repr, not ==: 1 == 1.0 == True, but a stored value must keep its type."""
+    rng = random.Random(5)
+    runs = int(os.environ.get("PROTOCOL_FUZZ_RUNS", "10000"))
+    fast_taken = events_taken = 0
+    for _ in range(runs):
+        payload = _payload(rng)
+        with pytest.MonkeyPatch.context() as patch:
+            reference = _outcome(_reference, payload)
+            fast = _outcome(p.decode_event_batch, TOPIC, payload)
+            patch.setattr(p, "orjson", None)
+            assert _outcome(p.decode_event_batch, TOPIC, payload) == reference
+        assert fast == reference, payload
+        try:
+            obj = json.loads(payload)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(obj, dict) and p._fast_batch(TOPIC, obj) is not None:
+            fast_taken += 1
+        raws = obj.get("events") if isinstance(obj, dict) else None
+        for raw in raws if isinstance(raws, list) else []:
+            quick = p._fast_event(raw)
+            if quick is not None:
+                events_taken += 1
+                assert repr(quick) == _outcome(p.validate_event, raw), raw
+    # The comparison means something only if the fast path took a good share.
+    assert fast_taken > runs * 0.3
+    assert events_taken > runs * 0.5
+
+
+def test_the_fast_checks_on_every_field_with_every_value() -> None:
+    """Each field of each event type set to each value, or taken out: fast and contract alike."""
+    rng = random.Random(7)
+    compared = 0
+    for kind in sorted(p.EVENT_FIELDS):
+        for base in (_valid_event(rng, kind) for _ in range(3)):
+            variants = [{k: v for k, v in base.items() if k != name} for name in base]
+            variants += [
+                {**base, name: value}
+                for name in [*base, "x"]
+                for value in [*_VALUES, *_UUIDS, *sorted(p.EVENT_FIELDS)]
+            ]
+            for raw in variants:
+                quick = p._fast_event(raw)
+                if quick is not None:
+                    compared += 1
+                    assert repr(quick) == _outcome(p.validate_event, raw), raw
+                payload = batch(raw)
+                assert _outcome(p.decode_event_batch, TOPIC, payload) == _outcome(
+                    _reference, payload
+                ), raw
+    assert compared > 500
