@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from admin_console.gc_pause import without_gc_pauses
 from admin_console.orm import DailyCountRow, HelpRequestRow
 from admin_console.rollups import (
     CLOSED_STATES,
@@ -176,6 +177,7 @@ def open_states(
     return [(site, str(state), int(n)) for site, state, n in others]
 
 
+@without_gc_pauses
 def help_per_day(engine: Engine, usage: UsageFilter, unit: str = "day") -> list[HelpDay]:
     """Calls per local day (or week, month) and the median wait to a claim."""
     with engine.connect() as connection:
@@ -359,6 +361,7 @@ def site_medians(
     return result
 
 
+@without_gc_pauses
 def help_by_site(engine: Engine, usage: UsageFilter) -> dict[str, SiteHelp]:
     """Per site: calls by state, how many were answered, and the median wait to a claim."""
     with engine.connect() as connection:

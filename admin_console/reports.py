@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
+from admin_console.gc_pause import without_gc_pauses
 from admin_console.help_queries import help_sites, open_states, site_help, site_medians
 from admin_console.report_texts import ReportTexts
 from admin_console.rollups import HELP_CLOSED, HELP_WAIT
@@ -190,6 +191,7 @@ def _months(period: Period) -> list[str]:
 # --- building -----------------------------------------------------------------------------------
 
 
+@without_gc_pauses
 def build_report(
     engine: Engine,
     period: Period,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
+from admin_console.gc_pause import without_gc_pauses
 from admin_console.help_queries import OPEN_STATES, help_sites, site_medians
 from admin_console.orm import DailyCountRow, EventRow, HelpRequestRow, RejectedCountRow
 from admin_console.rollups import DEFAULT_TIMEZONE, HELP_CLOSED, HELP_WAIT, local
@@ -43,6 +44,7 @@ def _raw_events(connection: Connection, sites: list[str], zone: ZoneInfo, events
     return int(raw) + events_total
 
 
+@without_gc_pauses
 def collect_stats(engine: Engine) -> dict[str, Any]:
     """Stored (unique) events, rejections by reason, and per site: sessions, events, help.
 
