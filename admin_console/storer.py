@@ -16,6 +16,7 @@ acknowledged, and the broker delivers it again.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -142,6 +143,10 @@ def storer_main(
     engine = open_database(options.database_url, create=False)
     ingest = Ingest(engine)
     storer = Storer(ingest)
+    # Everything made so far (SQLAlchemy, the schema, compiled statements) lives as long as the
+    # process: out of the collector's way, so that its full collections, which every batch's
+    # allocations trigger now and then, walk only what a batch makes.
+    gc.freeze()
     replies.send(READY)
     next_housekeeping = time.monotonic() + 2.0
     try:
