@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from kiosk.wire.protocol import Channel, HelpChange, Rejected, Topic, encode_hel
 log = logging.getLogger("admin_console.link")
 
 
-class ConsoleLink:
+class ConsoleLink(ABC):
     """A link for a person at a desk: ``who`` names it in the log, ``subscriptions`` are the
     topic filters it listens to (QoS 1), ``connection`` hears every connect and loss.
     Subclasses read their messages in :meth:`handle` (on paho's thread)."""
@@ -68,10 +69,10 @@ class ConsoleLink:
         topic = Topic(site, machine, Channel.HELP_REPLY)
         self._client.publish(str(topic), encode_help(change), qos=1, retain=True)
 
+    @abstractmethod
     def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
         """One message on a subscribed topic; raise ``Rejected`` for one that breaks the
         protocol (it is counted and logged, the link goes on)."""
-        raise NotImplementedError
 
     def _on_connect(
         self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any

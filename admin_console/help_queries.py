@@ -20,7 +20,7 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from admin_console.gc_pause import without_gc_pauses
@@ -42,6 +42,7 @@ from admin_console.usage_queries import (
     counted_sites,
     daily_rows,
     rolled_up,
+    sites_with_help,
 )
 from kiosk.wire.protocol import HELP_RANK
 
@@ -127,25 +128,11 @@ def _help_where(connection: Connection, usage: UsageFilter) -> list[ColumnElemen
     return where
 
 
-_HELP_SITES_SQL = text(
-    """
-    WITH RECURSIVE s(site) AS (
-        SELECT MIN(site) FROM help_requests
-        UNION ALL
-        SELECT (SELECT MIN(site) FROM help_requests WHERE site > s.site) FROM s
-        WHERE s.site IS NOT NULL
-    )
-    SELECT site FROM s WHERE site IS NOT NULL
-    """
-)
-
-
 def help_sites(connection: Connection, sites: Iterable[str] = ()) -> list[str]:
     """The sites named, or every site with counts or help requests (index walks)."""
     if sites := sorted(set(sites)):
         return sites
-    stored = set(connection.execute(_HELP_SITES_SQL).scalars())
-    return sorted(stored | set(counted_sites(connection)))
+    return sorted(sites_with_help(connection) | set(counted_sites(connection)))
 
 
 def _states(connection: Connection, usage: UsageFilter) -> list[tuple[str, str, int]]:

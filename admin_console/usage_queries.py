@@ -99,22 +99,34 @@ class MachineRecord:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-_SITES_SQL = text(
-    """
-    WITH RECURSIVE s(site) AS (
-        SELECT MIN(site) FROM daily_counts
-        UNION ALL
-        SELECT (SELECT MIN(site) FROM daily_counts WHERE site > s.site) FROM s
-        WHERE s.site IS NOT NULL
+def _sites_walk(table: str) -> Any:
+    """The distinct sites of a table whose index starts with the site, one seek each (a
+    "skip scan" that neither database makes of ``SELECT DISTINCT`` by itself)."""
+    return text(
+        f"""
+        WITH RECURSIVE s(site) AS (
+            SELECT MIN(site) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN(site) FROM {table} WHERE site > s.site) FROM s
+            WHERE s.site IS NOT NULL
+        )
+        SELECT site FROM s WHERE site IS NOT NULL
+        """  # noqa: S608 - a table name of ours, never input
     )
-    SELECT site FROM s WHERE site IS NOT NULL
-    """
-)
+
+
+_SITES_SQL = _sites_walk("daily_counts")
+_HELP_SITES_SQL = _sites_walk("help_requests")
 
 
 def counted_sites(connection: Connection) -> list[str]:
     """Every site with counts (an index walk, not a scan of the counts)."""
     return sorted(set(connection.execute(_SITES_SQL).scalars()))
+
+
+def sites_with_help(connection: Connection) -> set[str]:
+    """Every site with stored help requests (an index walk)."""
+    return set(connection.execute(_HELP_SITES_SQL).scalars())
 
 
 def known_sites(engine: Engine) -> list[str]:
