@@ -33,7 +33,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from admin_console.storer import READY, StorerOptions, Wire, storer_main
-from kiosk.wire.broker import BrokerSettings, make_client
+from kiosk.wire.broker import BrokerSettings, acknowledge, make_client
 from kiosk.wire.protocol import Channel, shared_filter, topic_filter
 
 log = logging.getLogger("admin_console.aggregator")
@@ -246,9 +246,15 @@ class Aggregator:
                 except (EOFError, OSError):
                     break
                 generation = self._generation
+                ones = []
                 for mid, qos, received_in in self._in_flight.pop(batch_id):
-                    if qos > 0 and received_in == generation:
+                    if received_in != generation:
+                        continue  # the broker delivers it again on the new connection
+                    if qos == 1:
+                        ones.append(mid)
+                    elif qos == 2:
                         self._client.ack(mid, qos)
+                acknowledge(self._client, ones)
                 self.totals.update(totals)
                 self.totals["transactions"] += 1
                 self._slots.release()
