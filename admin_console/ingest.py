@@ -179,14 +179,23 @@ def _faster(processor: Any) -> Any:
 
 
 class _EventInsert:
-    """``INSERT INTO events … ON CONFLICT (id) DO NOTHING RETURNING id`` over many rows, handed
-    to the driver as multi-row statements of at most ``PAGE`` rows; returns the new ids.
+    """Inserts events whose id is not stored yet and returns the ids it inserted: what is new.
 
-    What SQLAlchemy's "insertmanyvalues" does for ``connection.execute(insert, rows)``, without
-    its per-row work (parameter dictionaries, per-column processing: ~40 % of the storing time
-    of one-event messages). The values are converted by the dialect's own bind processors, so
-    the rows are those SQLAlchemy would write; the SQL is standard for SQLite (≥ 3.35) and
-    PostgreSQL. A page of 500 rows binds 4,000 parameters, far below both databases' limits."""
+    PostgreSQL: ``INSERT INTO events … ON CONFLICT (id) DO NOTHING RETURNING id`` as multi-row
+    statements of at most ``PAGE`` rows.
+
+    SQLite: the same INSERT without RETURNING, as one ``executemany`` of every row: a third of
+    the time of the multi-row RETURNING statements (BENCHMARKS.md, "Fourth session"; Python's
+    sqlite3 cannot return rows from ``executemany``). Its row count says how many rows went in.
+    All of them (the usual case) or none: nothing more to ask. Some: the statement held the
+    database's write lock (held to the commit), and SQLite gives each new row the rowid one
+    above the largest, so the rows it inserted are the ``inserted`` newest rows of the table;
+    one indexed read returns their ids.
+
+    Both write the values the dialect's own bind processors make, so the rows are those
+    SQLAlchemy would write; no per-row SQLAlchemy work (parameter dictionaries, per-column
+    processing: ~40 % of the storing time of one-event messages). A page of 500 rows binds
+    4,000 parameters, far below PostgreSQL's limit."""
 
     COLUMNS = ("id", "site", "machine", "type", "ts", "received", "session", "data")
     PAGE = 500
@@ -204,32 +213,56 @@ class _EventInsert:
         if mark is None:
             raise ValueError(f"no multi-row insert for the paramstyle {dialect.paramstyle}")
         columns = ", ".join(quote(name) for name in self.COLUMNS)
+        name, key = quote(EventRow.__tablename__), quote("id")
         # Names from the ORM's table, quoted by the dialect; the values go as parameters.
-        self._head = f"INSERT INTO {quote(EventRow.__tablename__)} ({columns}) VALUES "  # noqa: S608
+        self._head = f"INSERT INTO {name} ({columns}) VALUES "  # noqa: S608
         self._row = "(" + ", ".join([mark] * len(self.COLUMNS)) + ")"
-        self._tail = f" ON CONFLICT ({quote('id')}) DO NOTHING RETURNING {quote('id')}"
+        self._conflict = f" ON CONFLICT ({key}) DO NOTHING"
+        self._returning = f" RETURNING {key}"
+        self._newest = f"SELECT {key} FROM {name} WHERE rowid > (SELECT max(rowid) FROM {name}) - ?"  # noqa: S608
         self._sql: dict[int, str] = {}
         self._values = operator.itemgetter(*self.COLUMNS)  # a row's values, in column order
+        self._sqlite = dialect.name == "sqlite"
 
     def _statement(self, rows: int) -> str:
         sql = self._sql.get(rows)
         if sql is None:
-            sql = self._sql[rows] = self._head + ", ".join([self._row] * rows) + self._tail
+            values = ", ".join([self._row] * rows)
+            sql = self._sql[rows] = self._head + values + self._conflict + self._returning
         return sql
 
-    def new_ids(self, connection: Connection, events: list[dict[str, Any]]) -> set[str]:
-        new: set[str] = set()
+    def _rows(self, events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         values = self._values
         processors = self._processors
-        for start in range(0, len(events), self.PAGE):
-            page = events[start : start + self.PAGE]
-            params: list[Any] = []
-            for event in page:
-                row = list(values(event))
-                for i, processor in processors:
-                    row[i] = processor(row[i])
-                params += row
-            result = connection.exec_driver_sql(self._statement(len(page)), tuple(params))
+        rows = []
+        for event in events:
+            row = list(values(event))
+            for i, processor in processors:
+                row[i] = processor(row[i])
+            rows.append(tuple(row))
+        return rows
+
+    def new_ids(self, connection: Connection, events: list[dict[str, Any]]) -> set[str]:
+        """The ids of ``events`` (unique ids) that were not stored before and now are."""
+        if not events:
+            return set()
+        rows = self._rows(events)
+        if self._sqlite:
+            inserted = connection.exec_driver_sql(self._head + self._row + self._conflict, rows)
+            count = inserted.rowcount
+            if count == len(rows):
+                return {row[0] for row in rows}
+            if count == 0:
+                return set()
+            newest = {row[0] for row in connection.exec_driver_sql(self._newest, (count,))}
+            if len(newest) != count or not newest <= {row[0] for row in rows}:
+                raise RuntimeError("the events table's newest rows are not this insert's")
+            return newest
+        new: set[str] = set()
+        for start in range(0, len(rows), self.PAGE):
+            page = rows[start : start + self.PAGE]
+            params = tuple(value for row in page for value in row)
+            result = connection.exec_driver_sql(self._statement(len(page)), params)
             new.update(result.scalars())
         return new
 

@@ -58,6 +58,26 @@ def test_a_batch_delivered_twice_is_stored_once(engine: Engine) -> None:
     assert stats["sites"]["evere"]["events"] == {"session_started": 1, "task_started": 1}
 
 
+def test_a_batch_partly_stored_before_adds_and_counts_only_its_new_events(engine: Engine) -> None:
+    # SQLite learns which rows an insert added from its row count and the table's newest rows:
+    # here the stored events sit among the new ones, and an event from another machine was
+    # stored after them, so that "the newest rows" and "this batch's ids" differ.
+    ingest = Ingest(engine)
+    session = p.new_id()
+    steps = [p.make_event("task_step", session, task="gmail-create", step=i) for i in range(7)]
+    old, new = steps[:4], steps[4:]
+    ingest.handle([events_msg("evere", "pc-1", *old)])
+    other = p.make_event("task_started", p.new_id(), task="gmail-create")
+    ingest.handle([events_msg("evere", "pc-2", other)])
+    mixed = events_msg("evere", "pc-1", old[1], new[0], old[3], new[1], new[2])
+    result = ingest.handle([mixed, events_msg("evere", "pc-1", old[0])])
+    assert (result.events_new, result.events_duplicate) == (3, 3)
+    assert ingest.handle([mixed]).events_new == 0
+    stats = collect_stats(engine)
+    assert stats["events_total"] == 8
+    assert stats["sites"]["evere"]["events"] == {"task_step": 7, "task_started": 1}
+
+
 def test_every_rejection_is_counted_with_its_reason_and_valid_traffic_goes_on(
     engine: Engine,
 ) -> None:
