@@ -7,9 +7,11 @@ Python process runs one thread at a time:
   hands what waits there, up to ``batch_max`` messages, to the storer as one batch (at most
   ``pipeline`` batches at a time), and a third thread acknowledges each batch's messages (paho
   manual ack) when the storer reports its commit;
-- the *storer* (admin_console/storer.py, a child process): decodes, validates and stores each
-  batch in one transaction, then reports it. It ends with the receiver, SIGKILL included: what
-  it had not committed was not acknowledged, and the broker delivers it again.
+- the *storer* (admin_console/storer.py, a child process): stores each batch in one
+  transaction, then reports it. The receiver hands it each batch already decoded, validated
+  and made into rows (``ingest.Preparer``), with the messages themselves. It ends with the
+  receiver, SIGKILL included: what it had not committed was not acknowledged, and the broker
+  delivers it again.
 
 The session is persistent (clean_session off, fixed client id) so that what arrives while the
 aggregator is down waits at the broker; with a shared subscription several aggregators split
@@ -26,12 +28,14 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
+from admin_console.database import dialect_of
+from admin_console.ingest import Inbound, Prepared, Preparer
 from admin_console.storer import READY, StorerOptions, Wire, storer_main
 from kiosk.wire.broker import BrokerSettings, acknowledge, make_client
 from kiosk.wire.protocol import Channel, shared_filter, topic_filter
@@ -42,6 +46,11 @@ CHANNELS = (Channel.EVENTS, Channel.STATUS, Channel.HELP, Channel.HELP_REPLY)
 
 # A message waiting for the storer: mid, qos, connection generation, topic, payload, dup, time.
 _Waiting = tuple[int, int, int, str, bytes, bool, float]
+
+
+# Batches whose messages average this many payload bytes (~10 events) are prepared by the
+# receiver; smaller ones by the storer (Aggregator._prepare).
+PREPARE_HERE_BYTES = 2048
 
 
 class StorerDied(RuntimeError):
@@ -76,6 +85,7 @@ class Aggregator:
         self.connected = threading.Event()
         self.totals: Counter[str] = Counter()
         self._batch_id = 0
+        self._preparer = Preparer(dialect_of(database_url))
         self._client = make_client(
             settings,
             options.client_id,
@@ -233,7 +243,25 @@ class Aggregator:
         self._batch_id += 1
         self._in_flight[self._batch_id] = [(w[0], w[1], w[2]) for w in batch]
         wire: list[Wire] = [(w[3], w[4], w[5], w[6]) for w in batch]
-        pipe.send((self._batch_id, wire))
+        size = sum(len(w[4]) for w in batch)
+        pipe.send((self._batch_id, wire, self._prepare(wire, size)))
+
+    def _prepare(self, wire: list[Wire], size: int) -> Prepared | None:
+        """Batches of big messages (uploads of many events) decoded, validated and made into
+        rows here, while the storer writes the one before: receiving few messages, this
+        process is otherwise idle, and the storer's work halves. Small messages (one event
+        each) are prepared by the storer: here, paho's thread takes most of a core for them,
+        and the two threads' contention for the GIL doubled the cost (BENCHMARKS.md, "Fourth
+        session"). None also if preparing fails: a fault here must not stop the aggregator."""
+        if size < PREPARE_HERE_BYTES * len(wire):
+            return None
+        try:
+            return self._preparer.prepare(
+                [Inbound(t, p, datetime.fromtimestamp(r, UTC), d) for t, p, d, r in wire]
+            )
+        except Exception:
+            log.exception("could not prepare a batch; the storer does")
+            return None
 
     # --- the acknowledging thread ---------------------------------------------------------------
 

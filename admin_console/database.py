@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import platformdirs
 from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Dialect, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from admin_console.orm import Base
@@ -54,6 +54,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_engine(url: URL) -> Engine:
+    return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
+
+
+def dialect_of(url: str) -> Dialect:
+    """The dialect of :func:`open_database`'s engine for ``url`` (its JSON writer included),
+    without connecting: what the aggregator's receiver prepares rows with."""
+    return _create_engine(make_url(url)).dialect
+
+
 def open_database(url: str, *, create: bool = True) -> Engine:
     """An engine with the schema in place; DatabaseError with a one-line reason otherwise."""
     try:
@@ -75,7 +85,7 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         except OSError as err:
             raise DatabaseError(f"cannot create the folder for {shown}: {err.strerror}") from None
     try:
-        engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_json_text)
+        engine = _create_engine(parsed)
     except (ArgumentError, ImportError) as err:
         raise DatabaseError(f"cannot use {shown}: {err}") from None
     if engine.dialect.name == "sqlite":
@@ -106,4 +116,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-__all__ = ["Base", "DatabaseError", "default_database_url", "migrate", "open_database"]
+__all__ = [
+    "Base",
+    "DatabaseError",
+    "default_database_url",
+    "dialect_of",
+    "migrate",
+    "open_database",
+]

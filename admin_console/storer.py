@@ -5,7 +5,8 @@ started by :class:`admin_console.aggregator.Aggregator`): Python runs one thread
 process, and receiving and storing each take about one core at full rate. The two talk over two
 pipes, in batches::
 
-    receiver → storer   (batch id, [(topic, payload, dup, received), …])   or None: finish
+    receiver → storer   (batch id, [(topic, payload, dup, received), …], Prepared or None)
+                        or None: finish
     storer → receiver   (batch id, {"events_new": …, "messages": …, …})   after the commit
 
 The receiver acknowledges a batch's messages to the broker only when its reply arrives, i.e.
@@ -32,7 +33,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
 
-from admin_console.ingest import Inbound, Ingest, IngestResult
+from admin_console.ingest import Inbound, Ingest, IngestResult, Prepared
 
 log = logging.getLogger("admin_console.storer")
 
@@ -43,7 +44,9 @@ READY: Reply = (0, {})  # the storer's first reply: it can store (batch ids star
 
 
 class Handles(Protocol):
-    def handle(self, messages: Sequence[Inbound]) -> IngestResult: ...
+    def handle(
+        self, messages: Sequence[Inbound], prepared: Prepared | None = None
+    ) -> IngestResult: ...
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,15 @@ class Storer:
     def __init__(self, ingest: Handles) -> None:
         self._ingest = ingest
 
-    def store(self, batch: Sequence[Inbound], stop: threading.Event) -> Counter[str] | None:
+    def store(
+        self, batch: Sequence[Inbound], stop: threading.Event, prepared: Prepared | None = None
+    ) -> Counter[str] | None:
+        """``prepared``: the batch as the receiver prepared it (None: prepared here)."""
         delay = 0.5
         failures = 0
         while True:
             try:
-                result = self._ingest.handle(batch)
+                result = self._ingest.handle(batch, prepared)
                 break
             except OperationalError as err:
                 # The database is away (or refuses this much at once): keep the batch
@@ -153,17 +159,17 @@ def storer_main(
         while not stop.is_set():
             if batches.poll(min(0.5, max(0.0, next_housekeeping - time.monotonic()))):
                 try:
-                    item: tuple[int, list[Wire]] | None = batches.recv()
+                    item: tuple[int, list[Wire], Prepared | None] | None = batches.recv()
                 except EOFError:
                     break
                 if item is None:
                     break
-                batch_id, wire = item
+                batch_id, wire, prepared = item
                 messages = [
-                    Inbound(topic, payload, datetime.fromtimestamp(received, UTC), dup=dup)
+                    Inbound(topic, payload, datetime.fromtimestamp(received, UTC), dup)
                     for topic, payload, dup, received in wire
                 ]
-                totals = storer.store(messages, stop)
+                totals = storer.store(messages, stop, prepared)
                 if totals is None:
                     break
                 replies.send((batch_id, dict(totals)))

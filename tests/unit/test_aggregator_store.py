@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 
-from admin_console.ingest import Inbound, IngestResult
+from admin_console.ingest import Inbound, IngestResult, Prepared
 from admin_console.storer import Storer
 
 
@@ -21,7 +21,9 @@ class _TooBigForTheDatabase:
         self.stored: list[str] = []
         self.attempts = 0
 
-    def handle(self, messages: Sequence[Inbound]) -> IngestResult:
+    def handle(
+        self, messages: Sequence[Inbound], prepared: Prepared | None = None
+    ) -> IngestResult:
         self.attempts += 1
         if len(messages) > self.limit:
             raise OperationalError("INSERT …", {}, Exception("too many SQL variables"))
