@@ -178,6 +178,22 @@ def _faster(processor: Any) -> Any:
     return processor
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
+def _last_value(convert: Any) -> Any:
+    """``convert`` that reuses its last answer for the same object."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return converted
+
+
 class _EventInsert:
     """Inserts events whose id is not stored yet and returns the ids it inserted: what is new.
 
@@ -232,12 +248,31 @@ class _EventInsert:
         return sql
 
     def rows(self, events: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        values = self._values
-        processors = self._processors
+        """The events as the driver binds them, values in ``COLUMNS`` order."""
+        converts = dict(self._processors)
+        if converts.keys() <= {4, 5, 7}:  # ts, received, data: SQLite's and PostgreSQL's case
+            same = _same
+            ts, data = converts.get(4, same), converts.get(7, same)
+            # A message's events share their reception time: each time converted once.
+            received = _last_value(converts.get(5, same))
+            return [
+                (
+                    e["id"],
+                    e["site"],
+                    e["machine"],
+                    e["type"],
+                    ts(e["ts"]),
+                    received(e["received"]),
+                    e["session"],
+                    data(e["data"]),
+                )
+                for e in events
+            ]
+        values = self._values  # any other dialect: each processor in turn
         rows = []
         for event in events:
             row = list(values(event))
-            for i, processor in processors:
+            for i, processor in self._processors:
                 row[i] = processor(row[i])
             rows.append(tuple(row))
         return rows

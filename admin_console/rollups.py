@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,16 +35,43 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(zone)
 
 
+_HOUR = timedelta(hours=1)
+
+
+def _local_hours(zone: ZoneInfo) -> Callable[[datetime], tuple[date, str]]:
+    """For a stored naive-UTC time: its local day and ``"weekday-hour"``, the same for every
+    moment of a UTC hour where the zone is a whole number of hours from UTC (Brussels always
+    is), so worked out once per hour; per moment elsewhere."""
+    hours: dict[tuple[int, int, int, int], tuple[date, str]] = {}
+
+    def day_and_hour(moment: datetime) -> tuple[date, str]:
+        key = (moment.year, moment.month, moment.day, moment.hour)
+        known = hours.get(key)
+        if known is None:
+            when = local(moment, zone)
+            known = (when.date(), f"{when.weekday()}-{when.hour}")
+            offset = when.utcoffset()
+            if offset is None or offset % _HOUR:
+                return known
+            if len(hours) >= 10_000:
+                hours.clear()
+            hours[key] = known
+        return known
+
+    return day_and_hour
+
+
 def counts_for(events: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Counter[Key]:
     """What each new event adds to the daily counts."""
     counts: Counter[Key] = Counter()
+    day_and_hour = _local_hours(zone)
     for event in events:
-        when = local(event["ts"], zone)
-        day, site, kind, data = when.date(), event["site"], event["type"], event["data"]
+        day, hour = day_and_hour(event["ts"])
+        site, kind, data = event["site"], event["type"], event["data"]
         counts[(day, site, "event", kind)] += 1
         if kind == "session_started":
             counts[(day, site, "lang", data["lang"])] += 1
-            counts[(day, site, "hour", f"{when.weekday()}-{when.hour}")] += 1
+            counts[(day, site, "hour", hour)] += 1
         elif kind in ("task_started", "task_completed"):
             counts[(day, site, kind, data["task"])] += 1
         elif kind == "task_abandoned":
