@@ -632,3 +632,38 @@ def test_the_migrations_make_the_schema_the_models_describe(db_url: str) -> None
     finally:
         engine.dispose()
     assert differences == []
+
+
+@pytest.mark.parametrize(
+    ("zone", "moments"),
+    [
+        # Brussels, the night summer time starts: 01:59 and 02:00 UTC are 02:59 and 04:00.
+        ("Europe/Brussels", ["2026-03-29T00:59:00", "2026-03-29T01:00:00", "2026-03-29T01:59:59"]),
+        # Half an hour from UTC: one UTC hour holds two local hours.
+        ("Asia/Kolkata", ["2026-11-19T10:20:00", "2026-11-19T10:40:00", "2026-11-19T18:29:00"]),
+        ("America/St_Johns", ["2026-11-19T03:00:00", "2026-11-19T03:31:00"]),
+    ],
+)
+def test_counts_for_gives_each_moment_its_own_local_day_and_hour(
+    zone: str, moments: list[str]
+) -> None:
+    # counts_for works the local hour out once per UTC hour where it can; here it must not
+    # give one moment the hour of another.
+    tz = ZoneInfo(zone)
+    events = [
+        {
+            "ts": datetime.fromisoformat(text),
+            "site": "evere",
+            "type": "session_started",
+            "data": {"lang": "nl"},
+        }
+        for text in moments
+    ]
+    expected: Counter[tuple[date, str, str, str]] = Counter()
+    for event in events:
+        when = event["ts"].replace(tzinfo=UTC).astimezone(tz)  # type: ignore[attr-defined]
+        day = when.date()
+        expected[(day, "evere", "event", "session_started")] += 1
+        expected[(day, "evere", "lang", "nl")] += 1
+        expected[(day, "evere", "hour", f"{when.weekday()}-{when.hour}")] += 1
+    assert counts_for(events, tz) == expected
