@@ -21,9 +21,7 @@ class _TooBigForTheDatabase:
         self.stored: list[str] = []
         self.attempts = 0
 
-    def handle(
-        self, messages: Sequence[Inbound], prepared: Prepared | None = None
-    ) -> IngestResult:
+    def handle(self, messages: Sequence[Inbound], prepared: Prepared | None = None) -> IngestResult:
         self.attempts += 1
         if len(messages) > self.limit:
             raise OperationalError("INSERT …", {}, Exception("too many SQL variables"))
