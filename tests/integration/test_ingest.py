@@ -310,7 +310,7 @@ def test_daily_counts_and_visits_are_kept_at_ingest_and_outlive_retention(engine
 
 
 def test_a_backlog_of_full_batches_fits_in_one_transaction(engine: Engine) -> None:
-    """The aggregator takes up to 500 waiting messages into one transaction. 80 full batches
+    """The aggregator takes up to 1,000 waiting messages into one transaction. 80 full batches
     (40,000 events) passed SQLite's and PostgreSQL's bind-parameter limits when the rows were
     bound into one statement; the aggregator then retried the same batch forever."""
     messages = []
