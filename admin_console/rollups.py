@@ -97,14 +97,6 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def monthly(counts: Mapping[Key, int]) -> Counter[Key]:
-    """Daily counts summed per month (the first day of the month stands for it)."""
-    months: Counter[Key] = Counter()
-    for (day, site, kind, key), n in counts.items():
-        months[(month_of(day), site, kind, key)] += n
-    return months
-
-
 def wait_bucket(seconds: float) -> int:
     """The 10-second bucket of a span, as the read side computed it in SQL before the rollup:
     1 ms added before flooring (julianday arithmetic gave 179.99999 s for three minutes), and a
@@ -145,20 +137,13 @@ def help_counts(
     return counts
 
 
-def totals(counts: Mapping[Key, int]) -> Counter[tuple[str, date, str]]:
-    """Counts summed over the sites: ``(kind, day or month, key)``."""
-    summed: Counter[tuple[str, date, str]] = Counter()
-    for (when, _site, kind, key), n in counts.items():
-        summed[(kind, when, key[:80])] += n
-    return summed
-
-
 def add_counts(connection: Connection, counts: Mapping[Key, int], *, summed: bool = True) -> int:
     """Add to ``daily_counts`` and ``monthly_counts``, and to their sums over the sites
     (``daily_totals``, ``monthly_totals``), in the caller's transaction.
 
-    Rows go sorted, so that concurrent aggregators lock them in the same order (no deadlock),
-    as multi-row upserts of at most 256 rows (:class:`_CountUpsert`). Returns how many daily
+    On PostgreSQL rows go sorted, so that concurrent aggregators lock them in the same order
+    (no deadlock); on SQLite, which locks the whole database, as they come. They go as
+    multi-row upserts of at most 256 rows (:class:`_CountUpsert`). Returns how many daily
     rows were written. ``summed`` False: not the sums over the sites (a migration before the
     one that made their tables)."""
     # Keys as stored (80 characters): one row per stored key, as a multi-row upsert must not
@@ -169,12 +154,25 @@ def add_counts(connection: Connection, counts: Mapping[Key, int], *, summed: boo
             stored[(day, site, kind, key[:80])] += n
     if not stored:
         return 0
-    daily = [(*key, n) for key, n in sorted(stored.items())]
-    by_month = monthly(stored)
-    months = [(*key, n) for key, n in sorted(by_month.items())]
-    daily_totals = [(*key, n) for key, n in sorted(totals(stored).items()) if n]
-    monthly_totals = [(*key, n) for key, n in sorted(totals(by_month).items()) if n]
+    # The month and both sums over the sites in one pass (a batch's keys share a few days).
+    by_month: Counter[Key] = Counter()
+    day_sums: Counter[tuple[str, date, str]] = Counter()
+    month_sums: Counter[tuple[str, date, str]] = Counter()
+    firsts: dict[date, date] = {}
+    for (day, site, kind, key), n in stored.items():
+        month = firsts.get(day)
+        if month is None:
+            month = firsts[day] = month_of(day)
+        by_month[(month, site, kind, key)] += n
+        day_sums[(kind, day, key)] += n
+        month_sums[(kind, month, key)] += n
     dialect = connection.dialect
+    # Sorted where rows are locked one by one (PostgreSQL); SQLite locks the whole database.
+    order: Any = list if dialect.name == "sqlite" else sorted
+    daily = [(*key, n) for key, n in order(stored.items())]
+    months = [(*key, n) for key, n in order(by_month.items())]
+    daily_totals = [(*key, n) for key, n in order(day_sums.items())]
+    monthly_totals = [(*key, n) for key, n in order(month_sums.items())]
     for table, columns, rows in (
         (DailyCountRow.__table__, ("day", "site", "kind", "key"), daily),
         (MonthlyCountRow.__table__, ("month", "site", "kind", "key"), months),
