@@ -35,6 +35,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from admin_console.database import dialect_of
+from admin_console.gc_pause import gc_held_off
 from admin_console.ingest import Inbound, Prepared, Preparer
 from admin_console.storer import READY, StorerOptions, Wire, storer_main
 from kiosk.wire.broker import BrokerSettings, acknowledge, make_client
@@ -256,9 +257,10 @@ class Aggregator:
         if size < PREPARE_HERE_BYTES * len(wire):
             return None
         try:
-            return self._preparer.prepare(
-                [Inbound(t, p, datetime.fromtimestamp(r, UTC), d) for t, p, d, r in wire]
-            )
+            with gc_held_off():  # what it makes holds no cycles: −20 % (gc_pause.py)
+                return self._preparer.prepare(
+                    [Inbound(t, p, datetime.fromtimestamp(r, UTC), d) for t, p, d, r in wire]
+                )
         except Exception:
             log.exception("could not prepare a batch; the storer does")
             return None

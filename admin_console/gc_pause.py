@@ -1,4 +1,6 @@
-"""Hold off Python's cyclic garbage collector while a heavy read builds its answer.
+"""Hold off Python's cyclic garbage collector while a heavy read builds its answer, or while
+the aggregator prepares and stores a batch (there it cost ~20 % of preparing a batch of
+500-event uploads).
 
 A year's report for 50 sites makes ~10,000 small tuples and dicts. Their allocation triggers
 the collector, and a full collection walks the whole heap of the process (SQLAlchemy, Qt's

@@ -33,6 +33,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
 
+from admin_console.gc_pause import gc_held_off
 from admin_console.ingest import Inbound, Ingest, IngestResult, Prepared
 
 log = logging.getLogger("admin_console.storer")
@@ -169,7 +170,8 @@ def storer_main(
                     Inbound(topic, payload, datetime.fromtimestamp(received, UTC), dup)
                     for topic, payload, dup, received in wire
                 ]
-                totals = storer.store(messages, stop, prepared)
+                with gc_held_off():  # a batch's objects hold no cycles (gc_pause.py)
+                    totals = storer.store(messages, stop, prepared)
                 if totals is None:
                     break
                 replies.send((batch_id, dict(totals)))
