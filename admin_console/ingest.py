@@ -302,6 +302,48 @@ class _EventInsert:
         return new
 
 
+class _VisitUpsert:
+    """``INSERT INTO visits (id, site, machine, …) VALUES (…) ON CONFLICT (id) DO UPDATE SET
+    … = excluded.…`` for a visit's start or its end, as one ``executemany`` straight to the
+    driver, values converted by the dialect's own bind processors when the batch is prepared
+    (as :class:`_EventInsert`; SQLAlchemy's per-row work was ~10 % of storing 500-event
+    uploads)."""
+
+    def __init__(self, dialect: Dialect, columns: tuple[str, ...]) -> None:
+        table = VisitRow.__table__
+        quote = dialect.identifier_preparer.quote
+        self.columns = ("id", "site", "machine", *columns)
+        self._processors = [
+            (i, _faster(processor))
+            for i, name in enumerate(self.columns)
+            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+        if mark is None:
+            raise ValueError(f"no upsert for the paramstyle {dialect.paramstyle}")
+        names = ", ".join(quote(name) for name in self.columns)
+        marks = ", ".join([mark] * len(self.columns))
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns)
+        # Names from the ORM's table, quoted by the dialect; the values go as parameters.
+        self._sql = (
+            f"INSERT INTO {quote(VisitRow.__tablename__)} ({names}) VALUES ({marks})"  # noqa: S608
+            f" ON CONFLICT ({quote('id')}) DO UPDATE SET {updates}"
+        )
+
+    def rows(self, visits: list[Visit]) -> list[tuple[Any, ...]]:
+        rows = []
+        for visit in visits:
+            row = [visit[name] for name in self.columns]
+            for i, processor in self._processors:
+                row[i] = processor(row[i])
+            rows.append(tuple(row))
+        return rows
+
+    def run(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            connection.exec_driver_sql(self._sql, rows)
+
+
 Visit = dict[str, Any]  # a row of ``visits``: who started or ended a visit, when
 
 
@@ -348,8 +390,8 @@ class Prepared:
     rows: list[tuple[Any, ...]]  # the events, one each, as the insert binds them
     events_sent: int  # events in the messages, an id sent twice counted twice
     counts: Counter[Key]
-    started: list[Visit]
-    ended: list[Visit]
+    started: list[tuple[Any, ...]]  # rows of the visits the events start (Preparer.visits)
+    ended: list[tuple[Any, ...]]
 
 
 class Preparer:
@@ -359,6 +401,8 @@ class Preparer:
 
     def __init__(self, dialect: Dialect, timezone: str = DEFAULT_TIMEZONE) -> None:
         self.events = _EventInsert(dialect)
+        self.started = _VisitUpsert(dialect, ("started", "lang"))
+        self.ended = _VisitUpsert(dialect, ("ended", "end_reason", "duration_s"))
         self.zone = ZoneInfo(timezone)
 
     def prepare(self, messages: Sequence[Inbound]) -> Prepared:
@@ -366,9 +410,13 @@ class Preparer:
         events = _unique(work.events)
         sent = len(work.events)
         work.events = []
-        return Prepared(
-            work, self.events.rows(events), sent, counts_for(events, self.zone), *_visits(events)
-        )
+        rows, counts = self.events.rows(events), counts_for(events, self.zone)
+        return Prepared(work, rows, sent, counts, *self.visits(events))
+
+    def visits(self, events: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
+        """The rows of the visits the events start, and of those they end."""
+        started, ended = _visits(events)
+        return self.started.rows(started), self.ended.rows(ended)
 
 
 class Ingest:
@@ -388,8 +436,6 @@ class Ingest:
         self._insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
         self._preparer = Preparer(engine.dialect, timezone)
         self._insert_events = self._preparer.events
-        self._visit_started = self._visit_upsert(("started", "lang"))
-        self._visit_ended = self._visit_upsert(("ended", "end_reason", "duration_s"))
 
     def handle(self, messages: Sequence[Inbound], prepared: Prepared | None = None) -> IngestResult:
         """Store a batch in one transaction. OperationalError (database away) reaches the caller.
@@ -433,12 +479,11 @@ class Ingest:
                     events = _unique(decode(messages).events)
                     fresh = [event for event in events if event["id"] in new_ids]
                     counts = counts_for(fresh, self._zone)
-                    started, ended = _visits(fresh)
+                    started, ended = self._preparer.visits(fresh)
                 # Daily and monthly counts, sorted, in this transaction (admin_console.rollups).
                 add_counts(connection, counts)
-                for rows, statement in ((started, self._visit_started), (ended, self._visit_ended)):
-                    if rows:
-                        connection.execute(statement, rows)
+                self._preparer.started.run(connection, started)
+                self._preparer.ended.run(connection, ended)
             for topic, change, message in work.help:
                 if not self._apply_help(session, topic, change):
                     spoofed = _rejection(
@@ -468,14 +513,6 @@ class Ingest:
                 rejection.detail,
             )
         return result
-
-    def _visit_upsert(self, columns: tuple[str, ...]) -> Any:
-        """Built once: building ``excluded`` makes a proxy of every column each time."""
-        statement = self._insert(VisitRow.__table__)
-        return statement.on_conflict_do_update(
-            index_elements=["id"],
-            set_={name: getattr(statement.excluded, name) for name in columns},
-        )
 
     def expire_raw(self, keep_days: int, now: datetime | None = None) -> int:
         """Retention: raw events, visits and help requests older than ``keep_days`` go;

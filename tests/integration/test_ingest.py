@@ -69,13 +69,25 @@ def test_a_batch_partly_stored_before_adds_and_counts_only_its_new_events(engine
     ingest.handle([events_msg("evere", "pc-1", *old)])
     other = p.make_event("task_started", p.new_id(), task="gmail-create")
     ingest.handle([events_msg("evere", "pc-2", other)])
-    mixed = events_msg("evere", "pc-1", old[1], new[0], old[3], new[1], new[2])
+    ended = p.make_event("session_ended", session, reason="idle", duration_s=300.0)
+    mixed = events_msg("evere", "pc-1", old[1], new[0], old[3], new[1], new[2], ended)
     result = ingest.handle([mixed, events_msg("evere", "pc-1", old[0])])
-    assert (result.events_new, result.events_duplicate) == (3, 3)
+    assert (result.events_new, result.events_duplicate) == (4, 3)
     assert ingest.handle([mixed]).events_new == 0
     stats = collect_stats(engine)
-    assert stats["events_total"] == 8
-    assert stats["sites"]["evere"]["events"] == {"task_step": 7, "task_started": 1}
+    assert stats["events_total"] == 9
+    assert stats["sites"]["evere"]["events"] == {
+        "task_step": 7,
+        "task_started": 1,
+        "session_ended": 1,
+    }
+    from sqlalchemy.orm import Session
+
+    from admin_console.orm import VisitRow
+
+    with Session(engine) as db:
+        visit = db.get(VisitRow, session)
+    assert visit is not None and (visit.end_reason, visit.duration_s) == ("idle", 300.0)
 
 
 def test_every_rejection_is_counted_with_its_reason_and_valid_traffic_goes_on(
