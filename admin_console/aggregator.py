@@ -63,7 +63,7 @@ class AggregatorOptions:
     client_id: str = "aggregator"
     share_group: str | None = None
     batch_max: int = 1000  # messages in one transaction (500: the storer ~15 % slower a message)
-    batch_bytes: int = 1_000_000  # payload bytes in one transaction (~20 uploads of 500 events)
+    batch_bytes: int = 500_000  # payload bytes in one transaction (~10 uploads of 500 events)
     pipeline: int = 2  # batches handed to the storer and not yet committed
     help_expiry: timedelta = timedelta(hours=2)
     housekeeping_s: float = 30.0
