@@ -1,11 +1,13 @@
 """Batched ingest: 500-event batches into SQLite and PostgreSQL (issue #5: ≥ 50,000 events/s).
 
-- direct: ``Ingest.handle`` called with messages of 500 events each (one transaction per
-  call, as the aggregator does), decode and validation included; floor: a raw ``executemany``
+- direct: ``Ingest.handle`` called with messages of 500 events each, one transaction per
+  message (a lower bound, for reference: the aggregator takes ~10 such messages into one
+  transaction), decode and validation included; floor: a raw ``executemany``
   INSERT of the same rows, already converted, 500 per transaction, into a plain table with the
   same columns and indexes (sqlite3 / psycopg; nothing else written: no daily counts, visits).
 - broker: the real ``admin-console serve`` draining a backlog of the same 500-event batches
-  from 20 kiosks at the broker; floor: a bare paho subscriber draining the same backlog.
+  from 20 kiosks at the broker: the figure the goal is about. Floors: the raw ``executemany``
+  above, and a bare paho subscriber draining the same backlog.
 
 PostgreSQL runs with its default settings (fsync and synchronous_commit on); SQLite in WAL
 mode with synchronous=FULL, as the suite opens it (an acknowledged batch survives a power
@@ -209,6 +211,7 @@ def through_broker(port: int, db_url: str, payloads: list[list[tuple[str, bytes]
     return total / (done - first.replace(tzinfo=UTC).timestamp())
 
 
+REFERENCE = "(reference: 1 message a transaction)"
 STALLS: dict[str, set[str]] = {}  # database kind -> what the aggregator logged
 
 
@@ -300,6 +303,9 @@ def main() -> int:
         if "broker" in key:
             notes += f"; bare paho subscriber: {median(rates['bare_broker']):,.0f} events/s"
         figure = _median_ok(rates[figure_key])
+        # The goal is the aggregator's (through the broker): Ingest.handle called with one
+        # message a transaction is a lower bound for reference, not how uploads are stored.
+        goal = on_sqlite and "broker" in key
         results.append(
             Result(
                 key,
@@ -308,8 +314,8 @@ def main() -> int:
                 "events/s",
                 median(rates[floor_key]),
                 "raw executemany, same rows",
-                fifty if on_sqlite else asked,
-                (not math.isnan(figure) and figure >= 50_000) if on_sqlite else None,
+                fifty if goal else asked if not on_sqlite else REFERENCE,
+                (not math.isnan(figure) and figure >= 50_000) if goal else None,
                 runs=rates[figure_key],
                 floor_runs=rates[floor_key],
                 notes=notes,
