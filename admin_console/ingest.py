@@ -359,22 +359,19 @@ def _visits(events: list[dict[str, Any]]) -> tuple[list[Visit], list[Visit]]:
     ended: dict[str, Visit] = {}
     for event in events:
         kind = event["type"]
+        if kind not in ("session_started", "session_ended"):
+            continue
+        visit = event["session"]
+        row = {"id": visit, "site": event["site"], "machine": event["machine"]}
+        data = event["data"]
         if kind == "session_started":
-            started[event["session"]] = {
-                "id": event["session"],
-                "site": event["site"],
-                "machine": event["machine"],
-                "started": event["ts"],
-                "lang": event["data"]["lang"],
-            }
-        elif kind == "session_ended":
-            ended[event["session"]] = {
-                "id": event["session"],
-                "site": event["site"],
-                "machine": event["machine"],
+            started[visit] = {**row, "started": event["ts"], "lang": data["lang"]}
+        else:
+            ended[visit] = {
+                **row,
                 "ended": event["ts"],
-                "end_reason": event["data"]["reason"],
-                "duration_s": event["data"]["duration_s"],
+                "end_reason": data["reason"],
+                "duration_s": data["duration_s"],
             }
     return sorted(started.values(), key=_by_id), sorted(ended.values(), key=_by_id)
 

@@ -1,4 +1,5 @@
-"""The aggregator's storing half: decode, validate and store batches; runs in its own process.
+"""The aggregator's storing half: stores batches (and decodes and validates those the receiver
+did not prepare: one-event messages); runs in its own process.
 
 ``admin-console serve`` receives with paho in one process and stores in another (the *storer*,
 started by :class:`admin_console.aggregator.Aggregator`): Python runs one thread at a time per
