@@ -97,6 +97,7 @@ dpkg-deb -x "$DEB" "$WORK/root"
 unit=$WORK/root/lib/systemd/system/$PKG.service
 for line in 'User=kiosk' 'PAMName=login' 'TTYPath=/dev/tty1' 'Conflicts=getty@tty1.service' \
   'Restart=always' 'RestartSec=2' 'StartLimitIntervalSec=0' 'WantedBy=multi-user.target' \
+  'TimeoutStopSec=15' \
   'ExecStart=/usr/bin/cage -d -- /opt/kiosk-suite/kiosk/kiosk --config /etc/kiosk-suite/kiosk.toml'; do
   grep -qxF "$line" "$unit" || fail "the unit lacks: $line"
 done

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   mosquitto mosquitto-clients          # the real broker the tests start
   xvfb xauth                           # screenshots and a display for `make demo` on a headless box
+  openbox xdotool x11-utils x11-xserver-utils  # tests/desktop: a window manager, X input, xprop, xrandr
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0

@@ -116,8 +116,22 @@ class KioskLink:
         )
         self._thread.start()
 
+    def flush(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the outbox to reach the broker (at shutdown: the visit's
+        last events go now, not at the next start). True when nothing is left to send."""
+        deadline = time.monotonic() + timeout
+        while self._outbox.count() and self.connected:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._wake.set()
+            self._stopping.wait(min(0.02, left))  # the uploader works; a PUBACK ends the wait
+        return self._outbox.count() == 0
+
     def stop(self, timeout: float = 3.0) -> None:
-        """Say goodbye (the will only fires on a broken connection) and stop the threads."""
+        """Say goodbye (the will only fires on a broken connection) and stop the threads.
+
+        A clean DISCONNECT makes the broker drop the will: "offline" is said once, by us."""
         if self.connected:
             info = self._client.publish(
                 str(self.topic(Channel.STATUS)), encode_status("offline"), qos=1, retain=True

@@ -32,6 +32,11 @@ if TYPE_CHECKING:  # paho, psutil, the task catalog and the visit's widgets load
 
 log = logging.getLogger("kiosk")
 
+# At shutdown (SIGTERM, staff exit) the visit's last events may take this long to reach the
+# broker; then "offline" and a clean disconnect. The service unit's TimeoutStopSec is above
+# it all (installer/deb/kiosk-suite-kiosk.service).
+SHUTDOWN_FLUSH_S = 2.0
+
 
 class QtLinkBridge(QObject):
     """Carries what paho receives on its thread into the GUI thread (queued signals)."""
@@ -193,13 +198,17 @@ class KioskApp:
             self.lockdown.detach()
         self.core.end_session("shutdown")
         if self.link is not None:
+            self.link.flush(SHUTDOWN_FLUSH_S)
             self.link.stop()
         self.outbox.close()
 
 
 def _install_signal_handlers(app: QApplication) -> QTimer:
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and the full-screen
+    # kiosk refuses (the lockdown), so SIGTERM did nothing and systemd had to kill it (issue
+    # 15). exit() ends the event loops (a staff PIN dialog's too); run() then shuts down.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     # Qt's loop never yields to Python on its own; a tick lets the signal handlers run.
     timer = QTimer()
     timer.start(200)
@@ -240,12 +249,21 @@ def make_application() -> QApplication:
     return QApplication(sys.argv[:1])
 
 
-def run(settings: KioskSettings, *, windowed: bool, self_test: bool) -> int:
+def run(
+    settings: KioskSettings,
+    *,
+    windowed: bool,
+    self_test: bool,
+    on_started: Callable[[KioskApp], object] | None = None,
+) -> int:
+    """The kiosk's whole life. ``on_started``: called once the window shows (the tests that
+    drive the real full-screen kiosk under a window manager hook in here)."""
     app = make_application()
     assert isinstance(app, QApplication)
     kiosk = KioskApp(settings)
     ticker = _install_signal_handlers(app)
     kiosk.start(windowed or self_test, defer=True)
+    keep = on_started(kiosk) if on_started is not None else None
     if self_test:
 
         def report() -> None:
@@ -304,6 +322,7 @@ def run(settings: KioskSettings, *, windowed: bool, self_test: bool) -> int:
         _FirstPaint(kiosk.window, lambda: started("paint"))
         _when_shown(after_deferred_start)
     code = app.exec()
+    del keep
     ticker.stop()
     kiosk.shutdown()
     return int(code)

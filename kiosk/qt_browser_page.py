@@ -65,13 +65,16 @@ _HIDDEN_ACTIONS = (
     Action.DownloadImageToDisk,
     Action.DownloadMediaToDisk,
 )
-# Settings that close doors the visitor could open: windows opened by script, local pages
-# reaching out, navigation by dropping a file, screen capture, full screen, insecure content.
+# Settings that close doors the visitor could open: windows opened by script, navigation by
+# dropping a file, screen capture, full screen, insecure content.
 _SETTINGS = {
     Attr.JavascriptCanOpenWindows: False,
     Attr.JavascriptCanAccessClipboard: False,
     Attr.JavascriptCanPaste: False,
-    Attr.LocalContentCanAccessRemoteUrls: False,
+    # A task's offline page may lead to the task's own hosts ([domains], docs/writing-a-task.md):
+    # Chromium refuses file: -> http(s) with ERR_NETWORK_ACCESS_DENIED unless this is on. The
+    # request guard and the navigation check still hold every address to the allowlist.
+    Attr.LocalContentCanAccessRemoteUrls: True,
     # A task's offline page needs its own pictures; the request guard keeps file: requests
     # inside the task's folder (Allowlist.allows_resource), so nothing else is reachable.
     Attr.LocalContentCanAccessFileUrls: True,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 
 from kiosk.i18n import Texts
 from kiosk.staff_exit import CornerTaps, StaffGate
@@ -18,7 +18,7 @@ from kiosk.staff_exit import CornerTaps, StaffGate
 if TYPE_CHECKING:
     # Not imported at run time: PySide6 sets up each class on first use, and these (~7 ms for
     # the key event and the dialog's classes) are not needed before the start screen shows.
-    from PySide6.QtGui import QKeyEvent, QMouseEvent, QWindow
+    from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QWindow
     from PySide6.QtWidgets import QWidget
 
 Key = Qt.Key
@@ -68,12 +68,20 @@ def is_forbidden(key: int, modifiers: Qt.KeyboardModifier) -> bool:
 
 
 class QtLockdown(QObject):
-    """Watches the kiosk's own top-level QWindow: ``activity`` hears every touch and key.
+    """Watches every top-level QWindow of the kiosk: ``activity`` hears every touch and key.
 
     Not an application-wide filter: with QtWebEngine, events for Chromium's internal QObjects
     would reach Python and PySide 6.12 crashes wrapping them (benchmarks/
-    repro_lockdown_crash.py). Every touch and key for the kiosk window, the web page included,
-    reaches that window's QWindow first.
+    repro_lockdown_crash.py). Every touch and key for a window, the web page included, reaches
+    that window's QWindow first, so the filter sits on each of the kiosk's QWindows.
+
+    Those QWindows do not live as long as the kiosk: when QtWebEngine joins the window, Qt
+    destroys the kiosk window's native window and makes a new QWindow (a surface that can show
+    the page), and dialogs and menus bring their own. A filter on the first QWindow alone went
+    deaf after the first web page (issue 15). So the lockdown follows them: the kiosk widget's
+    ``WinIdChange`` (its QWindow was replaced), the focus moving to another window (a dialog),
+    and screens coming, going or changing size; each time it watches every top-level QWindow
+    that it does not watch yet.
     """
 
     def __init__(
@@ -94,23 +102,95 @@ class QtLockdown(QObject):
         self._taps = CornerTaps(time.monotonic)
         self.exit_granted = False
         self.swallowed = 0
-        self._handle: QWindow | None = None
+        self._handles: dict[int, QWindow] = {}  # id -> the QWindows watched now
+        self._attached = False
 
     def attach(self) -> None:
         """Start watching; call after the window is shown (its QWindow exists from then on)."""
-        handle = self._window.windowHandle()
-        if handle is None:
+        from PySide6.QtGui import QGuiApplication
+
+        if self._window.windowHandle() is None:
             raise RuntimeError("show the kiosk window before locking it down")
-        self._handle = handle
-        handle.installEventFilter(self)
+        if self._attached:
+            return
+        self._attached = True
+        self._window.installEventFilter(self)  # WinIdChange: its QWindow was replaced
+        app = cast("QGuiApplication", QGuiApplication.instance())
+        app.focusWindowChanged.connect(self._follow_windows)
+        app.screenAdded.connect(self._screen_changed)
+        app.screenRemoved.connect(self._screen_changed)
+        app.primaryScreenChanged.connect(self._screen_changed)
+        for screen in app.screens():
+            screen.geometryChanged.connect(self._screen_changed)
+        self._follow_windows()
 
     def detach(self) -> None:
-        if self._handle is not None:
-            self._handle.removeEventFilter(self)
-            self._handle = None
+        from PySide6.QtGui import QGuiApplication
+
+        if not self._attached:
+            return
+        self._attached = False
+        self._window.removeEventFilter(self)
+        app = cast("QGuiApplication", QGuiApplication.instance())
+        for signal, slot in (
+            (app.focusWindowChanged, self._follow_windows),
+            (app.screenAdded, self._screen_changed),
+            (app.screenRemoved, self._screen_changed),
+            (app.primaryScreenChanged, self._screen_changed),
+        ):
+            signal.disconnect(slot)
+        for handle in self._live_handles():
+            handle.removeEventFilter(self)
+        self._handles.clear()
+
+    @property
+    def watched(self) -> list[QWindow]:
+        """The QWindows the lockdown listens to now (for tests and the self-check)."""
+        return self._live_handles()
+
+    def _live_handles(self) -> list[QWindow]:
+        from shiboken6 import isValid
+
+        alive = {key: w for key, w in self._handles.items() if isValid(w)}
+        self._handles = alive
+        return list(alive.values())
+
+    def _follow_windows(self, *_args: object) -> None:
+        """Watch the QWindow of every top-level widget (the kiosk, dialogs, menus, the page's
+        popups) not watched yet. Only widgets' windows: QtWebEngine's own QWindows (its
+        offscreen Quick window) get their events forwarded from a widget that is watched."""
+        from PySide6.QtWidgets import QApplication
+
+        if not self._attached:
+            return
+        known = {id(w) for w in self._live_handles()}
+        for widget in [self._window, *QApplication.topLevelWidgets()]:
+            window = widget.windowHandle()
+            if window is None or id(window) in known:
+                continue
+            window.installEventFilter(self)
+            self._handles[id(window)] = window
+            known.add(id(window))
+
+    def _screen_changed(self, *_args: object) -> None:
+        """A screen came, went or changed size: stay full screen on it, and keep watching."""
+        from PySide6.QtGui import QGuiApplication
+
+        app = cast("QGuiApplication", QGuiApplication.instance())
+        for screen in app.screens():
+            # Connecting twice would call twice: UniqueConnection keeps one per screen.
+            screen.geometryChanged.connect(self._screen_changed, Qt.ConnectionType.UniqueConnection)
+        if self.enforce and self._window.isVisible():
+            self._window.showFullScreen()
+        self._follow_windows()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
+        if kind == QEvent.Type.WinIdChange:  # the kiosk widget got a new native window
+            QTimer.singleShot(0, self._follow_windows)
+            return False
+        if watched is self._window:
+            return False  # the widget itself: only for WinIdChange; its QWindow hears the rest
         if kind in _ACTIVITY:
             self._activity()
         if not self.enforce:

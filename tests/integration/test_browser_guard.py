@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk import browser_policy as policy
+from kiosk.allowlist import Allowlist
 from kiosk.qt_browser import QtSafeBrowser
 from kiosk.qt_browser_page import POPUPS_PER_10_S
 from tests.fixtures.browser_pages.qt_helpers import (
@@ -254,7 +255,9 @@ def test_no_developer_tools_and_no_window_opening_settings(
     settings = page.settings()
     attribute = QWebEngineSettings.WebAttribute
     assert not settings.testAttribute(attribute.JavascriptCanOpenWindows)
-    assert not settings.testAttribute(attribute.LocalContentCanAccessRemoteUrls)
+    # On for a task's offline pages (they lead to the task's hosts); the guard holds the
+    # allowlist (test_an_offline_page_opens_its_tasks_hosts_and_no_other).
+    assert settings.testAttribute(attribute.LocalContentCanAccessRemoteUrls)
     assert not settings.testAttribute(attribute.NavigateOnDropEnabled)
     assert page.devToolsPage() is None
 
@@ -320,3 +323,28 @@ def test_a_tasks_offline_pages_open_but_no_other_local_file(
     run_js(qtbot, browser, "document.getElementById('out').click()")
     assert shown_reason(qtbot, browser) == policy.SCHEME_NOT_ALLOWED
     assert reasons == [policy.SCHEME_NOT_ALLOWED, policy.SCHEME_NOT_ALLOWED]
+
+
+def test_an_offline_page_opens_its_tasks_hosts_and_no_other(
+    qtbot: QtBot, browser: QtSafeBrowser, site: TestSite, tmp_path: Path, reasons: list[str]
+) -> None:
+    """docs/writing-a-task.md: from an offline page, the browser may open the task's
+    ``[domains]`` hosts; any other host is refused (on the server's side too)."""
+    folder = tmp_path / "offline" / "practice"
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text(
+        "<title>practice</title>"
+        f'<a id="task" href="{site.url("/report.html?from=offline")}">the real site</a>'
+        f'<a id="other" href="{site.outside("/outside.html")}">elsewhere</a>'
+    )
+    start = (folder / "index.html").as_uri()
+    # The task's own hosts ([domains]) are 127.0.0.1; the browser alone allows nothing.
+    browser.allowlist = Allowlist.from_mapping({}).with_extra({"task": ["127.0.0.1"]}, [folder])
+    open_page(qtbot, browser, start, "practice")
+    run_js(qtbot, browser, "document.getElementById('task').click()")
+    wait_title(qtbot, browser, "report:")
+    assert site.count("/report.html") >= 1
+    open_page(qtbot, browser, start, "practice")
+    run_js(qtbot, browser, "document.getElementById('other').click()")
+    assert shown_reason(qtbot, browser) == policy.SITE_NOT_ALLOWED
+    assert site.outside_hits() == []

@@ -223,3 +223,25 @@ def test_a_help_call_overtakes_a_backlog_of_events(mosquitto: Mosquitto, tmp_pat
         link.stop()
         listener.disconnect()
         listener.loop_stop()
+
+
+def test_flush_at_shutdown_waits_until_the_outbox_reached_the_broker(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    """kiosk.qt_app's shutdown: the visit's last events go before "offline", not next start."""
+    core, link, outbox = make_kiosk(mosquitto.url, tmp_path)
+    link.start()
+    try:
+        wait_for(lambda: link.connected, 10, "the link")
+        for _ in range(300):
+            core.start_session()
+            core.end_session("shutdown")
+        assert outbox.count() > 0  # 600 events, windows of 4 x 50: not gone at once
+        assert link.flush(20.0)
+        assert outbox.count() == 0
+    finally:
+        link.stop()
+    # Without a broker there is nothing to wait for: flush says so at once.
+    core2, link2, outbox2 = make_kiosk(f"mqtt://127.0.0.1:{free_port()}", tmp_path / "down")
+    core2.start_session()
+    assert not link2.flush(5.0) and outbox2.count() == 1
