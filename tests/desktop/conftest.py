@@ -56,6 +56,13 @@ class XServer:
             raise AssertionError(f"{' '.join(args)} failed: {done.stderr.strip()}")
         return done.stdout
 
+    def reset_screens(self) -> None:
+        """Remove the RandR monitors a test added (the X server lives for the whole run)."""
+        for name in ("small", "second"):
+            subprocess.run(
+                ["xrandr", "--delmonitor", name], env=self.env, capture_output=True, check=False
+            )
+
     def xdotool(self, *args: str) -> None:
         self.run(_need("xdotool"), *args)
 
@@ -237,6 +244,7 @@ def driven(
         yield kiosk
     finally:
         kiosk.stop()
+        xserver.reset_screens()
 
 
 __all__ = ["PIN", "SCREEN", "DrivenKiosk", "XServer", "free_port", "kiosk_config"]

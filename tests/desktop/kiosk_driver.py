@@ -101,6 +101,7 @@ class Driver(QObject):
             "full_screen": window.isFullScreen(),
             "visible": window.isVisible(),
             "geometry": list(window.geometry().getRect()),
+            "screens": [list(s.geometry().getRect()) for s in QApplication.screens()],
             "url": None if page is None else page.url().toString(),
             "window_handles": len(self._handles),
             "watched": 0 if lockdown is None else len(lockdown.watched),
