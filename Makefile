@@ -59,8 +59,8 @@ deb-test: deb
 bench: $(STAMP) system-deps
 	$(PY) benchmarks/run_all.py $(if $(QUICK),--quick)
 
-# --- the admin console's and buddy desk's languages (admin_console/i18n, Qt Linguist) ------------
+# --- the admin console's and buddy desk's languages (admin_console/ui/i18n, Qt Linguist) ---------
 translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate -no-obsolete -locations none admin_console/qt_*.py \
-		-ts admin_console/i18n/admin_nl.ts admin_console/i18n/admin_fr.ts
-	$(VENV)/bin/pyside6-lrelease admin_console/i18n/admin_nl.ts admin_console/i18n/admin_fr.ts
+	$(VENV)/bin/pyside6-lupdate -no-obsolete -locations none admin_console/ui/*.py \
+		-ts admin_console/ui/i18n/admin_nl.ts admin_console/ui/i18n/admin_fr.ts
+	$(VENV)/bin/pyside6-lrelease admin_console/ui/i18n/admin_nl.ts admin_console/ui/i18n/admin_fr.ts

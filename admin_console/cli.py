@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from admin_console import provision_cli
-from admin_console.database import DatabaseError, default_database_url, open_database
+from admin_console.provision import cli as provision_cli
+from admin_console.store.database import DatabaseError, default_database_url, open_database
 from kiosk.wire.broker import ConfigError, broker_from_config, load_toml, parse_broker_url
 from kiosk.wire.protocol import NAME_RE
 
@@ -43,7 +43,7 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from admin_console.aggregator import Aggregator, AggregatorOptions, StorerDied
+    from admin_console.ingest.aggregator import Aggregator, AggregatorOptions, StorerDied
 
     settings = _broker(args)
     database_url = _database_url(args)
@@ -51,7 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     broker = None
     share_group: str | None = args.share_group or None
     if args.embedded_broker:
-        from admin_console.embedded_broker import EmbeddedBroker
+        from admin_console.links.embedded_broker import EmbeddedBroker
 
         logging.getLogger("amqtt").setLevel(logging.CRITICAL)
         logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from admin_console.stats import collect_stats
+    from admin_console.read.stats import collect_stats
 
     engine = open_database(_database_url(args), create=False)
     stats = collect_stats(engine)
@@ -109,13 +109,13 @@ def cmd_buddy(args: argparse.Namespace) -> int:
             f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'"
         )
     lang = _language(args.lang)
-    from admin_console.qt_buddy_desk import run_buddy_desk
+    from admin_console.ui.buddy_desk import run_buddy_desk
 
     return run_buddy_desk(_broker(args), args.site, args.name or "", lang)
 
 
 def _language(requested: str | None) -> str:
-    from admin_console.qt_admin_i18n import choose_language
+    from admin_console.ui.language import choose_language
 
     try:
         return choose_language(requested)
@@ -138,8 +138,8 @@ def _admin_name(args: argparse.Namespace, config: dict[str, Any]) -> str:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from admin_console.fleet import FleetSettings
-    from admin_console.reports import DEFAULT_MIN_COUNT, check_min_count
+    from admin_console.desk.fleet import FleetSettings
+    from admin_console.read.reports import DEFAULT_MIN_COUNT, check_min_count
 
     config, _ = _config(args)
     fleet_table = config.get("fleet", {})
@@ -152,7 +152,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise ConfigError(f"[reports] min_count: {err}") from None
     settings = _broker(args)
-    from admin_console.qt_admin_window import AdminOptions, run_admin_console
+    from admin_console.ui.window import AdminOptions, run_admin_console
 
     options = AdminOptions(
         db_url=_database_url(args),
@@ -174,7 +174,7 @@ def _day(text: str) -> date:
 def _report_language(wanted: str | None) -> str:
     """The PDF's language: ``--lang`` (nl, fr, en) or the system's; an unknown one is refused
     with the list."""
-    from admin_console.report_texts import REPORT_LANGUAGES, report_language
+    from admin_console.read.report_texts import REPORT_LANGUAGES, report_language
 
     if wanted is not None and wanted not in REPORT_LANGUAGES:
         raise ConfigError(
@@ -184,8 +184,8 @@ def _report_language(wanted: str | None) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from admin_console.reports import ReportError, build_report, check_min_count, write_csv
-    from admin_console.usage_queries import Period
+    from admin_console.read.reports import ReportError, build_report, check_min_count, write_csv
+    from admin_console.read.usage import Period
 
     if args.start > args.end:
         raise ConfigError(f"--from {args.start} is after --to {args.end}")
@@ -209,8 +209,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         if args.out == "-":
             raise ConfigError("a PDF needs a file: --out FILE")
-        from admin_console.qt_admin_pdf import write_pdf
-        from admin_console.reports import report_html
+        from admin_console.read.reports import report_html
+        from admin_console.ui.pdf import write_pdf
 
         write_pdf(report_html(report, lang=_report_language(args.lang)), Path(args.out))
     if report.empty:
@@ -221,7 +221,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from admin_console.demo_data import generate
+    from admin_console.demo.data import generate
 
     engine = open_database(_database_url(args))
 
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"admin-console: {err}", file=sys.stderr)
         return 2
     except Exception as err:
-        from admin_console.embedded_broker import BrokerStartError
+        from admin_console.links.embedded_broker import BrokerStartError
 
         if isinstance(err, BrokerStartError):
             print(f"admin-console: {err}", file=sys.stderr)

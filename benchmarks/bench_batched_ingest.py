@@ -33,8 +33,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from admin_console.database import open_database
-from admin_console.ingest import Inbound, Ingest, decode
+from admin_console.ingest.batch import Inbound, Ingest, decode
+from admin_console.store.database import open_database
 from benchmarks.fleet_simulator import batch_payloads, flood
 from benchmarks.infra import (
     PYTHON,
@@ -157,7 +157,7 @@ def through_broker(port: int, db_url: str, payloads: list[list[tuple[str, bytes]
     forever): the run is cut short and the cause kept in ``STALLS``."""
     from sqlalchemy import create_engine, func, select, text
 
-    from admin_console.orm import EventRow
+    from admin_console.store.orm import EventRow
 
     total = sum(len(m) for m in payloads) * BATCH
     url = f"mqtt://127.0.0.1:{port}"

@@ -32,13 +32,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from admin_console.buddy_link import BuddyCallbacks, BuddyLink
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_buddy_desk import QtBuddyBridge, QtBuddyDesk
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.links.buddy import BuddyCallbacks, BuddyLink
+from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
 from benchmarks import qt_refcount_guard
 from benchmarks.infra import Mosquitto, Result, common_args, emit, median, percentile
-from kiosk.qt_app import KioskApp, make_application
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp, make_application
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import HelpChange
 

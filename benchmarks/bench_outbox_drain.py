@@ -37,8 +37,8 @@ from benchmarks.infra import (
     median,
     wait_until,
 )
-from kiosk.link import KioskLink, LinkCallbacks
-from kiosk.outbox import Outbox
+from kiosk.model.outbox import Outbox
+from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import MAX_EVENTS_PER_BATCH, Channel, Topic, encode_wire_batch
 

@@ -1,6 +1,6 @@
 """Dashboard and report queries over a generated 10-million-event database (p95 ≤ 100 ms).
 
-The database comes from ``admin_console.demo_data.generate`` (50 sites × 10 kiosks × 365 days,
+The database comes from ``admin_console.demo.data.generate`` (50 sites × 10 kiosks × 365 days,
 about 11 million events with their visits, help requests and daily counts) in SQLite and in
 PostgreSQL; the quick run uses 5 sites × 10 kiosks × 60 days (~200,000 events). Generating the
 big one takes a quarter of an hour per database on this machine, so it is kept between runs in
@@ -11,7 +11,7 @@ printed: the backfill over ten million events). A migration edited after it ran 
 database does not run again there: ``--fresh`` makes it anew.
 
 Measured: what the admin console and ``admin-console stats`` / ``report`` call —
-``stats.collect_stats``, the functions of ``admin_console.usage_queries`` and ``help_queries``
+``stats.collect_stats``, the functions of ``admin_console.read.usage`` and ``help_queries``
 (30-day and 365-day periods, all sites and one site; the Usage tab's year by week) and
 ``reports.build_report`` (90 days and a year, all sites; a year, one site) — plus a raw query
 over ``events`` by time. Each is run ``--reps`` times in each of ``--runs`` rounds (round-robin, so
@@ -41,9 +41,10 @@ import contextlib
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from admin_console import demo_data, reports, stats, usage_queries
-from admin_console.database import open_database
-from admin_console.usage_queries import Period, UsageFilter
+from admin_console.demo import data as demo_data
+from admin_console.demo import reports, stats, usage_queries
+from admin_console.read.usage import Period, UsageFilter
+from admin_console.store.database import open_database
 from benchmarks.infra import Postgres, Result, common_args, emit, median, percentile
 
 NOW = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)  # fixed, so that a cached database stays valid
@@ -185,7 +186,7 @@ def read_side() -> list[Any]:
     import importlib
 
     modules: list[Any] = [usage_queries]
-    for name in ("admin_console.help_queries",):
+    for name in ("admin_console.read.help",):
         with contextlib.suppress(ImportError):
             modules.append(importlib.import_module(name))
     return modules

@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH: see above
 
-from admin_console.database import open_database
-from admin_console.ingest import Inbound, Ingest
+from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.store.database import open_database
 from benchmarks.fleet_simulator import single_event_payloads
 
 MESSAGES = 20_000

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 
 from benchmarks import qt_refcount_guard
 from benchmarks.infra import Mosquitto, Result, common_args, emit, median
-from kiosk.qt_app import KioskApp, make_application
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp, make_application
 from kiosk.wire.broker import parse_broker_url
 
 TASK = "phishing-recognise"

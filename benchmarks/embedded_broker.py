@@ -20,7 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from admin_console.embedded_broker import EmbeddedBroker
+from admin_console.links.embedded_broker import EmbeddedBroker
 from tests.conftest import Mosquitto, free_port
 
 

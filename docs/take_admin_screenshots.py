@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from admin_console.commands_sender import CommandAudit, CommandTracker, Target, command_args
-from admin_console.database import open_database
-from admin_console.demo_data import generate
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_admin_i18n import install_translators
-from admin_console.qt_admin_window import AdminOptions, QtAdminWindow
-from admin_console.qt_buddy_desk import QtBuddyDesk
+from admin_console.demo.data import generate
+from admin_console.desk.commands import CommandAudit, CommandTracker, Target, command_args
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.store.database import open_database
+from admin_console.ui.buddy_desk import QtBuddyDesk
+from admin_console.ui.language import install_translators
+from admin_console.ui.window import AdminOptions, QtAdminWindow
 from kiosk.wire.protocol import CommandAck, HelpChange, new_id, utc_now
 
 OUT = Path(__file__).with_name("screenshots")

@@ -10,11 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QWidget
 
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_buddy_desk import QtBuddyDesk
-from kiosk.core import KioskCore
-from kiosk.outbox import Outbox
-from kiosk.qt_window import QtKioskWindow
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.ui.buddy_desk import QtBuddyDesk
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox
+from kiosk.ui.window import QtKioskWindow
 from kiosk.wire.protocol import HelpChange, new_id, utc_now
 
 OUT = Path(__file__).with_name("screenshots")
@@ -64,8 +64,8 @@ def kiosk_screens(folder: Path) -> None:
 def task_screens(folder: Path) -> None:
     """A guided task beside the browser (the offline phishing lesson; at 200 % text the steps
     over the whole width), and free browsing."""
-    from kiosk.qt_app import KioskApp
     from kiosk.settings import KioskSettings
+    from kiosk.ui.app import KioskApp
     from kiosk.wire.broker import parse_broker_url
 
     for lang in ("nl", "fr"):
@@ -126,7 +126,7 @@ def buddy_desk() -> None:
 
 
 def main() -> int:
-    from kiosk.qt_app import make_application
+    from kiosk.ui.app import make_application
 
     app = make_application()
     OUT.mkdir(exist_ok=True)

@@ -59,9 +59,9 @@ check_copied() { # source-folder bundle-internal-folder find-expression...
   ok "$count files of $src are in the bundle"
 }
 check_copied kiosk "$KIOSK_DIR/_internal/kiosk" -not -name '*.py' -not -name '*.pyc'
-check_copied admin_console/migrations "$ADMIN_DIR/_internal/admin_console/migrations"
-check_copied admin_console/sounds "$ADMIN_DIR/_internal/admin_console/sounds" -name '*.wav'
-check_copied admin_console/i18n "$ADMIN_DIR/_internal/admin_console/i18n" -name '*.qm'
+check_copied admin_console/store/migrations "$ADMIN_DIR/_internal/admin_console/store/migrations"
+check_copied admin_console/ui/sounds "$ADMIN_DIR/_internal/admin_console/ui/sounds" -name '*.wav'
+check_copied admin_console/ui/i18n "$ADMIN_DIR/_internal/admin_console/ui/i18n" -name '*.qm'
 
 # QtWebEngine: the kiosk starts it lazily (first page of a visit), so --self-test does not load
 # it. Its helper process, resources and locales must be there, and executable where needed.

@@ -28,7 +28,7 @@ TRIM = os.environ.get("KIOSK_DIST_NO_TRIM", "") != "1"
 # and Belgium's third official language. A site that adds a kiosk language adds it here.
 KEEP_LANGUAGES = ("nl", "fr", "de", "en")
 
-# The PySide6 modules that ``import kiosk.qt_app`` and the lazy browser really load (measured with
+# The PySide6 modules that ``import kiosk.ui.app`` and the lazy browser really load (measured with
 # sys.modules after importing them). Everything else is excluded, so that its hook never runs.
 KIOSK_QT_MODULES = {
     "QtCore",

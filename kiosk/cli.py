@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from kiosk.outbox import OutboxError
+from kiosk.model.outbox import OutboxError
 from kiosk.settings import load_settings
 from kiosk.wire.broker import ConfigError
 
@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="read a staff PIN (4-12 digits) and print the staff_pin_hash line for the config",
     )
     parser.add_argument("--verbose", action="store_true")
-    # The bundled kiosk's speech probe (kiosk.qt_speech): a child process, not for people.
+    # The bundled kiosk's speech probe (kiosk.ui.speech): a child process, not for people.
     parser.add_argument(
         "--probe-speech", dest="probe_speech", action="store_true", help=argparse.SUPPRESS
     )
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.probe_speech:
-        from kiosk.qt_speech import probe_main
+        from kiosk.ui.speech import probe_main
 
         return probe_main()
     if args.hash_pin:
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ and "DISPLAY" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from kiosk.qt_app import run  # Qt loads only once the settings are known to be good
+    from kiosk.ui.app import run  # Qt loads only once the settings are known to be good
 
     try:
         return run(settings, windowed=args.windowed, self_test=args.self_test)
@@ -74,7 +74,7 @@ def print_pin_hash() -> int:
     """``kiosk --hash-pin``: the PIN never appears on screen or in the config, only its hash."""
     import getpass
 
-    from kiosk.staff_exit import hash_pin
+    from kiosk.model.staff_exit import hash_pin
 
     pin = getpass.getpass("Staff PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.i18n import resolve_language
-from kiosk.session import PolicyError, SessionPolicy, policy_from_config
+from kiosk.model.session import PolicyError, SessionPolicy, policy_from_config
 from kiosk.wire.broker import (
     BrokerSettings,
     ConfigError,

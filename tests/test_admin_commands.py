@@ -12,7 +12,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy.engine import Engine
 
-from admin_console.commands_sender import (
+from admin_console.desk.commands import (
     AdminCallbacks,
     AdminLink,
     CommandAudit,
@@ -21,7 +21,7 @@ from admin_console.commands_sender import (
     Target,
     command_args,
 )
-from admin_console.database import open_database
+from admin_console.store.database import open_database
 from kiosk.wire import protocol as p
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, wait_for

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from admin_console.fleet import FleetModel, FleetSettings
-from admin_console.usage_queries import MachineRecord
+from admin_console.desk.fleet import FleetModel, FleetSettings
+from admin_console.read.usage import MachineRecord
 from kiosk.wire.broker import ConfigError
 from kiosk.wire.protocol import Status
 

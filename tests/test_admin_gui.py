@@ -14,12 +14,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
-from admin_console.commands_sender import AdminLink
-from admin_console.database import open_database
-from admin_console.demo_data import generate
-from admin_console.help_queries import help_waits
-from admin_console.qt_admin_window import AdminOptions, QtAdminBridge, QtAdminWindow
-from admin_console.usage_queries import Period, UsageFilter, sessions_per_day
+from admin_console.demo.data import generate
+from admin_console.desk.commands import AdminLink
+from admin_console.read.help import help_waits
+from admin_console.read.usage import Period, UsageFilter, sessions_per_day
+from admin_console.store.database import open_database
+from admin_console.ui.window import AdminOptions, QtAdminBridge, QtAdminWindow
 from kiosk.wire import protocol as p
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, free_port

@@ -1,4 +1,4 @@
-"""The admin console and buddy desk in Dutch and French (Qt Linguist, admin_console/i18n)."""
+"""The admin console and buddy desk in Dutch and French (Qt Linguist, admin_console/ui/i18n)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_admin_i18n import I18N_DIR, choose_language, install_translators
-from admin_console.qt_admin_window import AdminOptions, QtAdminWindow
-from admin_console.qt_buddy_desk import QtBuddyDesk
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.ui.buddy_desk import QtBuddyDesk
+from admin_console.ui.language import I18N_DIR, choose_language, install_translators
+from admin_console.ui.window import AdminOptions, QtAdminWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -43,7 +43,7 @@ def messages(ts: Path) -> dict[tuple[str, str], tuple[str, str | None]]:
 def from_sources(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
     """Every string the Qt modules mark for translation, as lupdate finds it today."""
     out = tmp_path_factory.mktemp("ts") / "fresh_nl.ts"
-    sources = sorted(str(p) for p in (ROOT / "admin_console").glob("qt_*.py"))
+    sources = sorted(str(p) for p in (ROOT / "admin_console" / "ui").glob("*.py"))
     subprocess.run(
         [str(BIN / "pyside6-lupdate"), "-locations", "none", *sources, "-ts", str(out)],
         check=True,

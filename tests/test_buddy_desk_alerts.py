@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from admin_console.buddy_link import BuddyLink
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_buddy_desk import QtBuddyBridge, QtBuddyDesk
-from admin_console.sounds import NEW_CALL
-from admin_console.sounds.chime import LENGTH_S, RATE, write_chime
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.links.buddy import BuddyLink
+from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
+from admin_console.ui.sounds import NEW_CALL
+from admin_console.ui.sounds.chime import LENGTH_S, RATE, write_chime
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import HelpChange, new_id, utc_now
 from tests.conftest import Mosquitto

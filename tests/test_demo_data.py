@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from admin_console.database import open_database
-from admin_console.demo_data import builtin_tasks, generate
-from admin_console.orm import DailyCountRow, EventRow, HelpRequestRow, MachineRow, VisitRow
-from admin_console.stats import collect_stats
+from admin_console.demo.data import builtin_tasks, generate
+from admin_console.read.stats import collect_stats
+from admin_console.store.database import open_database
+from admin_console.store.orm import DailyCountRow, EventRow, HelpRequestRow, MachineRow, VisitRow
 from kiosk.wire import protocol as p
 from tests.conftest import admin_console, suite_env
 

@@ -45,7 +45,7 @@ def test_self_test_prints_one_json_line(tmp_path: Path) -> None:
 
 
 def test_hash_pin_prints_a_config_line_and_refuses_a_bad_pin() -> None:
-    from kiosk.staff_exit import check_pin
+    from kiosk.model.staff_exit import check_pin
 
     done = subprocess.run(
         [sys.executable, "-m", "kiosk", "--hash-pin"],

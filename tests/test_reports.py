@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console.database import open_database
-from admin_console.ingest import Inbound, Ingest
-from admin_console.reports import (
+from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.read.reports import (
     ALL,
     TOTAL,
     WITHHELD,
@@ -27,7 +26,8 @@ from admin_console.reports import (
     suppress,
     write_csv,
 )
-from admin_console.usage_queries import Period
+from admin_console.read.usage import Period
+from admin_console.store.database import open_database
 from kiosk.wire import protocol as p
 from tests.conftest import admin_console, suite_env
 
@@ -190,7 +190,7 @@ def test_the_report_reads_in_dutch_and_french_with_the_same_figures(engine: Engi
 
 
 def test_every_report_language_has_every_word() -> None:
-    from admin_console.report_texts import TEXTS
+    from admin_console.read.report_texts import TEXTS
 
     keys = set(TEXTS["en"])
     for lang, texts in TEXTS.items():

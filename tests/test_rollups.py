@@ -21,13 +21,14 @@ from alembic.config import Config
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from admin_console import help_queries as h
-from admin_console import reports
-from admin_console import usage_queries as q
-from admin_console.database import MIGRATIONS, open_database
-from admin_console.demo_data import generate
-from admin_console.ingest import Inbound, Ingest
-from admin_console.orm import (
+from admin_console.demo.data import generate
+from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.read import help as h
+from admin_console.read import reports
+from admin_console.read import usage as q
+from admin_console.read.stats import collect_stats
+from admin_console.store.database import MIGRATIONS, open_database
+from admin_console.store.orm import (
     DailyCountRow,
     DailyTotalRow,
     EventRow,
@@ -35,8 +36,7 @@ from admin_console.orm import (
     MonthlyCountRow,
     MonthlyTotalRow,
 )
-from admin_console.rollups import HELP_WAIT, add_counts, counts_for, month_of
-from admin_console.stats import collect_stats
+from admin_console.store.rollups import HELP_WAIT, add_counts, counts_for, month_of
 from kiosk.wire import protocol as p
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -623,7 +623,7 @@ def test_the_migrations_make_the_schema_the_models_describe(db_url: str) -> None
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from admin_console.orm import Base
+    from admin_console.store.orm import Base
 
     engine = open_database(db_url)
     try:

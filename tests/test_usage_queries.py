@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console import help_queries as h
-from admin_console import usage_queries as q
-from admin_console.database import open_database
-from admin_console.ingest import Inbound, Ingest
+from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.read import help as h
+from admin_console.read import usage as q
+from admin_console.store.database import open_database
 from kiosk.wire import protocol as p
 
 MON = date(2026, 11, 16)  # Brussels is UTC+1 in November

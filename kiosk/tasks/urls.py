@@ -15,7 +15,7 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from kiosk.file_url import url2pathname
+from kiosk.browser.file_url import url2pathname
 
 OFFLINE_SCHEME = "offline:"
 PACKAGED_OFFLINE = Path(__file__).with_name("offline")

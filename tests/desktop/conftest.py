@@ -143,7 +143,7 @@ def site() -> Iterator[TestSite]:
 
 
 def kiosk_config(folder: Path, broker_port: int, **session: float) -> Path:
-    from kiosk.staff_exit import hash_pin
+    from kiosk.model.staff_exit import hash_pin
 
     folder.mkdir(parents=True, exist_ok=True)
     lines = [

@@ -17,9 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QPoint, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.allowlist import Allowlist
-from kiosk.qt_app import KioskApp, run
+from kiosk.browser.allowlist import Allowlist
 from kiosk.settings import load_settings
+from kiosk.ui.app import KioskApp, run
 
 TEST_SITE = Allowlist.from_mapping({"testsite": ["127.0.0.1"]})
 

@@ -22,7 +22,7 @@ from tests.fixtures.browser_pages.server import TestSite
 
 pytestmark = [pytest.mark.desktop, pytest.mark.broker]
 
-# What the lockdown says it swallows (kiosk/qt_lockdown.py), as xdotool names them.
+# What the lockdown says it swallows (kiosk/ui/lockdown.py), as xdotool names them.
 FORBIDDEN = ["ctrl+w", "ctrl+n", "ctrl+t", "ctrl+q", "ctrl+p", "ctrl+o", "ctrl+s", "ctrl+u"]
 FORBIDDEN += ["ctrl+shift+i", "ctrl+shift+j", "F5", "F11", "F12", "alt+F4", "alt+Tab"]
 

@@ -12,13 +12,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from admin_console.buddy_link import BuddyLink
-from admin_console.help_queue import HelpQueue
-from admin_console.qt_buddy_desk import QtBuddyBridge, QtBuddyDesk
-from kiosk.qt_app import KioskApp
-from kiosk.qt_home_screen import QtHomeScreen
-from kiosk.qt_start_screen import QtStartScreen
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.links.buddy import BuddyLink
+from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp
+from kiosk.ui.home_screen import QtHomeScreen
+from kiosk.ui.start_screen import QtStartScreen
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, Proc, run_stats
 

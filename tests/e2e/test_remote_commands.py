@@ -12,8 +12,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from pytestqt.qtbot import QtBot
 
-from kiosk.qt_app import KioskApp
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import decode_ack, encode_command, new_id
 from tests.conftest import Mosquitto

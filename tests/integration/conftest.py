@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.qt_browser import QtSafeBrowser
+from kiosk.ui.browser import QtSafeBrowser
 from tests.fixtures.browser_pages.qt_helpers import make_browser
 from tests.fixtures.browser_pages.server import TestSite
 

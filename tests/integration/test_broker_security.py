@@ -33,7 +33,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from admin_console.provision_pki import make_ca
+from admin_console.provision.pki import make_ca
 from kiosk.wire.broker import BrokerSettings, broker_from_config, load_toml, make_client
 from tests.conftest import Proc, admin_console, free_port, mosquitto_binary, run_stats, wait_for
 from tests.conftest import suite_env as base_env
@@ -689,11 +689,11 @@ def test_a_reload_keeps_what_waits_for_the_aggregator(central: Central, peers: A
 def test_aggregator_kiosk_and_buddy_desk_run_on_the_generated_files(
     central: Central, peers: Any, tmp_path: Path
 ) -> None:
-    from admin_console.buddy_link import BuddyCallbacks, BuddyLink
-    from kiosk.core import KioskCore
-    from kiosk.link import KioskLink, LinkCallbacks
-    from kiosk.outbox import Outbox
+    from admin_console.links.buddy import BuddyCallbacks, BuddyLink
+    from kiosk.model.core import KioskCore
+    from kiosk.model.outbox import Outbox
     from kiosk.settings import load_settings
+    from kiosk.uplink.link import KioskLink, LinkCallbacks
 
     everything = witness(peers)
     url = f"mqtts://127.0.0.1:{central.broker.port}"

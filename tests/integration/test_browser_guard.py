@@ -18,10 +18,10 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk import browser_policy as policy
-from kiosk.allowlist import Allowlist
-from kiosk.qt_browser import QtSafeBrowser
-from kiosk.qt_browser_page import POPUPS_PER_10_S
+from kiosk.browser import policy
+from kiosk.browser.allowlist import Allowlist
+from kiosk.ui.browser import QtSafeBrowser
+from kiosk.ui.browser_page import POPUPS_PER_10_S
 from tests.fixtures.browser_pages.qt_helpers import (
     FAILED_TITLE,
     WAIT_MS,

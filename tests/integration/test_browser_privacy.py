@@ -15,8 +15,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.qt_browser import QtSafeBrowser
-from kiosk.qt_session_wiper import wipe_session
+from kiosk.ui.browser import QtSafeBrowser
+from kiosk.ui.session_wiper import wipe_session
 from tests.fixtures.browser_pages.qt_helpers import (
     WAIT_MS,
     make_browser,

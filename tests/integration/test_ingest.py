@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console.database import DatabaseError, open_database
-from admin_console.ingest import Inbound, Ingest
-from admin_console.stats import collect_stats
+from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.read.stats import collect_stats
+from admin_console.store.database import DatabaseError, open_database
 from kiosk.wire import protocol as p
 
 
@@ -83,7 +83,7 @@ def test_a_batch_partly_stored_before_adds_and_counts_only_its_new_events(engine
     }
     from sqlalchemy.orm import Session
 
-    from admin_console.orm import VisitRow
+    from admin_console.store.orm import VisitRow
 
     with Session(engine) as db:
         visit = db.get(VisitRow, session)
@@ -260,7 +260,7 @@ def test_daily_counts_and_visits_are_kept_at_ingest_and_outlive_retention(engine
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from admin_console.orm import DailyCountRow, VisitRow
+    from admin_console.store.orm import DailyCountRow, VisitRow
 
     ingest = Ingest(engine)
     session = p.new_id()

@@ -12,9 +12,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk.core import KioskCore
-from kiosk.link import KioskLink, LinkCallbacks
-from kiosk.outbox import Outbox
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox
+from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, Proc, free_port, run_stats, suite_env, wait_for
 
@@ -228,7 +228,7 @@ def test_a_help_call_overtakes_a_backlog_of_events(mosquitto: Mosquitto, tmp_pat
 def test_flush_at_shutdown_waits_until_the_outbox_reached_the_broker(
     tmp_path: Path, mosquitto: Mosquitto
 ) -> None:
-    """kiosk.qt_app's shutdown: the visit's last events go before "offline", not next start."""
+    """kiosk.ui.app's shutdown: the visit's last events go before "offline", not next start."""
     core, link, outbox = make_kiosk(mosquitto.url, tmp_path)
     link.start()
     try:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.qt_app import KioskApp
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import free_port
 

@@ -16,7 +16,7 @@ SCRIPT = """
 import sys, tempfile
 from pathlib import Path
 from PySide6.QtCore import QTimer
-from kiosk.qt_app import KioskApp, make_application
+from kiosk.ui.app import KioskApp, make_application
 from kiosk.settings import KioskSettings
 from kiosk.wire.broker import parse_broker_url
 
@@ -25,7 +25,7 @@ kiosk = KioskApp(KioskSettings(parse_broker_url(sys.argv[1]), "t", "pc-1", Path(
 kiosk.start(windowed=True)
 
 def visit():
-    kiosk.core.start_session()
+    kiosk.model.core.start_session()
     kiosk.visit.open("phishing-recognise")
 
 QTimer.singleShot(200, visit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.i18n import Texts
-from kiosk.qt_app import KioskApp
+from kiosk.ui.app import KioskApp
 from kiosk.wire.protocol import HelpChange, utc_now
 from tests.qt.test_kiosk_window import check_targets, settle
 

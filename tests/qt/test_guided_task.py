@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.qt_app import KioskApp
 from kiosk.settings import KioskSettings
 from kiosk.tasks import resolve_offline
+from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import Channel
 from tests.conftest import free_port

@@ -11,17 +11,17 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QAbstractButton, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.core import KioskCore
 from kiosk.i18n import Texts
-from kiosk.outbox import Outbox
-from kiosk.qt_home_screen import QtTile
-from kiosk.qt_lockdown import QtLockdown, is_forbidden
-from kiosk.qt_pin_dialog import QtPinDialog
-from kiosk.qt_window import QtKioskWindow
-from kiosk.session import SessionPolicy
-from kiosk.staff_exit import StaffGate, hash_pin
-from kiosk.theme import HIGH_CONTRAST, NORMAL
-from kiosk.tiles import BROWSE, Tile
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox
+from kiosk.model.session import SessionPolicy
+from kiosk.model.staff_exit import StaffGate, hash_pin
+from kiosk.model.theme import HIGH_CONTRAST, NORMAL
+from kiosk.model.tiles import BROWSE, Tile
+from kiosk.ui.home_screen import QtTile
+from kiosk.ui.lockdown import QtLockdown, is_forbidden
+from kiosk.ui.pin_dialog import QtPinDialog
+from kiosk.ui.window import QtKioskWindow
 
 
 class FakeTime:

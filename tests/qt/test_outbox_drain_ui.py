@@ -20,10 +20,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from kiosk.core import KioskCore
-from kiosk.outbox import Outbox
-from kiosk.qt_app import KioskApp
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import Channel
 from tests.conftest import Mosquitto

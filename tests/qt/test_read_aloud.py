@@ -1,6 +1,6 @@
 """Read aloud: offered only where an engine with a voice exists — hidden, never broken.
 
-A child process looks for the engine (``kiosk.qt_speech``), so that the kiosk itself loads
+A child process looks for the engine (``kiosk.ui.speech``), so that the kiosk itself loads
 QtTextToSpeech only when a visitor first asks for a text to be read.
 """
 
@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-import kiosk.qt_speech as speech
-from kiosk.qt_app import KioskApp
+import kiosk.ui.speech as speech
 from kiosk.settings import KioskSettings
+from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
 from tests.conftest import ROOT, free_port, suite_env
 

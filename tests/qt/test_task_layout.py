@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QPushButton, QScrollArea
 
-from kiosk.core import TaskProgress
 from kiosk.i18n import Texts, languages
-from kiosk.qt_app import KioskApp
-from kiosk.qt_task_player import QtTaskPlayer
+from kiosk.model.core import TaskProgress
+from kiosk.ui.app import KioskApp
+from kiosk.ui.task_player import QtTaskPlayer
 from tests.qt.test_kiosk_window import settle
 
 TASK = "phishing-recognise"  # works offline: its pages are shipped with the kiosk

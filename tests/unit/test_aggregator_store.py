@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import OperationalError
 
-from admin_console.ingest import Inbound, IngestResult, Prepared
-from admin_console.storer import Storer
+from admin_console.ingest.batch import Inbound, IngestResult, Prepared
+from admin_console.ingest.storer import Storer
 
 
 class _TooBigForTheDatabase:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.allowlist import DEFAULT_FILE, Allowlist, AllowlistError, HostPattern, is_public_host
+from kiosk.browser.allowlist import (
+    DEFAULT_FILE,
+    Allowlist,
+    AllowlistError,
+    HostPattern,
+    is_public_host,
+)
 
 SITES = Allowlist.from_mapping(
     {
@@ -204,4 +210,4 @@ def test_a_missing_file_is_named_in_the_error(tmp_path: Path) -> None:
 
 
 def test_the_default_file_is_in_the_package() -> None:
-    assert DEFAULT_FILE.parent.name == "kiosk" and DEFAULT_FILE.is_file()
+    assert DEFAULT_FILE.parent.name == "browser" and DEFAULT_FILE.is_file()

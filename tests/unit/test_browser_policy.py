@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import browser_policy as policy
+from kiosk.browser import policy
 from kiosk.i18n import Texts, _load
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.commands import CommandHandler, CommandRefused, announcement_text
-from kiosk.staff_exit import CornerTaps, StaffGate, check_pin, hash_pin
+from kiosk.model.commands import CommandHandler, CommandRefused, announcement_text
+from kiosk.model.staff_exit import CornerTaps, StaffGate, check_pin, hash_pin
 from kiosk.wire.protocol import decode_command, encode_command
 
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from admin_console.gc_pause import gc_held_off, without_gc_pauses
-from admin_console.reports import build_report
+from admin_console.read.reports import build_report
+from admin_console.store.gc_pause import gc_held_off, without_gc_pauses
 
 
 def test_the_collector_is_off_during_a_read_and_on_after_it() -> None:

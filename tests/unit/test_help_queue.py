@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from admin_console.help_queue import HelpQueue
+from admin_console.desk.help_queue import HelpQueue
 from kiosk.wire.protocol import HelpChange, new_id
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

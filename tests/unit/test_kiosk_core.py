@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core import KioskCore
-from kiosk.outbox import Outbox, OutboxError
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox, OutboxError
 from kiosk.wire.protocol import Channel, HelpChange, decode_help, utc_now
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from admin_console import provision as prov
 from admin_console.cli import main
-from admin_console.provision_files import ProvisionError, account_ids, write_file
-from admin_console.provision_mosquitto import (
+from admin_console.provision import broker_dir as prov
+from admin_console.provision.files import ProvisionError, account_ids, write_file
+from admin_console.provision.mosquitto import (
     Account,
     BrokerLayout,
     acl_rules,
@@ -28,7 +28,7 @@ from admin_console.provision_mosquitto import (
     render_acl,
     render_conf,
 )
-from admin_console.provision_pki import make_ca, make_server_cert
+from admin_console.provision.pki import make_ca, make_server_cert
 from kiosk.settings import load_settings
 from kiosk.wire.broker import ConfigError, broker_from_config, load_toml
 

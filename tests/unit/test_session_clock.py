@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core import KioskCore
-from kiosk.outbox import Outbox
-from kiosk.session import (
+from kiosk.model.core import KioskCore
+from kiosk.model.outbox import Outbox
+from kiosk.model.session import (
     OpeningHours,
     Phase,
     PolicyError,

@@ -1,6 +1,6 @@
 """Every text colour pair of the kiosk theme reaches WCAG AAA (7:1)."""
 
-from kiosk.theme import THEMES, contrast_ratio
+from kiosk.model.theme import THEMES, contrast_ratio
 
 
 def test_contrast_formula_matches_known_values() -> None:

@@ -1,0 +1,1 @@
+"""``make demo`` and its data: the whole suite on one PC."""

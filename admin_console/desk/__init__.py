@@ -1,0 +1,1 @@
+"""What the desks act on: the fleet, the help queue, remote commands (no Qt)."""

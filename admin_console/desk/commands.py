@@ -1,0 +1,266 @@
+"""Remote commands from the admin console, without Qt: targets, publishing, acks and the audit log.
+
+A command to a site or to all kiosks is one publish per kiosk topic, each with its own command
+id (PROTOCOL.md), so that every kiosk's answer can be told apart; ``batch`` ties them together.
+Every command is written to ``command_audit`` with who sent it, and its ack when it comes.
+:class:`AdminLink` is the console's MQTT connection: retained statuses, help calls and replies,
+command acks in; commands and help replies out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from admin_console.links.console import ConsoleLink
+from admin_console.store.orm import CommandAuditRow
+from kiosk.wire.broker import BrokerSettings
+from kiosk.wire.protocol import (
+    Channel,
+    CommandAck,
+    HelpChange,
+    Status,
+    Topic,
+    decode_ack,
+    decode_help,
+    decode_status,
+    encode_command,
+    format_ts,
+    new_id,
+    topic_filter,
+    utc_now,
+)
+
+SENDABLE = ("announce", "end_session", "lock", "unlock", "reload_content")
+ACK_TIMEOUT = timedelta(seconds=60)
+ANNOUNCE_LANGS = ("nl", "fr", "en")
+
+
+class CommandError(ValueError):
+    """A command that cannot be sent as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One kiosk (site and machine), one site (site only) or every kiosk (neither)."""
+
+    site: str | None = None
+    machine: str | None = None
+
+    def describe(self) -> str:
+        if self.site is None:
+            return "all kiosks"
+        return f"{self.site}/{self.machine}" if self.machine else f"site {self.site}"
+
+    def kiosks(self, known: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        if self.site is not None and self.machine is not None:
+            return [(self.site, self.machine)]
+        return sorted({k for k in known if self.site is None or k[0] == self.site})
+
+
+def command_args(
+    cmd: str, texts: Mapping[str, str] | None = None, hours: float = 0
+) -> dict[str, Any]:
+    """Arguments for ``cmd``: an announcement needs a text in at least one language."""
+    if cmd not in SENDABLE:
+        raise CommandError(f"{cmd!r} is not a command the console sends")
+    if cmd != "announce":
+        return {}
+    text = {lang: value.strip() for lang, value in (texts or {}).items() if value.strip()}
+    if not text:
+        raise CommandError("an announcement needs a text in at least one language")
+    if any(len(value) > 500 for value in text.values()):
+        raise CommandError("an announcement may be at most 500 characters")
+    args: dict[str, Any] = {"text": text}
+    if hours > 0:
+        args["until"] = format_ts(utc_now() + timedelta(hours=hours))
+    return args
+
+
+@dataclass(frozen=True)
+class SentCommand:
+    id: str
+    batch: str
+    sent: datetime  # aware UTC
+    admin: str
+    cmd: str
+    target: str
+    site: str
+    machine: str
+    args: dict[str, Any]
+    acked: datetime | None = None
+    ok: bool | None = None
+    error: str | None = None
+
+    def outcome(self, now: datetime | None = None) -> str:
+        if self.ok is True:
+            return "done"
+        if self.ok is False:
+            return f"refused: {self.error or 'no reason given'}"
+        if (now or utc_now()) - self.sent > ACK_TIMEOUT:
+            return "no answer"
+        return "waiting"
+
+
+class CommandTracker:
+    """Builds one message per kiosk and follows their acks (the GUI's list of sent commands)."""
+
+    def __init__(self, admin: str, clock: Callable[[], datetime] = utc_now) -> None:
+        self.admin = admin[:64] or "admin"
+        self._clock = clock
+        self._sent: dict[str, SentCommand] = {}
+
+    def prepare(
+        self, cmd: str, args: dict[str, Any], target: Target, known: Iterable[tuple[str, str]]
+    ) -> list[tuple[str, bytes, SentCommand]]:
+        """(topic, payload, record) for every kiosk of the target; CommandError if none."""
+        kiosks = target.kiosks(known)
+        if not kiosks:
+            raise CommandError(f"no known kiosk for {target.describe()}")
+        batch, now = new_id(), self._clock()
+        out = []
+        for site, machine in kiosks:
+            command_id = new_id()
+            payload = encode_command(cmd, args, command_id)
+            record = SentCommand(
+                command_id, batch, now, self.admin, cmd, target.describe(), site, machine, args
+            )
+            out.append((str(Topic(site, machine, Channel.CMD)), payload, record))
+        return out
+
+    def record(self, command: SentCommand) -> None:
+        self._sent[command.id] = command
+
+    def apply_ack(self, site: str, machine: str, ack: CommandAck) -> SentCommand | None:
+        """The command this ack answers, updated; None for another console's command."""
+        command = self._sent.get(ack.id)
+        if command is None or (command.site, command.machine) != (site, machine):
+            return None
+        command = replace(command, acked=ack.ts, ok=ack.ok, error=ack.error)
+        self._sent[ack.id] = command
+        return command
+
+    def recent(self, limit: int = 200) -> list[SentCommand]:
+        return sorted(self._sent.values(), key=lambda c: (c.sent, c.site, c.machine))[::-1][:limit]
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class CommandAudit:
+    """The ``command_audit`` table: who sent what to which kiosk, when, and the answer."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def record_sent(self, commands: Sequence[SentCommand]) -> None:
+        with Session(self._engine) as session, session.begin():
+            for c in commands:
+                session.add(
+                    CommandAuditRow(
+                        id=c.id,
+                        batch=c.batch,
+                        sent=_naive(c.sent),
+                        admin=c.admin,
+                        cmd=c.cmd,
+                        target=c.target[:80],
+                        site=c.site,
+                        machine=c.machine,
+                        args=c.args,
+                    )
+                )
+
+    def record_ack(self, ack: CommandAck) -> bool:
+        """Store the first answer to a command; True when the command is in the log."""
+        with Session(self._engine) as session, session.begin():
+            done = session.execute(
+                update(CommandAuditRow)
+                .where(CommandAuditRow.id == ack.id, CommandAuditRow.acked.is_(None))
+                .values(acked=_naive(ack.ts), ok=ack.ok, error=(ack.error or None))
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def history(self, limit: int = 200) -> list[SentCommand]:
+        with Session(self._engine) as session:
+            rows = session.execute(
+                select(CommandAuditRow).order_by(CommandAuditRow.sent.desc()).limit(limit)
+            ).scalars()
+
+            def aware(moment: datetime | None) -> datetime | None:
+                return None if moment is None else moment.replace(tzinfo=UTC)
+
+            return [
+                SentCommand(
+                    r.id,
+                    r.batch,
+                    r.sent.replace(tzinfo=UTC),
+                    r.admin,
+                    r.cmd,
+                    r.target,
+                    r.site,
+                    r.machine,
+                    dict(r.args or {}),
+                    aware(r.acked),
+                    r.ok,
+                    r.error,
+                )
+                for r in rows
+            ]
+
+
+# --- the console's MQTT connection --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminCallbacks:
+    """Called on paho's thread; the GUI carries them into its own thread."""
+
+    status: Callable[[str, str, Status, bool], None]  # site, machine, status, retained
+    help_change: Callable[[str, str, HelpChange], None]
+    ack: Callable[[str, str, CommandAck], None]
+    connection: Callable[[bool], None]
+
+
+class AdminLink(ConsoleLink):
+    def __init__(self, settings: BrokerSettings, callbacks: AdminCallbacks) -> None:
+        super().__init__(
+            settings,
+            "admin",
+            "admin console",
+            [
+                topic_filter(Channel.STATUS),
+                topic_filter(Channel.CMD_ACK),
+                topic_filter(Channel.HELP),
+                topic_filter(Channel.HELP_REPLY),
+            ],
+            callbacks.connection,
+            max_inflight=100,
+        )
+        self._callbacks = callbacks
+
+    def publish_command(self, topic: str, payload: bytes) -> bool:
+        """Queue a command at QoS 1 (paho resends it after a reconnect); False if refused."""
+        info = self._client.publish(topic, payload, qos=1)
+        return info.rc == mqtt.MQTT_ERR_SUCCESS or info.rc == mqtt.MQTT_ERR_NO_CONN
+
+    def reply_help(self, site: str, machine: str, request: str, state: str, buddy: str) -> None:
+        """Claim or resolve a call, exactly as a buddy desk does (retained)."""
+        self.publish_help_reply(site, machine, request, state, buddy)
+
+    def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
+        if topic.channel is Channel.STATUS:
+            status = decode_status(message.payload)
+            self._callbacks.status(topic.site, topic.machine, status, bool(message.retain))
+        elif topic.channel is Channel.CMD_ACK:
+            self._callbacks.ack(topic.site, topic.machine, decode_ack(message.payload))
+        elif topic.channel in (Channel.HELP, Channel.HELP_REPLY):
+            change = decode_help(topic.channel, message.payload)
+            self._callbacks.help_change(topic.site, topic.machine, change)

@@ -1,0 +1,278 @@
+"""The fleet, without Qt: every kiosk's last state and figures, and what needs a coordinator.
+
+Live states come from the retained ``status`` topics, history from the aggregator's
+``machines`` table; whichever was seen last wins. A kiosk that sends no heartbeat for
+``stale_after`` counts as offline even before the broker publishes its will. Alerts: offline for
+more than ``offline_alert_after`` during opening hours (counted from the opening time when it
+went off overnight), a disk fuller than ``disk_alert_pct``, task files the kiosk had to leave
+out. Opening hours come from the config's ``[fleet]`` table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from admin_console.read.usage import MachineRecord
+from admin_console.store.rollups import DEFAULT_TIMEZONE
+from kiosk.wire.broker import ConfigError
+from kiosk.wire.protocol import Status, utc_now
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+def _days(value: object) -> frozenset[int]:
+    """``"mon-sat"``, ``"mon,wed,fri"`` or a list of day names."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    days: set[int] = set()
+    for item in items:
+        text = str(item).strip().lower()
+        first, _, last = text.partition("-")
+        if first not in DAY_NAMES or (last and last not in DAY_NAMES):
+            raise ConfigError(f"[fleet] opening_days: {text!r} is not mon…sun or a range of them")
+        start, end = DAY_NAMES.index(first), DAY_NAMES.index(last or first)
+        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+    return frozenset(days)
+
+
+def _hours(value: object) -> tuple[time, time]:
+    match = _HOURS_RE.match(str(value).strip())
+    if not match:
+        raise ConfigError(f"[fleet] opening_hours: {value!r} is not like 09:00-17:00")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    try:
+        opens, closes = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ConfigError(f"[fleet] opening_hours: {value!r} is not a time of day") from None
+    if closes <= opens:
+        raise ConfigError(f"[fleet] opening_hours: {value!r} closes before it opens")
+    return opens, closes
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    open_days: frozenset[int] = frozenset(range(6))  # Monday to Saturday
+    opens: time = time(9)
+    closes: time = time(17)
+    offline_alert_after: timedelta = timedelta(minutes=10)
+    disk_alert_pct: float = 90.0
+    stale_after: timedelta = timedelta(minutes=3)  # three missed heartbeats
+    timezone: str = DEFAULT_TIMEZONE
+
+    @classmethod
+    def from_config(cls, table: Mapping[str, Any]) -> FleetSettings:
+        """The ``[fleet]`` table: opening_days, opening_hours, offline_alert_minutes,
+        disk_alert_pct, timezone; anything left out keeps its default."""
+        settings = cls()
+        if "opening_days" in table:
+            settings = replace(settings, open_days=_days(table["opening_days"]))
+        if "opening_hours" in table:
+            opens, closes = _hours(table["opening_hours"])
+            settings = replace(settings, opens=opens, closes=closes)
+        if "offline_alert_minutes" in table:
+            minutes = table["offline_alert_minutes"]
+            if not isinstance(minutes, int | float) or minutes <= 0:
+                raise ConfigError("[fleet] offline_alert_minutes must be a positive number")
+            settings = replace(settings, offline_alert_after=timedelta(minutes=minutes))
+        if "disk_alert_pct" in table:
+            pct = table["disk_alert_pct"]
+            if not isinstance(pct, int | float) or not 0 < pct <= 100:
+                raise ConfigError("[fleet] disk_alert_pct must be between 0 and 100")
+            settings = replace(settings, disk_alert_pct=float(pct))
+        if "timezone" in table:
+            try:
+                ZoneInfo(str(table["timezone"]))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(f"[fleet] timezone {table['timezone']!r} is unknown") from None
+            settings = replace(settings, timezone=str(table["timezone"]))
+        return settings
+
+    def opening_of(self, moment: datetime) -> datetime | None:
+        """When the sites opened on the day of ``moment`` if they are open at that moment."""
+        local = moment.astimezone(ZoneInfo(self.timezone))
+        if local.weekday() not in self.open_days or not self.opens <= local.time() < self.closes:
+            return None
+        return datetime.combine(local.date(), self.opens, local.tzinfo).astimezone(UTC)
+
+    def describe(self) -> str:
+        days = ", ".join(DAY_NAMES[d] for d in sorted(self.open_days))
+        return f"{days} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    site: str
+    machine: str
+    state: str
+    last_seen: datetime  # aware UTC
+    figures: dict[str, Any] = field(default_factory=dict)
+    offline_since: datetime | None = None
+
+    def figure(self, name: str) -> float | None:
+        value = self.figures.get(name)
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def version(self) -> str:
+        return str(self.figures.get("version", ""))
+
+
+@dataclass(frozen=True)
+class Alert:
+    site: str
+    machine: str
+    kind: str  # offline | disk | content
+    message: str  # in English, for logs; the windows show it translated (qt_admin_widgets)
+    value: float = 0.0  # minutes offline, disk %, task files left out
+
+
+@dataclass(frozen=True)
+class SiteFleet:
+    online: int = 0
+    in_session: int = 0
+    offline: int = 0
+    alerts: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.online + self.offline
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class FleetModel:
+    """Kiosks by (site, machine); feed it statuses and database rows, ask it for views."""
+
+    def __init__(
+        self, settings: FleetSettings | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.settings = settings or FleetSettings()
+        self._clock = clock
+        self._kiosks: dict[tuple[str, str], Kiosk] = {}
+
+    def load(self, records: Iterable[MachineRecord]) -> bool:
+        """Take the database's last statuses; a newer live status is kept. True if changed."""
+        changed = False
+        for record in records:
+            seen = _aware(record.last_seen)
+            current = self._kiosks.get((record.site, record.machine))
+            if current is not None and current.last_seen >= seen:
+                continue
+            since = seen if record.state == "offline" else None
+            self._kiosks[(record.site, record.machine)] = Kiosk(
+                record.site, record.machine, record.state, seen, dict(record.status), since
+            )
+            changed = True
+        return changed
+
+    def apply_status(
+        self, site: str, machine: str, status: Status, received: datetime, retained: bool = False
+    ) -> bool:
+        """A status from the broker. A retained one is old news: its own time counts."""
+        current = self._kiosks.get((site, machine))
+        seen = _aware(received)
+        if retained:
+            seen = _aware(status.ts) if status.ts else current.last_seen if current else seen
+            if current is not None and current.last_seen > seen:
+                return False
+        figures = status.figures or (current.figures if current else {})
+        since: datetime | None = None
+        if status.state == "offline":
+            # The will carries no time: the kiosk went away around when it was last heard.
+            if current is None:
+                since = seen
+            elif current.state == "offline":
+                since = current.offline_since or current.last_seen
+            else:
+                since = current.last_seen
+            seen = max(seen, current.last_seen) if current else seen
+        kiosk = Kiosk(site, machine, status.state, seen, dict(figures), since)
+        self._kiosks[(site, machine)] = kiosk
+        return kiosk != current
+
+    def is_offline(self, kiosk: Kiosk, now: datetime | None = None) -> bool:
+        moment = now or self._clock()
+        return kiosk.state == "offline" or moment - kiosk.last_seen > self.settings.stale_after
+
+    def offline_since(self, kiosk: Kiosk, now: datetime | None = None) -> datetime | None:
+        if kiosk.state == "offline":
+            return kiosk.offline_since or kiosk.last_seen
+        return kiosk.last_seen if self.is_offline(kiosk, now) else None
+
+    def shown_state(self, kiosk: Kiosk, now: datetime | None = None) -> str:
+        return "offline" if self.is_offline(kiosk, now) else kiosk.state
+
+    def kiosks(self, sites: Iterable[str] = ()) -> list[Kiosk]:
+        wanted = set(sites)
+        return [
+            kiosk
+            for key, kiosk in sorted(self._kiosks.items())
+            if not wanted or kiosk.site in wanted
+        ]
+
+    def sites(self) -> list[str]:
+        return sorted({site for site, _ in self._kiosks})
+
+    def targets(self, site: str | None = None) -> list[tuple[str, str]]:
+        """The kiosks a command for ``site`` (or all, when None) goes to."""
+        return [key for key in sorted(self._kiosks) if site is None or key[0] == site]
+
+    def alerts_for(self, kiosk: Kiosk, now: datetime | None = None) -> list[Alert]:
+        moment = now or self._clock()
+        found: list[Alert] = []
+        since = self.offline_since(kiosk, moment)
+        opened = self.settings.opening_of(moment)
+        if since is not None and opened is not None:
+            off_for = moment - max(since, opened)
+            if off_for > self.settings.offline_alert_after:
+                minutes = int(off_for.total_seconds() // 60)
+                found.append(
+                    Alert(
+                        kiosk.site,
+                        kiosk.machine,
+                        "offline",
+                        f"offline for {minutes} min",
+                        minutes,
+                    )
+                )
+        disk = kiosk.figure("disk_pct")
+        if disk is not None and disk > self.settings.disk_alert_pct:
+            found.append(Alert(kiosk.site, kiosk.machine, "disk", f"disk {disk:.0f}% full", disk))
+        problems = kiosk.figure("content_problems")
+        if problems:
+            found.append(
+                Alert(
+                    kiosk.site,
+                    kiosk.machine,
+                    "content",
+                    f"{problems:.0f} task files left out",
+                    problems,
+                )
+            )
+        return found
+
+    def alerts(self, now: datetime | None = None) -> list[Alert]:
+        return [alert for kiosk in self.kiosks() for alert in self.alerts_for(kiosk, now)]
+
+    def summary(self, now: datetime | None = None) -> dict[str, SiteFleet]:
+        """Per site: kiosks online, of which in a session, offline, and alerts."""
+        moment = now or self._clock()
+        counts: dict[str, dict[str, int]] = {}
+        for kiosk in self.kiosks():
+            entry = counts.setdefault(
+                kiosk.site, {"online": 0, "in_session": 0, "offline": 0, "alerts": 0}
+            )
+            if self.is_offline(kiosk, moment):
+                entry["offline"] += 1
+            else:
+                entry["online"] += 1
+                entry["in_session"] += kiosk.state == "in_session"
+            entry["alerts"] += len(self.alerts_for(kiosk, moment))
+        return {site: SiteFleet(**entry) for site, entry in sorted(counts.items())}

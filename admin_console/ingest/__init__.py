@@ -1,0 +1,1 @@
+"""From MQTT to the database: the aggregator (receiver) and its storer process."""

@@ -1,0 +1,1 @@
+"""``admin-console provision``: broker directory, TLS, credentials, ACLs."""

@@ -1,0 +1,1 @@
+"""The read side: stats, usage, help figures and funder reports (no Qt)."""

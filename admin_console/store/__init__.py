@@ -1,0 +1,1 @@
+"""The database: ORM, migrations, the daily and monthly counts, GC pauses."""

@@ -1,0 +1,1 @@
+"""The admin console's and buddy desk's Qt screens."""

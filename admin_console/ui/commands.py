@@ -1,0 +1,272 @@
+"""Commands tab: announce, end a session, lock, unlock or reload content on one kiosk, a site or
+all of them; every kiosk's answer shown as it comes; the audit log of who sent what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from admin_console.desk.commands import (
+    ANNOUNCE_LANGS,
+    SENDABLE,
+    CommandAudit,
+    CommandError,
+    CommandTracker,
+    SentCommand,
+    Target,
+    command_args,
+)
+from admin_console.desk.fleet import FleetModel
+from admin_console.ui.language import QT_TRANSLATE_NOOP
+from admin_console.ui.widgets import (
+    ALERT,
+    GOOD,
+    fill_table,
+    format_local,
+    heading,
+    make_table,
+)
+from admin_console.ui.worker import QtDatabase
+from kiosk.wire.protocol import CommandAck
+
+LABELS = {
+    "announce": "Show an announcement",
+    "end_session": "End the visit (clears the PC)",
+    "lock": "Lock",
+    "unlock": "Unlock",
+    "reload_content": "Reload the guided tasks",
+}
+DISRUPTIVE = frozenset({"end_session", "lock"})
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Sent"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "By"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Command"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Target"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Kiosk"),
+    QT_TRANSLATE_NOOP("QtCommandsTab", "Answer"),
+)
+
+Publish = Callable[[str, bytes], bool]
+
+
+class QtCommandsTab(QWidget):
+    def __init__(
+        self,
+        db: QtDatabase,
+        fleet: FleetModel,
+        tracker: CommandTracker,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.fleet = fleet
+        self.tracker = tracker
+        self.zone = zone
+        self._clock = clock
+        self.publish: Publish | None = None
+        self.connected = False
+        self.confirm = self._confirm_dialog  # tests put a small fake here
+        self.audit: list[SentCommand] = []
+        layout = QVBoxLayout(self)
+        form = QGridLayout()
+        form.addWidget(QLabel(self.tr("Send to:")), 0, 0)
+        self.scope = QComboBox()
+        self.scope.addItems(
+            [self.tr("one kiosk"), self.tr("every kiosk of a site"), self.tr("all kiosks")]
+        )
+        self.scope.currentIndexChanged.connect(self._scope_changed)
+        form.addWidget(self.scope, 0, 1)
+        self.site = QComboBox()
+        self.site.currentIndexChanged.connect(self._fill_kiosks)
+        form.addWidget(self.site, 0, 2)
+        self.kiosk = QComboBox()
+        form.addWidget(self.kiosk, 0, 3)
+        form.addWidget(QLabel(self.tr("Command:")), 1, 0)
+        self.command = QComboBox()
+        for cmd in SENDABLE:
+            self.command.addItem(self.tr(LABELS[cmd]), cmd)
+        self.command.currentIndexChanged.connect(self._command_changed)
+        form.addWidget(self.command, 1, 1)
+        self.texts: dict[str, QLineEdit] = {}
+        for row, lang in enumerate(ANNOUNCE_LANGS, start=2):
+            form.addWidget(QLabel(self.tr("Text ({lang}):").format(lang=lang.upper())), row, 0)
+            edit = QLineEdit()
+            edit.setMaxLength(500)
+            self.texts[lang] = edit
+            form.addWidget(edit, row, 1, 1, 3)
+        form.addWidget(QLabel(self.tr("Show for (hours, 0 = until changed):")), 5, 0)
+        self.hours = QDoubleSpinBox()
+        self.hours.setRange(0, 24 * 14)
+        self.hours.setValue(2)
+        form.addWidget(self.hours, 5, 1)
+        layout.addLayout(form)
+        actions = QHBoxLayout()
+        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button.clicked.connect(self.send)
+        actions.addWidget(self.send_button)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        actions.addWidget(self.message, 1)
+        layout.addLayout(actions)
+        layout.addWidget(heading(self.tr("Sent from this console")))
+        self.sent = make_table([self.tr(c) for c in COLUMNS], stretch=5)
+        layout.addWidget(self.sent, 1)
+        self.sent.setMinimumHeight(120)
+        layout.addWidget(heading(self.tr("Audit log (every console)")))
+        self.log = make_table([self.tr(c) for c in COLUMNS], stretch=5)
+        layout.addWidget(self.log, 2)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.update_sent)
+        self._timer.start(5000)
+        self._scope_changed(0)
+        self._command_changed(0)
+
+    def refresh(self) -> None:
+        self.sync_targets()
+        self.db.submit(lambda engine: CommandAudit(engine).history(), self._audit_loaded)
+
+    def sync_targets(self) -> None:
+        sites = self.fleet.sites()
+        if sites != [self.site.itemText(i) for i in range(self.site.count())]:
+            chosen = self.site.currentText()
+            self.site.blockSignals(True)
+            self.site.clear()
+            self.site.addItems(sites)
+            self.site.setCurrentIndex(max(0, self.site.findText(chosen)))
+            self.site.blockSignals(False)
+            self._fill_kiosks()
+
+    def _fill_kiosks(self) -> None:
+        chosen = self.kiosk.currentText()
+        self.kiosk.clear()
+        site = self.site.currentText()
+        self.kiosk.addItems([m for s, m in self.fleet.targets(site or None) if s == site])
+        self.kiosk.setCurrentIndex(max(0, self.kiosk.findText(chosen)))
+
+    def _scope_changed(self, index: int) -> None:
+        self.site.setEnabled(index < 2)
+        self.kiosk.setEnabled(index == 0)
+
+    def _command_changed(self, _index: int) -> None:
+        announce = self.command.currentData() == "announce"
+        for edit in self.texts.values():
+            edit.setEnabled(announce)
+        self.hours.setEnabled(announce)
+
+    def target(self) -> Target:
+        scope = self.scope.currentIndex()
+        if scope == 2:
+            return Target()
+        site = self.site.currentText() or None
+        return Target(site, self.kiosk.currentText() or None) if scope == 0 else Target(site)
+
+    def send(self) -> None:
+        cmd = str(self.command.currentData())
+        target = self.target()
+        try:
+            if target.site is None and self.scope.currentIndex() < 2:
+                raise CommandError(self.tr("choose a site first"))
+            texts = {lang: edit.text() for lang, edit in self.texts.items()}
+            args = command_args(cmd, texts, self.hours.value())
+            prepared = self.tracker.prepare(cmd, args, target, self.fleet.targets())
+        except CommandError as err:
+            self.message.setText(str(err))
+            return
+        if cmd in DISRUPTIVE and len(prepared) > 1:
+            question = self.tr("{what} on {n} kiosks ({target})? Visitors there lose their visit.")
+            if not self.confirm(
+                question.format(
+                    what=self.tr(LABELS[cmd]), n=len(prepared), target=target.describe()
+                )
+            ):
+                return
+        if self.publish is None:
+            self.message.setText(self.tr("Not connected to the broker: nothing was sent."))
+            return
+        records = []
+        for topic, payload, record in prepared:
+            if self.publish(topic, payload):
+                self.tracker.record(record)
+                records.append(record)
+        done = (
+            self.tr("Sent to {n} kiosk(s): {target}.")
+            if self.connected
+            else self.tr("No broker now: queued for {n} kiosk(s) ({target}), sent when it is back.")
+        )
+        self.message.setText(done.format(n=len(records), target=target.describe()))
+        self.update_sent()
+        self.db.submit(
+            lambda engine: CommandAudit(engine).record_sent(records), lambda _r: self.refresh()
+        )
+
+    def on_ack(self, site: str, machine: str, ack: CommandAck) -> None:
+        if self.tracker.apply_ack(site, machine, ack) is not None:
+            self.update_sent()
+        self.db.submit(lambda engine: CommandAudit(engine).record_ack(ack), self._ack_stored)
+
+    def _ack_stored(self, known: bool) -> None:
+        if known:
+            self.refresh()
+
+    def _rows(
+        self, commands: list[SentCommand]
+    ) -> tuple[list[tuple[str, ...]], list[QColor | None]]:
+        now = self._clock()
+        rows: list[tuple[str, ...]] = []
+        colours: list[QColor | None] = []
+        for c in commands:
+            outcome = c.outcome(now)
+            rows.append(
+                (
+                    format_local(c.sent, self.zone),
+                    c.admin,
+                    c.cmd,
+                    c.target,
+                    f"{c.site}/{c.machine}",
+                    self._outcome_text(c, outcome),
+                )
+            )
+            colours.append(GOOD if c.ok else ALERT if outcome != "waiting" else None)
+        return rows, colours
+
+    def _outcome_text(self, command: SentCommand, outcome: str) -> str:
+        if command.ok is False:
+            reason = command.error or self.tr("no reason given")
+            return self.tr("refused: {reason}").format(reason=reason)
+        texts = {
+            "done": self.tr("done"),
+            "no answer": self.tr("no answer"),
+            "waiting": self.tr("waiting"),
+        }
+        return texts.get(outcome, outcome)
+
+    def update_sent(self) -> None:
+        rows, colours = self._rows(self.tracker.recent())
+        fill_table(self.sent, rows, colours=colours)
+
+    def _audit_loaded(self, commands: list[SentCommand]) -> None:
+        self.audit = commands
+        rows, colours = self._rows(commands)
+        fill_table(self.log, rows, colours=colours)
+
+    def _confirm_dialog(self, question: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Send a command"), question)
+        return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,152 @@
+"""Fleet tab: every kiosk by site with its state, last contact, version, load and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from admin_console.desk.fleet import FleetModel, Kiosk
+from admin_console.ui.language import QT_TRANSLATE_NOOP, alert_text
+from admin_console.ui.widgets import (
+    ALERT,
+    GOOD,
+    QUIET,
+    fill_table,
+    format_ago,
+    make_table,
+    no_data_label,
+)
+
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QtFleetTab", "Site"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "PC"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "State"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Last seen"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Version"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "CPU"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Memory"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Disk"),
+    QT_TRANSLATE_NOOP("QtFleetTab", "Alerts"),
+)
+STATES = {
+    "idle": QT_TRANSLATE_NOOP("QtFleetTab", "idle"),
+    "in_session": QT_TRANSLATE_NOOP("QtFleetTab", "in a session"),
+    "locked": QT_TRANSLATE_NOOP("QtFleetTab", "locked"),
+    "offline": QT_TRANSLATE_NOOP("QtFleetTab", "offline"),
+}
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+class QtFleetTab(QWidget):
+    def __init__(
+        self, fleet: FleetModel, clock: Callable[[], datetime], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.fleet = fleet
+        self._clock = clock
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Site:")))
+        self.site = QComboBox()
+        self.site.addItem(self.tr("All sites"), "")
+        self.site.currentIndexChanged.connect(self.update_view)
+        bar.addWidget(self.site)
+        self.summary = QLabel()
+        bar.addWidget(self.summary, 1)
+        self.hours = QLabel(
+            self.tr(
+                "Opening hours: {hours} · offline alert after {m} min · disk alert above {d}%"
+            ).format(
+                hours=fleet.settings.describe(),
+                m=int(fleet.settings.offline_alert_after.total_seconds() // 60),
+                d=int(fleet.settings.disk_alert_pct),
+            )
+        )
+        self.hours.setStyleSheet("color: #5F6368")
+        bar.addWidget(self.hours)
+        layout.addLayout(bar)
+        self.alerts = QLabel()
+        self.alerts.setWordWrap(True)
+        self.alerts.setStyleSheet("background: #FCE8E6; color: #8B0000; padding: 6px")
+        layout.addWidget(self.alerts)
+        self.empty = no_data_label(self.tr("No kiosk has reported yet."))
+        layout.addWidget(self.empty)
+        self.table = make_table([self.tr(c) for c in COLUMNS], stretch=8)
+        self.table.setSortingEnabled(False)
+        layout.addWidget(self.table, 1)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.update_view)
+        self._timer.start(5000)
+
+    def _sync_sites(self) -> None:
+        sites = self.fleet.sites()
+        known = [self.site.itemData(i) for i in range(1, self.site.count())]
+        if known != sites:
+            chosen = self.site.currentData()
+            self.site.blockSignals(True)
+            self.site.clear()
+            self.site.addItem(self.tr("All sites"), "")
+            for site in sites:
+                self.site.addItem(site, site)
+            index = self.site.findData(chosen)
+            self.site.setCurrentIndex(max(0, index))
+            self.site.blockSignals(False)
+
+    def update_view(self) -> None:
+        self._sync_sites()
+        now = self._clock()
+        site = self.site.currentData() or ""
+        kiosks = self.fleet.kiosks([site] if site else [])
+        rows, colours = [], []
+        all_alerts = []
+        for kiosk in kiosks:
+            alerts = self.fleet.alerts_for(kiosk, now)
+            all_alerts += alerts
+            state = self.fleet.shown_state(kiosk, now)
+            rows.append(
+                (
+                    kiosk.site,
+                    kiosk.machine,
+                    self.tr(STATES.get(state, state)),
+                    format_ago(kiosk.last_seen, now),
+                    kiosk.version or "–",
+                    _pct(kiosk.figure("cpu_pct")),
+                    _pct(kiosk.figure("mem_pct")),
+                    _pct(kiosk.figure("disk_pct")),
+                    "; ".join(alert_text(a) for a in alerts),
+                )
+            )
+            colours.append(self._colour(state, bool(alerts)))
+        fill_table(self.table, rows, numeric=(5, 6, 7), colours=colours)
+        self.empty.setVisible(not kiosks)
+        self.table.setVisible(bool(kiosks))
+        offline = sum(self.fleet.is_offline(k, now) for k in kiosks)
+        self.summary.setText(
+            self.tr("{n} kiosks, {off} offline").format(n=len(kiosks), off=offline)
+        )
+        self.alerts.setVisible(bool(all_alerts))
+        shown = [f"{a.site}/{a.machine}: {alert_text(a)}" for a in all_alerts[:8]]
+        more = len(all_alerts) - len(shown)
+        self.alerts.setText(
+            self.tr("{n} alerts — ").format(n=len(all_alerts))
+            + " · ".join(shown)
+            + (self.tr(" … and {m} more").format(m=more) if more > 0 else "")
+        )
+
+    @staticmethod
+    def _colour(state: str, alert: bool) -> QColor | None:
+        if alert:
+            return ALERT
+        if state == "offline":
+            return QUIET
+        return GOOD if state == "in_session" else None
+
+
+__all__ = ["Kiosk", "QtFleetTab"]

@@ -1,0 +1,129 @@
+"""Overview tab: per site, kiosks online / in a session / offline, today's sessions, help calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+
+from admin_console.desk.fleet import FleetModel
+from admin_console.desk.help_queue import HelpQueue
+from admin_console.read.help import SiteToday, today_by_site
+from admin_console.ui.language import QT_TRANSLATE_NOOP, alert_text
+from admin_console.ui.widgets import (
+    ALERT,
+    QtTile,
+    fill_table,
+    format_duration,
+    heading,
+    make_table,
+    no_data_label,
+)
+from admin_console.ui.worker import QtDatabase
+
+COLUMNS = (
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Site"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Online"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "In a session"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Offline"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Sessions today"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Open help calls"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Median wait today"),
+    QT_TRANSLATE_NOOP("QtOverviewTab", "Alerts"),
+)
+
+
+class QtOverviewTab(QWidget):
+    def __init__(
+        self,
+        db: QtDatabase,
+        fleet: FleetModel,
+        queue: HelpQueue,
+        clock: Callable[[], datetime],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.fleet = fleet
+        self.queue = queue
+        self._clock = clock
+        self.today: dict[str, SiteToday] = {}
+        layout = QVBoxLayout(self)
+        tiles = QGridLayout()
+        self.tiles = {
+            "online": QtTile(self.tr("kiosks online")),
+            "in_session": QtTile(self.tr("visitors at a kiosk now")),
+            "sessions": QtTile(self.tr("sessions today")),
+            "calls": QtTile(self.tr("help calls open")),
+            "alerts": QtTile(self.tr("alerts (Fleet tab)")),
+        }
+        for column, tile in enumerate(self.tiles.values()):
+            tiles.addWidget(tile, 0, column)
+        layout.addLayout(tiles)
+        layout.addWidget(heading(self.tr("Sites")))
+        self.empty = no_data_label(
+            self.tr("No data yet: no kiosk has reported and no visit was stored.")
+        )
+        layout.addWidget(self.empty)
+        self.table = make_table([self.tr(c) for c in COLUMNS], stretch=len(COLUMNS) - 1)
+        layout.addWidget(self.table, 1)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(15_000)
+
+    def refresh(self) -> None:
+        zone = ZoneInfo(self.fleet.settings.timezone)
+        moment = self._clock()
+        self.db.submit(lambda engine: today_by_site(engine, moment, zone.key), self._today_loaded)
+        self.update_view()
+
+    def _today_loaded(self, today: dict[str, SiteToday]) -> None:
+        self.today = today
+        self.update_view()
+
+    def _alerts_text(self, site: str, now: datetime) -> str:
+        alerts = [a for k in self.fleet.kiosks([site]) for a in self.fleet.alerts_for(k, now)]
+        if not alerts:
+            return ""
+        first = ", ".join(f"{a.machine} {alert_text(a)}" for a in alerts[:2])
+        return first + (
+            self.tr(" (+{n} more)").format(n=len(alerts) - 2) if len(alerts) > 2 else ""
+        )
+
+    def update_view(self) -> None:
+        now = self._clock()
+        fleet = self.fleet.summary(now)
+        calls: dict[str, int] = {}
+        for call in self.queue.active():  # live calls, and those the database knows of
+            calls[call.site] = calls.get(call.site, 0) + 1
+        sites = sorted(set(fleet) | set(self.today) | set(calls))
+        rows, colours = [], []
+        for site in sites:
+            f = fleet.get(site)
+            t = self.today.get(site, SiteToday())
+            rows.append(
+                (
+                    site,
+                    f.online if f else 0,
+                    f.in_session if f else 0,
+                    f.offline if f else 0,
+                    t.sessions,
+                    calls.get(site, 0),
+                    format_duration(t.median_wait_s),
+                    self._alerts_text(site, now),
+                )
+            )
+            colours.append(ALERT if (f and f.alerts) or calls.get(site) else None)
+        fill_table(self.table, rows, numeric=range(1, 7), colours=colours)
+        self.empty.setVisible(not sites)
+        self.table.setVisible(bool(sites))
+        online = sum(s.online for s in fleet.values())
+        total = sum(s.total for s in fleet.values())
+        self.tiles["online"].set_value(f"{online} / {total}")
+        self.tiles["in_session"].set_value(str(sum(s.in_session for s in fleet.values())))
+        self.tiles["sessions"].set_value(str(sum(t.sessions for t in self.today.values())))
+        self.tiles["calls"].set_value(str(sum(calls.values())))
+        self.tiles["alerts"].set_value(str(sum(s.alerts for s in fleet.values())))

@@ -1,0 +1,1 @@
+"""The visit without Qt: the model, its clock, commands, staff exit, the outbox it writes."""

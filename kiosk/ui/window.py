@@ -1,0 +1,262 @@
+"""The kiosk window: draws the model (``KioskCore``) and forwards what the visitor does.
+
+It never talks to the broker or the outbox itself. A tick a few times a second lets the model
+run its clock (idle warning, time limit) and the window show what follows from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+
+from kiosk.i18n import Texts
+from kiosk.model.core import KioskCore
+from kiosk.model.session import Phase, minutes
+from kiosk.model.theme import HIGH_CONTRAST, NORMAL
+from kiosk.model.tiles import BROWSE, Tile
+from kiosk.ui.action_bar import QtActionBar
+from kiosk.ui.overlays import QtIdleWarning, QtLockedScreen
+from kiosk.ui.speech import QtReader
+from kiosk.ui.start_screen import QtStartScreen
+from kiosk.ui.widgets import QtPages, make_label
+
+if TYPE_CHECKING:
+    from kiosk.ui.home_screen import QtHomeScreen
+
+TilesFor = Callable[[Texts], list[Tile]]
+
+
+def browse_only(texts: Texts) -> list[Tile]:
+    return [Tile(BROWSE, texts("tile_browse"))]
+
+
+class QtKioskWindow(QMainWindow):
+    """Start screen, the visit (home or an activity), or out of order — following the model."""
+
+    open_requested = Signal(str)  # a home tile: a task id, or BROWSE
+
+    def __init__(
+        self,
+        core: KioskCore,
+        idle_minutes: int = 5,
+        *,
+        reader: QtReader | None = None,
+        tiles_for: TilesFor = browse_only,
+        tick_ms: int = 250,
+    ) -> None:
+        super().__init__()
+        self._core = core
+        self._texts = Texts(core.lang)
+        self.reader = reader or QtReader()
+        self._tiles_for = tiles_for
+        self._broker_online = False
+        self._style_key: tuple[str, int] | None = None
+        self.allow_close: Callable[[], bool] = lambda: True
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = make_label("banner")
+        layout.addWidget(self.banner)
+        self.start_screen = QtStartScreen(idle_minutes)
+        # The home screen (tiles, icons, the accessibility bar) is made on first use, or by the
+        # kiosk right after the start screen shows (``home_screen``): ~15 ms the start screen
+        # does not need. An empty page holds its place in the stack until then.
+        self._home: QtHomeScreen | None = None
+        self._home_slot = QWidget()
+        self.locked_screen = QtLockedScreen()
+        self.activity_page = QWidget()  # the browser or a guided task takes this place
+        self.activity_layout = QVBoxLayout(self.activity_page)
+        self.activity_layout.setContentsMargins(0, 0, 0, 0)
+        self.stack = QtPages()
+        self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
+        for page in (self.start_screen, self._home_slot, self.activity_page, self.locked_screen):
+            self.stack.addWidget(page)
+        layout.addWidget(self.stack, 1)
+        self.action_bar = QtActionBar()
+        layout.addWidget(self.action_bar)
+        self.setCentralWidget(root)
+        self.idle_warning = QtIdleWarning(root)
+
+        self.start_screen.start_requested.connect(core.start_session)
+        self.start_screen.language_chosen.connect(core.set_language)
+        self.action_bar.call_requested.connect(lambda: core.call_buddy())
+        self.action_bar.cancel_requested.connect(core.cancel_help)
+        self.action_bar.done_requested.connect(lambda: core.end_session("user"))
+        self.idle_warning.still_here.connect(self._still_here)
+        core.subscribe(self._update)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self.tick)
+        self._ticker.start(tick_ms)
+        self._update()
+
+    # --- what the visitor sees ------------------------------------------------------------------
+
+    @property
+    def home_screen(self) -> QtHomeScreen:
+        """The home screen, made (and put in its place) the first time it is asked for."""
+        if self._home is None:
+            from kiosk.ui.home_screen import QtHomeScreen
+
+            home = QtHomeScreen(self.reader.available)
+            core = self._core
+            home.tile_chosen.connect(self._tile_chosen)
+            access = home.accessibility
+            access.text_size_chosen.connect(core.set_text_size)
+            access.contrast_toggled.connect(core.set_high_contrast)
+            access.read_aloud_requested.connect(self.read_aloud)
+            index = self.stack.indexOf(self._home_slot)
+            self.stack.insertWidget(index, home)
+            self.stack.removeWidget(self._home_slot)
+            self._home_slot.deleteLater()
+            self._home = home
+            self._style_home()
+            texts = self._texts
+            home.retranslate(texts, self._tiles_for(texts))
+            home.accessibility.show_state(texts, core.text_size, core.high_contrast)
+        return self._home
+
+    def _style_home(self) -> None:
+        if self._home is not None:
+            theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
+            self._home.set_text_size(self._core.text_size)
+            self._home.set_icon_colour(theme.primary_text)
+
+    def set_read_aloud_available(self, available: bool) -> None:
+        """Known once the speech engines were probed; without one the control stays hidden."""
+        self.home_screen.accessibility.read_button.setVisible(available)
+
+    def set_tiles_for(self, tiles_for: TilesFor) -> None:
+        self._tiles_for = tiles_for
+        self._update()
+
+    def refresh(self) -> None:
+        self._update()
+
+    def set_broker_online(self, online: bool) -> None:
+        self._broker_online = online
+        self._update()
+
+    def help_text(self) -> str:
+        """What the visitor reads about their call right now ('' when there is none)."""
+        help_call = self._core.help
+        if help_call is None:
+            return ""
+        if help_call.state == "claimed" and help_call.buddy:
+            return self._texts("help_coming", name=help_call.buddy)
+        if not self._broker_online:
+            return self._texts("help_offline")
+        return self._texts("help_waiting")
+
+    def show_activity(self, widget: QWidget) -> None:
+        """Put the browser (or a task beside it) in the visit's main area."""
+        if self.activity_layout.indexOf(widget) < 0:
+            self.activity_layout.addWidget(widget)
+        self.stack.setCurrentWidget(self.activity_page)
+
+    def show_home(self) -> None:
+        if self._core.session:
+            self.stack.setCurrentWidget(self.home_screen)
+
+    def _tile_chosen(self, tile_id: str) -> None:
+        self.open_requested.emit(tile_id)
+
+    def read_aloud(self) -> None:
+        page = self.stack.currentWidget()
+        speak = getattr(page, "spoken_text", None)
+        text = speak() if callable(speak) else ""
+        self.reader.say(f"{text} {self.help_text()}".strip(), self._core.lang)
+
+    def _apply_style(self) -> None:
+        theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
+        key = (theme.name, self._core.text_size)
+        if key != self._style_key:
+            self._style_key = key
+            self.setStyleSheet(theme.stylesheet(self._core.text_size))
+            self._style_home()
+            self.action_bar.set_text_size(self._core.text_size)
+
+    def _update(self) -> None:
+        core = self._core
+        if self._texts.lang != core.lang:
+            self._texts = Texts(core.lang)
+        texts = self._texts
+        self._apply_style()
+        self.setWindowTitle(texts("window_title"))
+        self.start_screen.retranslate(texts, core.timer.can_start())
+        if self._home is not None or core.session is not None:
+            self.home_screen.retranslate(texts, self._tiles_for(texts))
+            self.home_screen.accessibility.show_state(texts, core.text_size, core.high_contrast)
+        self.locked_screen.retranslate(texts)
+        if core.locked:
+            self.stack.setCurrentWidget(self.locked_screen)
+        elif core.session is None:
+            self.stack.setCurrentWidget(self.start_screen)
+            self.idle_warning.hide()
+        elif self.stack.currentWidget() in (self.start_screen, self.locked_screen):
+            self.stack.setCurrentWidget(self.home_screen)
+        in_session = core.session is not None
+        self.action_bar.setVisible(in_session)
+        state = core.help.state if core.help else None
+        self.action_bar.show_help(texts, self.help_text(), state)
+        self._show_banner(None)
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        tick = self._core.tick()
+        if tick.phase is Phase.WARNING and tick.warning_left_s is not None:
+            self.idle_warning.show_countdown(self._texts, tick.warning_left_s)
+        elif self.idle_warning.isVisible():
+            self.idle_warning.hide()
+        self._show_banner(tick.ends_in_s)
+
+    def _show_banner(self, ends_in_s: float | None) -> None:
+        parts = []
+        announcement = self._core.announcement()
+        if announcement:
+            parts.append(announcement)
+        if ends_in_s is not None and self._core.session:
+            parts.append(self._texts("ends_soon", minutes=minutes(ends_in_s)))
+        text = "\n".join(parts)
+        if text != self.banner.text():
+            self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def _still_here(self) -> None:
+        self._core.still_here()
+        self.idle_warning.hide()
+
+    # --- Qt -------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        central = self.centralWidget()
+        if central is not None:
+            self.idle_warning.setGeometry(central.rect())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.allow_close():
+            event.accept()
+        else:
+            event.ignore()
+
+    def keyboard_focus_order(self) -> list[QWidget]:
+        """The widgets Tab visits on the current page, in order (for tests and reviews)."""
+        first: QWidget = self.focusWidget() or self
+        order: list[QWidget] = []
+        widget: QWidget | None = first
+        for _ in range(500):
+            if widget is None:
+                break
+            if widget.isVisible() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                order.append(widget)
+            widget = widget.nextInFocusChain()
+            if widget is first:
+                break
+        return order

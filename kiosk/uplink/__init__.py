@@ -1,0 +1,1 @@
+"""The way out: the MQTT link that drains the outbox, and the health figures it reports."""

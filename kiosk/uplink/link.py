@@ -1,0 +1,275 @@
+"""The kiosk's MQTT link: drains the outbox, sends the heartbeat, receives replies and commands.
+
+paho runs its network loop on its own thread; an uploader thread feeds it a bounded window of
+messages from the outbox (the backlog stays on disk, never inside paho) and removes rows when
+their PUBACK arrives. Callbacks only convert and hand over; nothing here touches a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
+
+from kiosk.model.outbox import Outbox, OutboxRow
+from kiosk.wire.broker import BrokerSettings, Will, make_client
+from kiosk.wire.protocol import (
+    MAX_EVENTS_PER_BATCH,
+    Channel,
+    Command,
+    HelpChange,
+    Rejected,
+    Topic,
+    decode_command,
+    decode_help,
+    encode_status,
+    encode_wire_batch,
+)
+
+log = logging.getLogger("kiosk.uplink.link")
+
+RETAINED = frozenset({Channel.STATUS, Channel.HELP})
+
+
+@dataclass(frozen=True)
+class LinkCallbacks:
+    """What the link hands over; called on paho's thread, so receivers must marshal to their own."""
+
+    help_reply: Callable[[HelpChange], None]
+    command: Callable[[Command], None]
+    connection: Callable[[bool], None]
+
+
+class KioskLink:
+    """One kiosk's connection to the broker."""
+
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        site: str,
+        machine: str,
+        outbox: Outbox,
+        status: Callable[[], dict[str, Any]],
+        callbacks: LinkCallbacks,
+        *,
+        heartbeat_s: float = 60.0,
+        window: int = 8,
+        batch_size: int = MAX_EVENTS_PER_BATCH,
+    ) -> None:
+        self.site = site
+        self.machine = machine
+        self._settings = settings
+        self._outbox = outbox
+        self._status = status
+        self._callbacks = callbacks
+        self._heartbeat_s = heartbeat_s
+        self._window = window
+        self._batch_size = batch_size
+        self._connected = threading.Event()
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._acked: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self._inflight: dict[int, list[int]] = {}  # mid -> outbox seqs; uploader thread only
+        self._high_water = 0  # highest event seq handed to paho; uploader thread only
+        self._urgent_water = 0  # highest seq of a help call (not an event) handed to paho
+        self._status_due = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.rejected = 0
+        offline = Will(str(self.topic(Channel.STATUS)), encode_status("offline"))
+        self._client = make_client(
+            settings,
+            client_id=f"kiosk-{site}-{machine}",
+            clean_session=True,
+            will=offline,
+            logger=logging.getLogger("kiosk.paho"),
+            max_inflight=window + 8,
+        )
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_publish = self._on_publish
+        self._client.on_message = self._on_message
+
+    def topic(self, channel: Channel) -> Topic:
+        return Topic(self.site, self.machine, channel)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    @property
+    def inflight(self) -> int:
+        return len(self._inflight)
+
+    def start(self) -> None:
+        """Connect in the background; the kiosk works, and keeps writing its outbox, meanwhile."""
+        self._client.connect_async(self._settings.host, self._settings.port, keepalive=30)
+        self._client.loop_start()
+        self._thread = threading.Thread(
+            target=self._upload_loop, name="outbox-uploader", daemon=True
+        )
+        self._thread.start()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the outbox to reach the broker (at shutdown: the visit's
+        last events go now, not at the next start). True when nothing is left to send."""
+        deadline = time.monotonic() + timeout
+        while self._outbox.count() and self.connected:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self._wake.set()
+            self._stopping.wait(min(0.02, left))  # the uploader works; a PUBACK ends the wait
+        return self._outbox.count() == 0
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Say goodbye (the will only fires on a broken connection) and stop the threads.
+
+        A clean DISCONNECT makes the broker drop the will: "offline" is said once, by us."""
+        if self.connected:
+            info = self._client.publish(
+                str(self.topic(Channel.STATUS)), encode_status("offline"), qos=1, retain=True
+            )
+            if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                info.wait_for_publish(timeout)
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self.connected:
+            self._client.disconnect()
+        self._client.loop_stop()
+
+    def send_ack(self, payload: bytes) -> None:
+        """Answer a command (not through the outbox: it only matters while we are connected)."""
+        self._client.publish(str(self.topic(Channel.CMD_ACK)), payload, qos=1)
+
+    def wake(self) -> None:
+        """New rows are in the outbox."""
+        self._wake.set()
+
+    def status_changed(self) -> None:
+        self._status_due.set()
+        self._wake.set()
+
+    # --- paho callbacks (paho's thread): convert and hand over ---------------------------------
+
+    def _on_connect(
+        self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("broker %s refused the connection: %s", self._settings.url, reason)
+            return
+        log.info("connected to %s", self._settings.url)
+        client.subscribe(
+            [(str(self.topic(Channel.HELP_REPLY)), 1), (str(self.topic(Channel.CMD)), 1)]
+        )
+        self._connected.set()
+        self.status_changed()
+        self._callbacks.connection(True)
+
+    def _on_disconnect(
+        self, _c: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
+    ) -> None:
+        if self._connected.is_set():
+            log.warning("lost the broker (%s); events wait in the outbox", reason)
+        self._connected.clear()
+        self._callbacks.connection(False)
+
+    def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, _r: Any, _p: Any) -> None:
+        # paho holds its own lock here: only queue the mid, the uploader does the rest.
+        self._acked.put(mid)
+        self._wake.set()
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            topic = Topic.parse(message.topic)
+            if topic.channel is Channel.HELP_REPLY:
+                self._callbacks.help_reply(decode_help(Channel.HELP_REPLY, message.payload))
+            elif topic.channel is Channel.CMD:
+                self._callbacks.command(decode_command(message.payload))
+        except Rejected as err:
+            self.rejected += 1
+            log.warning("ignored a message on %s: %s", message.topic, err)
+
+    # --- uploader thread ------------------------------------------------------------------------
+
+    def _upload_loop(self) -> None:
+        next_heartbeat = 0.0
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=max(0.05, next_heartbeat - time.monotonic()))
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self._take_acks()
+                if not self.connected:
+                    continue
+                now = time.monotonic()
+                if self._status_due.is_set() or now >= next_heartbeat:
+                    self._status_due.clear()
+                    self._publish_status()
+                    next_heartbeat = now + self._heartbeat_s
+                self._fill_window()
+            except Exception:  # a bad moment (disk full, database locked) must not end the thread
+                log.exception("outbox upload failed; retrying")
+                self._stopping.wait(1.0)
+                self._wake.set()
+
+    def _take_acks(self) -> None:
+        done: list[int] = []
+        while True:
+            try:
+                mid = self._acked.get_nowait()
+            except queue.Empty:
+                break
+            done.extend(self._inflight.pop(mid, []))
+        if done:
+            self._outbox.remove(done)
+
+    def _fill_window(self) -> None:
+        # Help calls first, outside the window (a few at most; paho's limit is window + 8): a
+        # visitor is waiting, and a backlog of events (a day offline) would hold them up for
+        # as long as it takes to upload. Events then fill the window, oldest first.
+        if self.connected:
+            for row in self._outbox.next_urgent(self._urgent_water, 4):
+                self._publish_rows(row.channel, row.body.encode("utf-8"), [row])
+                self._urgent_water = row.seq
+        while len(self._inflight) < self._window and self.connected:
+            rows = self._outbox.next_events(self._high_water, self._batch_size)
+            if not rows:
+                return
+            channel, payload, taken = self._message_from(rows)
+            self._publish_rows(channel, payload, taken)
+            self._high_water = taken[-1].seq
+
+    def _publish_rows(self, channel: Channel, payload: bytes, taken: list[OutboxRow]) -> None:
+        info = self._client.publish(
+            str(self.topic(channel)), payload, qos=1, retain=channel in RETAINED
+        )
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            # paho keeps it queued and sends it on reconnect; PUBACK still removes the rows.
+            log.info("broker not reachable; %d rows queued for reconnect", len(taken))
+        self._inflight[info.mid] = [row.seq for row in taken]
+
+    def _message_from(self, rows: list[OutboxRow]) -> tuple[Channel, bytes, list[OutboxRow]]:
+        first = rows[0]
+        if first.channel is not Channel.EVENTS:
+            return first.channel, first.body.encode("utf-8"), [first]
+        run: list[OutboxRow] = []
+        for row in rows:
+            if row.channel is not Channel.EVENTS:
+                break
+            run.append(row)
+        payload = encode_wire_batch(self.site, self.machine, [row.body for row in run])
+        return Channel.EVENTS, payload, run
+
+    def _publish_status(self) -> None:
+        payload = encode_status(**self._status())
+        self._client.publish(str(self.topic(Channel.STATUS)), payload, qos=1, retain=True)
