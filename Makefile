@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint unit system-deps screenshots clean
+.PHONY: demo test lint system-deps screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ lint: $(STAMP)
 
 test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q
+
+# One tier of tests (CONTRIBUTING.md): `make unit` needs no broker, no server and no display.
+TIERS := unit qt integration e2e desktop
+.PHONY: $(TIERS)
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q tests/unit
+qt integration e2e desktop: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q tests/$@
 
 screenshots: $(STAMP) system-deps
 	QTWEBENGINE_DISABLE_SANDBOX=1 xvfb-run -a -s "-screen 0 1366x768x24" $(PY) docs/take_screenshots.py

@@ -21,6 +21,30 @@ DEV_CONF = ROOT / "broker_config" / "mosquitto-dev.conf"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
+# The tiers: a test's folder says what it needs (CONTRIBUTING.md), and marks it so.
+TESTS = Path(__file__).resolve().parent
+TIERS = {
+    "unit": "no Qt, no broker, no server, no display",
+    "qt": "real Qt widgets offscreen; no broker",
+    "integration": "real Mosquitto, PostgreSQL, QtWebEngine pages, the suite's processes",
+    "e2e": "the kiosk and the desks' windows talking through a real broker",
+    "desktop": "the real kiosk full screen on Xvfb with openbox, driven by X input",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tier, what in TIERS.items():
+        config.addinivalue_line("markers", f"{tier}: {what}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        if parts[0] in TIERS:
+            item.add_marker(parts[0])
+        if "mosquitto" in getattr(item, "fixturenames", ()):
+            item.add_marker("broker")
+
 
 def wait_for(
     predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"

@@ -19,7 +19,7 @@ from admin_console.ui.buddy_desk import QtBuddyDesk
 from admin_console.ui.language import I18N_DIR, choose_language, install_translators
 from admin_console.ui.window import AdminOptions, QtAdminWindow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PLACEHOLDER = re.compile(r"\{[a-z0-9_]*\}")
 
