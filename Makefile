@@ -3,15 +3,26 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# constraints.txt: every package at the version CI, the demo and the bundles use (`make lock`).
+PIP := $(PY) -m pip install -q --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint system-deps screenshots clean
+.PHONY: demo test lint system-deps screenshots clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -U pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PIP) -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $@
+
+# Resolve pyproject.toml afresh in a throwaway venv and write what it installed to constraints.txt.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' \
+		pyinstaller==$(PYINSTALLER_VERSION)
+	{ sed -n '1,2p' constraints.txt; build/lock-venv/bin/pip freeze --exclude-editable; } \
+		> constraints.new && mv constraints.new constraints.txt
+	rm -rf build/lock-venv
 
 system-deps:
 	@bash installer/system-deps.sh
@@ -49,7 +60,7 @@ PYINSTALLER_VERSION := 6.22.3
 
 dist: $(STAMP) system-deps
 	@$(PY) -c 'import sys, PyInstaller; sys.exit(PyInstaller.__version__ != "$(PYINSTALLER_VERSION)")' \
-		2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check pyinstaller==$(PYINSTALLER_VERSION)
+		2>/dev/null || $(PIP) pyinstaller==$(PYINSTALLER_VERSION)
 	bash installer/build-dist.sh
 
 dist-test: dist

@@ -338,3 +338,52 @@ def test_a_backlog_of_full_batches_fits_in_one_transaction(engine: Engine) -> No
     stats = collect_stats(engine)
     assert stats["events_total"] == 40_000
     assert stats["sites"]["evere"]["sessions"] == 80
+
+
+def test_rows_written_straight_to_the_driver_equal_what_the_orm_writes(engine: Engine) -> None:
+    """Ingest hands events to the driver through the dialect's bind processors, not the ORM
+    (docs/decisions.md); SQLAlchemy is pinned below its next minor release for that. The same
+    event written by the ORM and by ingest must read back identical on both databases."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from admin_console.store.orm import EventRow
+
+    session = p.new_id()
+    event = p.make_event("task_step", session, task="gmail-create", step=3)
+    received = datetime(2026, 3, 29, 1, 30, 15, 123000, tzinfo=UTC)
+    Ingest(engine).handle(
+        [
+            Inbound(
+                "kiosk/v1/evere/pc-1/events",
+                p.encode_event_batch("evere", "pc-1", [event]),
+                received,
+                False,
+            )
+        ]
+    )
+    twin_id = p.new_id()
+    with Session(engine) as orm:
+        stored = orm.get(EventRow, event.id)
+        assert stored is not None
+        orm.add(
+            EventRow(
+                id=twin_id,
+                site="evere",
+                machine="pc-1",
+                type=event.type,
+                ts=stored.ts,
+                received=stored.received,
+                session=session,
+                data=event.data,
+            )
+        )
+        orm.commit()
+    with Session(engine) as orm:
+        rows = {r.id: r for r in orm.scalars(select(EventRow))}
+        ours, twin = rows[event.id], rows[twin_id]
+        columns = ("site", "machine", "type", "ts", "received", "session", "data")
+        assert [getattr(ours, c) for c in columns] == [getattr(twin, c) for c in columns]
+        assert ours.data == {"task": "gmail-create", "step": 3}
+        assert ours.ts.replace(tzinfo=UTC) == event.ts
+        assert ours.received.replace(tzinfo=UTC) == received
