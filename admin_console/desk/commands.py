@@ -1,7 +1,7 @@
 """Remote commands from the admin console, without Qt: targets, publishing, acks and the audit log.
 
 A command to a site or to all kiosks is one publish per kiosk topic, each with its own command
-id (PROTOCOL.md), so that every kiosk's answer can be told apart; ``batch`` ties them together.
+id (docs/protocol.md), so that every kiosk's answer can be told apart; ``batch`` ties them together.
 Every command is written to ``command_audit`` with who sent it, and its ack when it comes.
 :class:`AdminLink` is the console's MQTT connection: retained statuses, help calls and replies,
 command acks in; commands and help replies out.

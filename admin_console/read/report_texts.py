@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from admin_console.read.sections import SECTIONS
+
 REPORT_LANGUAGES = ("en", "nl", "fr")
 
-TEXTS: dict[str, dict[str, str]] = {
+_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "heading": "Usage report",
         "period": "Period",
@@ -23,20 +25,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "legend": "<{n}: fewer than {n}. {x}: withheld so that a small number cannot be worked "
         "out from the totals.",
         "no_data": "No data for this period.",
-        "title_sessions": "Sessions by month",
-        "title_languages": "Sessions by language",
-        "title_tasks_started": "Guided tasks started",
-        "title_tasks_completed": "Guided tasks completed",
-        "title_help_topics": "Help calls by topic",
-        "title_help_outcomes": "Help calls by outcome",
-        "title_help_wait": "Median wait for a buddy (minutes)",
-        "label_sessions": "month",
-        "label_languages": "language",
-        "label_tasks_started": "task",
-        "label_tasks_completed": "task",
-        "label_help_topics": "topic",
-        "label_help_outcomes": "outcome",
-        "label_help_wait": "",
         "site": "site",
         "total": "total",
         "all sites": "all sites",
@@ -57,20 +45,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "legend": "<{n}: minder dan {n}. {x}: weggelaten, zodat een klein aantal niet uit de "
         "totalen af te leiden is.",
         "no_data": "Geen gegevens voor deze periode.",
-        "title_sessions": "Sessies per maand",
-        "title_languages": "Sessies per taal",
-        "title_tasks_started": "Begonnen begeleide taken",
-        "title_tasks_completed": "Afgewerkte begeleide taken",
-        "title_help_topics": "Hulpoproepen per onderwerp",
-        "title_help_outcomes": "Hulpoproepen per afloop",
-        "title_help_wait": "Mediane wachttijd op een buddy (minuten)",
-        "label_sessions": "maand",
-        "label_languages": "taal",
-        "label_tasks_started": "taak",
-        "label_tasks_completed": "taak",
-        "label_help_topics": "onderwerp",
-        "label_help_outcomes": "afloop",
-        "label_help_wait": "",
         "site": "locatie",
         "total": "totaal",
         "all sites": "alle locaties",
@@ -91,20 +65,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "legend": "<{n} : moins de {n}. {x} : non publié, pour qu'un petit nombre ne puisse pas "
         "être déduit des totaux.",
         "no_data": "Aucune donnée pour cette période.",
-        "title_sessions": "Sessions par mois",
-        "title_languages": "Sessions par langue",
-        "title_tasks_started": "Tâches guidées commencées",
-        "title_tasks_completed": "Tâches guidées terminées",
-        "title_help_topics": "Appels à l'aide par sujet",
-        "title_help_outcomes": "Appels à l'aide par issue",
-        "title_help_wait": "Attente médiane d'un buddy (minutes)",
-        "label_sessions": "mois",
-        "label_languages": "langue",
-        "label_tasks_started": "tâche",
-        "label_tasks_completed": "tâche",
-        "label_help_topics": "sujet",
-        "label_help_outcomes": "issue",
-        "label_help_wait": "",
         "site": "site",
         "total": "total",
         "all sites": "tous les sites",
@@ -115,6 +75,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "expiré",
         "waiting": "en attente",
     },
+}
+
+# Every word of a report in each language: the words above, and each table's title and row
+# label (``title_<key>``, ``label_<key>``) from its declaration in sections.py.
+TEXTS: dict[str, dict[str, str]] = {
+    lang: {
+        **words,
+        **{f"title_{section.key}": section.words[lang][0] for section in SECTIONS},
+        **{f"label_{section.key}": section.words[lang][1] for section in SECTIONS},
+    }
+    for lang, words in _WORDS.items()
 }
 
 MONTHS = {

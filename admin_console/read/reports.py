@@ -1,5 +1,8 @@
 """Funder reports without personal data: sessions, languages, guided tasks and help given.
 
+The tables, their order and their words are declared in :mod:`admin_console.read.sections`: a
+table of counted keys by site (``Section(kind=...)``) needs nothing here.
+
 A report is a list of tables (rows × sites, with totals). Before anything is shown, every count
 below ``min_count`` (5 by default, never below 3) becomes ``<5``; and wherever a single hidden
 cell could be worked out from a published total (a row, a column or the grand total), one more
@@ -21,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from admin_console.read.help import help_sites, open_states, site_help, site_medians
 from admin_console.read.report_texts import ReportTexts
+from admin_console.read.sections import BY_KEY, SECTIONS
 from admin_console.read.usage import (
     Period,
     UsageFilter,
@@ -146,13 +150,13 @@ def suppress(
 
 def _table(
     key: str,
-    title: str,
-    row_label: str,
     counts: Mapping[str, Mapping[str, int]],
     rows: Sequence[str],
     sites: Sequence[str],
     min_count: int,
 ) -> ReportTable:
+    """The table of section ``key`` (its English title and row label), suppressed."""
+    title, row_label = BY_KEY[key].words["en"]
     if not rows:
         return ReportTable(key, title, row_label, (), ())
     shown = suppress(counts, rows, sites, min_count)
@@ -202,11 +206,12 @@ def build_report(
     check_min_count(min_count)
     chosen = sorted(set(sites)) or known_sites(engine)
     usage = UsageFilter(period, tuple(chosen))
-    kinds = ("lang", "task_started", "task_completed", "help_requested", HELP_CLOSED)
+    counted = [section for section in SECTIONS if section.kind is not None]
+    kinds = (*dict.fromkeys(str(section.kind) for section in counted), HELP_CLOSED)
     # Three independent reads at once, each on a connection of its own (both databases'
     # drivers let go of the GIL while a statement runs): every site's wait buckets for the
-    # medians; the counts of the four tables and the calls closed, in one pass; and here the
-    # sessions per month and the calls still open.
+    # medians; the counts of the counted tables and the calls closed, in one pass; and here
+    # the sessions per month and the calls still open.
     with ThreadPoolExecutor(max_workers=2) as pool:
         waiting = pool.submit(_wait_medians, engine, chosen, period)
         counting = pool.submit(_counts, engine, chosen, kinds, period)
@@ -229,12 +234,6 @@ def build_report(
             cell[site] = cell.get(site, 0) + n
     month_rows = _months(period) if per_month else []
     per_site_help = site_help(states, waits)
-    langs = _by_row(per_kind["lang"])
-    started = _by_row(per_kind["task_started"])
-    completed = _by_row(per_kind["task_completed"])
-    topics = _by_row(per_kind["help_requested"])
-    if "-" in topics:
-        topics["(free use)"] = topics.pop("-")
     outcomes: dict[str, dict[str, int]] = {}
     for site, entry in per_site_help.items():
         for state, n in entry.by_state.items():
@@ -242,55 +241,19 @@ def build_report(
             cell = outcomes.setdefault(name, {})
             cell[site] = cell.get(site, 0) + n
     outcome_rows = [s for s in ("resolved", "cancelled", "expired", "waiting") if s in outcomes]
-    tables = (
-        _table("sessions", "Sessions by month", "month", months, month_rows, chosen, min_count),
-        _table(
-            "languages",
-            "Sessions by language",
-            "language",
-            langs,
-            _ordered(langs),
-            chosen,
-            min_count,
-        ),
-        _table(
-            "tasks_started",
-            "Guided tasks started",
-            "task",
-            started,
-            _ordered(started),
-            chosen,
-            min_count,
-        ),
-        _table(
-            "tasks_completed",
-            "Guided tasks completed",
-            "task",
-            completed,
-            _ordered(completed),
-            chosen,
-            min_count,
-        ),
-        _table(
-            "help_topics",
-            "Help calls by topic",
-            "topic",
-            topics,
-            _ordered(topics),
-            chosen,
-            min_count,
-        ),
-        _table(
-            "help_outcomes",
-            "Help calls by outcome",
-            "outcome",
-            outcomes,
-            outcome_rows,
-            chosen,
-            min_count,
-        ),
-        _median_table(per_site_help, chosen, min_count),
-    )
+    # The tables of sections.py: those of a kind of counts from the counts, the others here.
+    made = {
+        "sessions": _table("sessions", months, month_rows, chosen, min_count),
+        "help_outcomes": _table("help_outcomes", outcomes, outcome_rows, chosen, min_count),
+        "help_wait": _median_table(per_site_help, chosen, min_count),
+    }
+    for section in counted:
+        rows = _by_row(per_kind[str(section.kind)])
+        for stored, shown in section.renamed:
+            if stored in rows:
+                rows[shown] = rows.pop(stored)
+        made[section.key] = _table(section.key, rows, _ordered(rows), chosen, min_count)
+    tables = tuple(made[section.key] for section in SECTIONS)
     return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
 
 
@@ -318,12 +281,13 @@ def _median_table(
         wait = getattr(entry, "median_wait_s", None)
         # A median of fewer calls than the threshold says too much about those few calls.
         cells.append(WITHHELD if answered < min_count or wait is None else f"{wait / 60:.1f}")
+    title, row_label = BY_KEY["help_wait"].words["en"]
     if not help_sites:
-        return ReportTable("help_wait", "Median wait for a buddy (minutes)", "", (), ())
+        return ReportTable("help_wait", title, row_label, (), ())
     return ReportTable(
         "help_wait",
-        "Median wait for a buddy (minutes)",
-        "",
+        title,
+        row_label,
         tuple(sites),
         (("median wait", tuple(cells)),),
     )
@@ -380,7 +344,8 @@ def report_html(report: Report, wide_limit: int = 7, lang: str = "en") -> str:
 def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
     """A table with the report's own words translated: totals, outcomes, "(free use)"; data
     (sites, task ids, months, language codes) as it is."""
-    own_rows = table.key in ("help_outcomes", "help_topics", "help_wait")
+    section = BY_KEY.get(table.key)
+    own_rows = section is not None and section.own_words
 
     def row_name(row: str) -> str:
         if row == TOTAL:

@@ -14,10 +14,22 @@ from admin_console.store.gc_pause import without_gc_pauses
 from admin_console.store.orm import DailyCountRow, EventRow, HelpRequestRow, RejectedCountRow
 from admin_console.store.rollups import DEFAULT_TIMEZONE, HELP_CLOSED, HELP_WAIT, local
 
+# A site's named totals: (figure, event type) — the number of events of that type stored (from
+# the counts). Every type's number is in the site's ``events`` as well; a figure that
+# ``admin-console stats`` names is one line here.
+SITE_TOTALS: tuple[tuple[str, str], ...] = (("sessions", "session_started"),)
+_TOTAL_OF = {event_type: figure for figure, event_type in SITE_TOTALS}
+
 
 def _site(sites: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
     return sites.setdefault(
-        name, {"sessions": 0, "events": {}, "help": {}, "help_median_wait_s": None}
+        name,
+        {
+            **{figure: 0 for figure, _event_type in SITE_TOTALS},
+            "events": {},
+            "help": {},
+            "help_median_wait_s": None,
+        },
     )
 
 
@@ -79,8 +91,9 @@ def collect_stats(engine: Engine) -> dict[str, Any]:
     for site, _kind, event_type, count in by_type:
         entry = _site(sites, site)
         entry["events"][event_type] = int(count)
-        if event_type == "session_started":
-            entry["sessions"] = int(count)
+        figure = _TOTAL_OF.get(event_type)
+        if figure is not None:
+            entry[figure] = int(count)
     for site, state, count in by_state:
         _site(sites, site)["help"][state] = int(count)
     for site, (_calls, wait) in waits.items():

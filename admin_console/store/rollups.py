@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -61,25 +62,48 @@ def _local_hours(zone: ZoneInfo) -> Callable[[datetime], tuple[date, str]]:
     return day_and_hour
 
 
+@dataclass(frozen=True)
+class Counted:
+    """One count an event type feeds besides ``event`` (every event, by type): in ``kind``, under
+    the key ``key(data, hour)`` — ``data`` the event's own fields, ``hour`` its local
+    ``"weekday-hour"``. The read side (``admin_console/read/``) reads the counts by kind; a
+    report table of a kind is one ``Section`` in ``admin_console/read/sections.py``."""
+
+    event: str
+    kind: str
+    key: Callable[[Mapping[str, Any], str], str]
+
+
+# What each event type adds to the counts, one declaration per count. A new counted event type
+# is one line here (keys are cut to 80 characters when stored).
+COUNTED: tuple[Counted, ...] = (
+    Counted("session_started", "lang", lambda data, _hour: data["lang"]),
+    Counted("session_started", "hour", lambda _data, hour: hour),
+    Counted("task_started", "task_started", lambda data, _hour: data["task"]),
+    Counted("task_completed", "task_completed", lambda data, _hour: data["task"]),
+    Counted(
+        "task_abandoned", "task_abandoned", lambda data, _hour: f"{data['task']}#{data['step']}"
+    ),
+    Counted("site_opened", "site_opened", lambda data, _hour: data["site_key"]),
+    Counted("help_requested", "help_requested", lambda data, _hour: data["task"] or "-"),
+)
+_COUNTED_BY_TYPE: dict[str, tuple[tuple[str, Callable[[Mapping[str, Any], str], str]], ...]] = {
+    event: tuple((c.kind, c.key) for c in COUNTED if c.event == event)
+    for event in dict.fromkeys(c.event for c in COUNTED)
+}
+
+
 def counts_for(events: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Counter[Key]:
-    """What each new event adds to the daily counts."""
+    """What each new event adds to the daily counts: ``event`` by type, and :data:`COUNTED`."""
     counts: Counter[Key] = Counter()
     day_and_hour = _local_hours(zone)
+    counted = _COUNTED_BY_TYPE
     for event in events:
         day, hour = day_and_hour(event["ts"])
         site, kind, data = event["site"], event["type"], event["data"]
         counts[(day, site, "event", kind)] += 1
-        if kind == "session_started":
-            counts[(day, site, "lang", data["lang"])] += 1
-            counts[(day, site, "hour", hour)] += 1
-        elif kind in ("task_started", "task_completed"):
-            counts[(day, site, kind, data["task"])] += 1
-        elif kind == "task_abandoned":
-            counts[(day, site, kind, f"{data['task']}#{data['step']}")] += 1
-        elif kind == "site_opened":
-            counts[(day, site, kind, data["site_key"])] += 1
-        elif kind == "help_requested":
-            counts[(day, site, kind, data["task"] or "-")] += 1
+        for counted_kind, key in counted.get(kind, ()):
+            counts[(day, site, counted_kind, key(data, hour))] += 1
     return counts
 
 

@@ -229,6 +229,8 @@ def test_commands_and_acks() -> None:
         )
 
 
+_FIELD_NAMES = sorted({f.name for kind in p.EVENTS for f in kind.fields})
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (
@@ -256,7 +258,7 @@ def test_any_payload_is_accepted_or_rejected_with_a_reason(payload: bytes) -> No
 @settings(max_examples=200, deadline=None)
 @given(
     st.dictionaries(
-        st.sampled_from(["id", "type", "ts", "session", "lang", "task", "step", "x"]),
+        st.sampled_from(["id", "type", "ts", "session", *_FIELD_NAMES, "x"]),
         json_values,
         max_size=7,
     )
@@ -318,12 +320,26 @@ def test_the_fast_json_path_decides_like_the_reference(
     assert fast == reference
 
 
+def _event_of(kind: str, name: str, value: object) -> dict[str, object]:
+    """A valid event of ``kind`` (its fields' first samples) with the field ``name`` set."""
+    raw = event(type=kind, lang=...)
+    raw.update({f.name: f.valid[0] for f in p.EVENT_TYPES_BY_NAME[kind].fields})
+    raw[name] = value
+    return raw
+
+
+_EVERY_FIELD = [(kind.name, f.name) for kind in p.EVENTS for f in kind.fields]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.binary(max_size=300)
     | json_values.map(lambda v: batch(event(task=v, type="task_started", lang=...)))
     | json_values.map(
         lambda v: batch(event(duration_s=v, reason="idle", type="session_ended", lang=...))
+    )
+    | st.tuples(st.sampled_from(_EVERY_FIELD), json_values).map(
+        lambda pair: batch(_event_of(pair[0][0], pair[0][1], pair[1]))
     )
 )
 def test_any_payload_decodes_alike_on_both_json_paths(payload: bytes) -> None:
@@ -334,7 +350,10 @@ def test_any_payload_decodes_alike_on_both_json_paths(payload: bytes) -> None:
 
 # --- the fast validation path (protocol._fast_batch) against the contract's checks --------------
 
-_VALUES: list[object] = [
+# Values that are not a field's own: the envelope's (times, names, types), JSON's edges. Every
+# declared field's samples (protocol.EVENTS: valid and invalid) join them below, so each field is
+# tried with the boundaries of every other one, and a new field is tested without a line here.
+_OTHER_VALUES: list[object] = [
     None,
     True,
     False,
@@ -363,33 +382,11 @@ _VALUES: list[object] = [
     float("inf"),
     float("nan"),
     "",
-    "nl",
-    "NL",
-    "nld",
-    "n",
     "fr\n",
-    "user",
-    "idle",
-    "time_limit",
-    "admin",
-    "shutdown",
-    "text_size",
-    "read_aloud",
-    "contrast",
     "x",
     "a" * 32,
-    "a" * 64,
-    "a" * 65,
-    "-a",
     "a-",
-    "a_b",
-    "irisbox-certificate",
-    "Irisbox",
-    "ü",
     "\ud800",
-    "help_requested",
-    "task_step",
-    "session_ended",
     "2026-11-22T10:14:59.001Z",
     "2026-11-22T10:14:59Z",
     "2026-02-30T10:14:59Z",
@@ -405,10 +402,27 @@ _VALUES: list[object] = [
     "pc-03",
     [],
     {},
-    ["nl"],
     {"lang": "nl"},
 ]
-_UUIDS = [
+_DECLARED = [(kind, f) for kind in p.EVENTS for f in kind.fields]
+
+
+def _unique(values: list[object]) -> list[object]:
+    """Each value once, by repr: 1, 1.0 and True are different values on the wire."""
+    seen: dict[str, object] = {}
+    for value in values:
+        seen.setdefault(repr(value), value)
+    return list(seen.values())
+
+
+_VALUES: list[object] = _unique(
+    [
+        *_OTHER_VALUES,
+        *(v for _kind, f in _DECLARED for v in (*f.valid, *f.invalid)),
+        *sorted(p.EVENT_FIELDS),
+    ]
+)
+_UUIDS = [  # for the envelope's ids (id, session); a UUID field declares its own samples
     "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f",
     "6F1C1B6E-5D0A-4C1E-9A55-0B1F6C1D2E3F",
     "6f1c1b6e-5d0a-1c1e-9a55-0b1f6c1d2e3f",  # v1
@@ -416,7 +430,8 @@ _UUIDS = [
     "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f\n",
     "6f1c1b6e5d0a4c1e9a550b1f6c1d2e3f",
 ]
-_FIELDS = sorted({name for spec in p.EVENT_FIELDS.values() for name in spec} | {"x", "v"})
+_FIELDS = sorted({f.name for _kind, f in _DECLARED} | {"x", "v"})
+_ID_FIELDS = sorted({f.name for _kind, f in _DECLARED if f.check is p._uuid})
 
 
 def _valid_event(rng: random.Random, kind: str = "") -> dict[str, object]:
@@ -430,22 +445,10 @@ def _valid_event(rng: random.Random, kind: str = "") -> dict[str, object]:
         + "Z",
         "session": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     }
-    fields: dict[str, object] = {
-        "lang": rng.choice(["nl", "fr", "en"]),
-        "reason": rng.choice(sorted(p.END_REASONS)),
-        "duration_s": rng.choice([0, 12, 12.5, 604800, 604800.0]),
-        "task": rng.choice(["irisbox-certificate", "t", "a" * 64]),
-        "step": rng.choice([0, 3, 999]),
-        "site_key": "myminfin",
-        "request": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "setting": rng.choice(sorted(p.SETTINGS)),
-        "value": rng.choice([True, False, 50, 400, "high"]),
-    }
-    for name in p.EVENT_FIELDS[kind]:
-        raw[name] = fields[name]
-    if kind == "help_requested" and rng.random() < 0.3:
-        raw["task"] = None
-    if kind not in ("session_started", "session_ended") and rng.random() < 0.2:
+    declared = p.EVENT_TYPES_BY_NAME[kind]
+    for f in declared.fields:
+        raw[f.name] = rng.choice(f.valid)
+    if not declared.session_required and rng.random() < 0.2:
         raw["session"] = None
     return raw
 
@@ -457,7 +460,7 @@ def _mutate_event(raw: dict[str, object], rng: random.Random) -> dict[str, objec
         if op < 0.15 and raw:
             del raw[rng.choice(sorted(raw))]
         elif op < 0.3:
-            raw[rng.choice(["id", "session", "request"])] = rng.choice(_UUIDS)
+            raw[rng.choice(["id", "session", *_ID_FIELDS])] = rng.choice(_UUIDS)
         elif op < 0.4:
             raw["type"] = rng.choice([*sorted(p.EVENT_FIELDS), "nope", 1, None])
         elif op < 0.7 and raw:  # a field of its own: the boundaries of its checks
@@ -562,3 +565,46 @@ def test_the_fast_checks_on_every_field_with_every_value() -> None:
                     _reference, payload
                 ), raw
     assert compared > 500
+
+
+# --- the declarations themselves (protocol.EVENTS): every field's samples, both checks ----------
+
+
+@pytest.mark.parametrize(("kind", "name"), _EVERY_FIELD, ids=[".".join(f) for f in _EVERY_FIELD])
+def test_every_declared_field_takes_its_valid_samples_and_refuses_the_others(
+    kind: str, name: str
+) -> None:
+    """Both checks of a field, on its own samples: alone, in an event, and in a batch."""
+    declared = next(f for f in p.EVENT_TYPES_BY_NAME[kind].fields if f.name == name)
+    assert declared.valid and declared.invalid, "a field declares samples of both kinds"
+    for value in declared.valid:
+        expected = declared.check(value, name)
+        assert repr(declared.fast(value)) == repr(expected), value
+        raw = _event_of(kind, name, value)
+        quick = p._fast_event(raw)
+        assert quick is not None, value
+        assert repr(quick) == _outcome(p.validate_event, raw)
+        assert p.decode_event_batch(TOPIC, batch(raw)).events == [quick]
+    for value in declared.invalid:
+        with pytest.raises(p.Rejected) as caught:
+            declared.check(value, name)
+        assert caught.value.reason is p.Reason.BAD_FIELD, value
+        assert caught.value.detail.startswith(name), value
+        assert declared.fast(value) is p._BAD, value
+        raw = _event_of(kind, name, value)
+        assert p._fast_event(raw) is None, value
+        decoded = p.decode_event_batch(TOPIC, batch(raw))
+        assert [r.reason for r in decoded.rejected] == [p.Reason.BAD_FIELD], value
+
+
+def test_the_tables_follow_from_the_declarations() -> None:
+    assert [kind.name for kind in p.EVENTS] == list(p.EVENT_FIELDS)
+    assert len(p.EVENT_TYPES_BY_NAME) == len(p.EVENTS)  # a type is declared once
+    for kind in p.EVENTS:
+        names = [f.name for f in kind.fields]
+        assert len(set(names)) == len(names), kind.name
+        assert not set(names) & {"id", "type", "ts", "session", "v"}, kind.name
+        assert list(p.EVENT_FIELDS[kind.name]) == names
+        allowed, checks = p._FAST_EVENTS[kind.name]
+        assert allowed == {"id", "type", "ts", "session", *names}
+        assert [name for name, _ in checks] == names
