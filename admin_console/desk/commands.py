@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -84,6 +85,15 @@ def command_args(
     return args
 
 
+class Outcome(StrEnum):
+    """What became of a command sent to one kiosk."""
+
+    WAITING = "waiting"  # sent, no answer yet
+    DONE = "done"  # the kiosk did it
+    REFUSED = "refused"  # the kiosk answered no (``SentCommand.error`` says why)
+    NO_ANSWER = "no answer"  # no answer within ACK_TIMEOUT (off, or not connected)
+
+
 @dataclass(frozen=True)
 class SentCommand:
     id: str
@@ -99,14 +109,14 @@ class SentCommand:
     ok: bool | None = None
     error: str | None = None
 
-    def outcome(self, now: datetime | None = None) -> str:
+    def outcome(self, now: datetime | None = None) -> Outcome:
         if self.ok is True:
-            return "done"
+            return Outcome.DONE
         if self.ok is False:
-            return f"refused: {self.error or 'no reason given'}"
+            return Outcome.REFUSED
         if (now or utc_now()) - self.sent > ACK_TIMEOUT:
-            return "no answer"
-        return "waiting"
+            return Outcome.NO_ANSWER
+        return Outcome.WAITING
 
 
 class CommandTracker:

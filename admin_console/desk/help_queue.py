@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from kiosk.wire.protocol import HelpChange, help_advances, utc_now
+from kiosk.wire.protocol import HelpChange, HelpState, help_advances, utc_now
 
-ACTIVE = frozenset({"open", "claimed"})
+ACTIVE = frozenset({HelpState.OPEN, HelpState.CLAIMED})
 
 
 @dataclass(frozen=True)
@@ -130,11 +130,12 @@ def changes_from_record(
     opened, claimed, closed = (_aware(m) for m in (opened, claimed, closed))
     if opened is None:
         return []
-    changes = [HelpChange(request, "open", opened, task, step, lang)]
+    changes = [HelpChange(request, HelpState.OPEN, opened, task, step, lang)]
     if claimed is not None:
-        changes.append(HelpChange(request, "claimed", claimed, buddy=buddy or "?"))
+        changes.append(HelpChange(request, HelpState.CLAIMED, claimed, buddy=buddy or "?"))
     if state not in ACTIVE:
-        changes.append(HelpChange(request, state, closed or claimed or opened, buddy=buddy))
+        final = HelpState(state)
+        changes.append(HelpChange(request, final, closed or claimed or opened, buddy=buddy))
     return changes
 
 

@@ -16,7 +16,15 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.wire.broker import BrokerSettings, make_client
-from kiosk.wire.protocol import Channel, HelpChange, Rejected, Topic, encode_help, utc_now
+from kiosk.wire.protocol import (
+    Channel,
+    HelpChange,
+    HelpState,
+    Rejected,
+    Topic,
+    encode_help,
+    utc_now,
+)
 
 log = logging.getLogger("admin_console.link")
 
@@ -65,7 +73,7 @@ class ConsoleLink(ABC):
         self, site: str, machine: str, request: str, state: str, buddy: str
     ) -> None:
         """Claim or resolve a call; retained, so a desk that starts later knows it too."""
-        change = HelpChange(request, state, utc_now(), buddy=buddy)
+        change = HelpChange(request, HelpState(state), utc_now(), buddy=buddy)
         topic = Topic(site, machine, Channel.HELP_REPLY)
         self._client.publish(str(topic), encode_help(change), qos=1, retain=True)
 

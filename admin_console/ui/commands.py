@@ -28,6 +28,7 @@ from admin_console.desk.commands import (
     CommandAudit,
     CommandError,
     CommandTracker,
+    Outcome,
     SentCommand,
     Target,
     command_args,
@@ -244,19 +245,19 @@ class QtCommandsTab(QWidget):
                     self._outcome_text(c, outcome),
                 )
             )
-            colours.append(GOOD if c.ok else ALERT if outcome != "waiting" else None)
+            colours.append(GOOD if c.ok else ALERT if outcome is not Outcome.WAITING else None)
         return rows, colours
 
-    def _outcome_text(self, command: SentCommand, outcome: str) -> str:
-        if command.ok is False:
+    def _outcome_text(self, command: SentCommand, outcome: Outcome) -> str:
+        if outcome is Outcome.REFUSED:
             reason = command.error or self.tr("no reason given")
             return self.tr("refused: {reason}").format(reason=reason)
         texts = {
-            "done": self.tr("done"),
-            "no answer": self.tr("no answer"),
-            "waiting": self.tr("waiting"),
+            Outcome.DONE: self.tr("done"),
+            Outcome.NO_ANSWER: self.tr("no answer"),
+            Outcome.WAITING: self.tr("waiting"),
         }
-        return texts.get(outcome, outcome)
+        return texts[outcome]
 
     def update_sent(self) -> None:
         rows, colours = self._rows(self.tracker.recent())

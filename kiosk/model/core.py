@@ -17,10 +17,11 @@ from kiosk.model.commands import announcement_text
 from kiosk.model.outbox import Outbox, event_json
 from kiosk.model.session import Phase, SessionClock, SessionPolicy, Tick
 from kiosk.wire.protocol import (
-    HELP_RANK,
     Channel,
     HelpChange,
+    HelpState,
     encode_help,
+    help_advances,
     make_event,
     new_id,
     utc_now,
@@ -46,7 +47,7 @@ class HelpCall:
     """The visitor's current call for a buddy."""
 
     request: str
-    state: str  # open | claimed
+    state: HelpState  # open | claimed
     buddy: str | None = None
 
 
@@ -132,7 +133,7 @@ class KioskCore:
         self.abandon_task(notify=False)
         rows = []
         if self.help is not None:
-            rows.append(self._help_row("cancelled"))
+            rows.append(self._help_row(HelpState.CANCELLED))
         ended = make_event(
             "session_ended", self.session, reason=reason, duration_s=round(duration, 1)
         )
@@ -235,12 +236,12 @@ class KioskCore:
             self.start_session()
         assert self.session is not None
         request = new_id()
-        self.help = HelpCall(request, "open")
+        self.help = HelpCall(request, HelpState.OPEN)
         requested = make_event("help_requested", self.session, request=request, task=task)
         self._outbox.add(
             [
                 (Channel.EVENTS, event_json(requested)),
-                self._help_row("open", task=task, step=step),
+                self._help_row(HelpState.OPEN, task=task, step=step),
             ]
         )
         self._outbox.set_state(_OPEN_HELP_KEY, request)
@@ -300,7 +301,7 @@ class KioskCore:
     def cancel_help(self) -> None:
         if self.help is None:
             return
-        self._outbox.add([self._help_row("cancelled")])
+        self._outbox.add([self._help_row(HelpState.CANCELLED)])
         self._outbox.set_state(_OPEN_HELP_KEY, None)
         self.help = None
         self._changed()
@@ -309,17 +310,17 @@ class KioskCore:
         """A buddy claimed or resolved our call; replies to other or older calls are ignored."""
         if self.help is None or change.request != self.help.request:
             return
-        if HELP_RANK[change.state] <= HELP_RANK[self.help.state]:
+        if not help_advances(self.help.state, change.state):
             return
-        if change.state == "claimed":
-            self.help = HelpCall(change.request, "claimed", change.buddy)
+        if change.state == HelpState.CLAIMED:
+            self.help = HelpCall(change.request, HelpState.CLAIMED, change.buddy)
         else:
             self.help = None
             self._outbox.set_state(_OPEN_HELP_KEY, None)
         self._changed()
 
     def _help_row(
-        self, state: str, task: str | None = None, step: int | None = None
+        self, state: HelpState, task: str | None = None, step: int | None = None
     ) -> tuple[Channel, str]:
         assert self.help is not None
         change = HelpChange(self.help.request, state, self._clock(), task, step, self.lang)
@@ -331,6 +332,6 @@ class KioskCore:
         if request is None:
             return
         log.info("cancelling a help call left open by the previous run")
-        change = HelpChange(request, "cancelled", self._clock(), lang=self.lang)
+        change = HelpChange(request, HelpState.CANCELLED, self._clock(), lang=self.lang)
         self._outbox.add([(Channel.HELP, encode_help(change).decode("utf-8"))])
         self._outbox.set_state(_OPEN_HELP_KEY, None)

@@ -761,22 +761,39 @@ def decode_status(payload: Payload) -> Status:
 
 # --- help requests ------------------------------------------------------------------------------
 
-HELP_STATES = ("open", "claimed", "resolved", "cancelled", "expired")
-KIOSK_HELP_STATES = frozenset({"open", "cancelled"})
-BUDDY_HELP_STATES = frozenset({"claimed", "resolved"})
+
+class HelpState(StrEnum):
+    """A help request's state; a member equals its wire string (``HelpState.OPEN == "open"``)."""
+
+    OPEN = "open"  # a kiosk called
+    CLAIMED = "claimed"  # a buddy said they are coming
+    RESOLVED = "resolved"  # the buddy closed it
+    CANCELLED = "cancelled"  # the kiosk withdrew it (the visitor, or the visit ended)
+    EXPIRED = "expired"  # nobody answered in time (set by the aggregator, never sent)
+
+
+HELP_STATES = tuple(HelpState)
+KIOSK_HELP_STATES = frozenset({HelpState.OPEN, HelpState.CANCELLED})
+BUDDY_HELP_STATES = frozenset({HelpState.CLAIMED, HelpState.RESOLVED})
 # How far along its life a request is; a state never moves back, whatever order messages arrive in.
-HELP_RANK = {"open": 0, "claimed": 1, "resolved": 2, "cancelled": 2, "expired": 2}
+HELP_RANK = {
+    HelpState.OPEN: 0,
+    HelpState.CLAIMED: 1,
+    HelpState.RESOLVED: 2,
+    HelpState.CANCELLED: 2,
+    HelpState.EXPIRED: 2,
+}
 
 
 def help_advances(current: str | None, new: str) -> bool:
     """True when ``new`` moves a request forward; the first final state wins."""
-    return current is None or HELP_RANK[new] > HELP_RANK[current]
+    return current is None or HELP_RANK[HelpState(new)] > HELP_RANK[HelpState(current)]
 
 
 @dataclass(frozen=True)
 class HelpChange:
     request: str
-    state: str
+    state: HelpState
     ts: datetime
     task: str | None = None
     step: int | None = None
@@ -815,7 +832,7 @@ def decode_help(channel: Channel, payload: Payload) -> HelpChange:
     obj = _load_object(payload)
     allowed = KIOSK_HELP_STATES if channel is Channel.HELP else BUDDY_HELP_STATES
     state = _require(obj, "state")
-    if state not in allowed:
+    if not isinstance(state, str) or state not in allowed:  # a list or an object: not hashable
         sender = "a kiosk" if channel is Channel.HELP else "a buddy desk"
         raise Rejected(Reason.BAD_STATE, f"{sender} may only send {', '.join(sorted(allowed))}")
     request = _uuid(_require(obj, "request"), "request")
@@ -824,14 +841,14 @@ def decode_help(channel: Channel, payload: Payload) -> HelpChange:
         _only(obj, frozenset({"v", "request", "state", "ts", "task", "step", "lang"}), "help")
         return HelpChange(
             request,
-            state,
+            HelpState(state),
             ts,
             task=_optional_key(obj.get("task"), "task"),
             step=_optional_step(obj.get("step")),
             lang=None if obj.get("lang") is None else _lang(obj["lang"]),
         )
     _only(obj, frozenset({"v", "request", "state", "ts", "buddy"}), "help reply")
-    return HelpChange(request, state, ts, buddy=_buddy_name(_require(obj, "buddy")))
+    return HelpChange(request, HelpState(state), ts, buddy=_buddy_name(_require(obj, "buddy")))
 
 
 # --- commands -----------------------------------------------------------------------------------

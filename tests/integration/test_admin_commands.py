@@ -18,6 +18,7 @@ from admin_console.desk.commands import (
     CommandAudit,
     CommandError,
     CommandTracker,
+    Outcome,
     Target,
     command_args,
 )
@@ -55,12 +56,13 @@ def test_acks_are_matched_to_the_kiosk_that_got_the_command() -> None:
     ack = p.CommandAck(record.id, T0, True, None)
     assert tracker.apply_ack("gent", "pc-02", ack) is None  # not the kiosk it was sent to
     done = tracker.apply_ack("gent", "pc-01", ack)
-    assert done is not None and done.outcome(T0) == "done"
+    assert done is not None and done.outcome(T0) is Outcome.DONE
     refused = tracker.apply_ack("gent", "pc-02", p.CommandAck(other.id, T0, False, "busy"))
-    assert refused is not None and refused.outcome(T0) == "refused: busy"
+    assert refused is not None and refused.outcome(T0) is Outcome.REFUSED
+    assert refused.error == "busy"
     late = tracker.prepare("lock", {}, Target("evere", "pc-01"), KNOWN)[0][2]
-    assert late.outcome(T0 + timedelta(seconds=30)) == "waiting"
-    assert late.outcome(T0 + timedelta(minutes=2)) == "no answer"
+    assert late.outcome(T0 + timedelta(seconds=30)) is Outcome.WAITING
+    assert late.outcome(T0 + timedelta(minutes=2)) is Outcome.NO_ANSWER
 
 
 def test_announcements_need_a_text() -> None:
@@ -94,7 +96,7 @@ def test_the_audit_log_keeps_who_sent_what_and_the_answer(engine: Engine) -> Non
         ("Marie (coordinator)", "announce", "site gent")
     ] * 2
     by_machine = {c.machine: c for c in history}
-    assert by_machine["pc-01"].ok is True and by_machine["pc-01"].outcome() == "done"
+    assert by_machine["pc-01"].ok is True and by_machine["pc-01"].outcome() is Outcome.DONE
     assert by_machine["pc-02"].ok is None
     assert by_machine["pc-01"].args == {"text": {"fr": "Fermeture à 16 h"}}
 
@@ -155,7 +157,7 @@ def test_commands_reach_every_kiosk_of_a_site_and_their_acks_come_back(
         wait_for(lambda: len(acks) == 2, 10, "two acks")
         for site, machine, ack in acks:
             assert tracker.apply_ack(site, machine, ack) is not None
-        assert {c.outcome() for c in tracker.recent()} == {"done"}
+        assert {c.outcome() for c in tracker.recent()} == {Outcome.DONE}
         assert [len(k.got) for k in kiosks] == [1, 1]
         assert kiosks[0].got[0].id != kiosks[1].got[0].id
         lock = tracker.prepare("lock", {}, Target("gent", "pc-02"), known)[0]
@@ -163,7 +165,8 @@ def test_commands_reach_every_kiosk_of_a_site_and_their_acks_come_back(
         tracker.record(lock[2])
         wait_for(lambda: len(acks) == 3, 10, "the lock's ack")
         refused = tracker.apply_ack(*acks[2])
-        assert refused is not None and refused.outcome() == "refused: locking is disabled here"
+        assert refused is not None and refused.outcome() is Outcome.REFUSED
+        assert refused.error == "locking is disabled here"
         assert json.loads(lock[1])["cmd"] == "lock"
     finally:
         link.stop()

@@ -174,6 +174,32 @@ def test_help_states_depend_on_who_sends() -> None:
         assert caught.value.reason is p.Reason.BAD_STATE
 
 
+def test_a_help_state_that_is_not_a_string_is_rejected_not_a_crash() -> None:
+    body = {"v": 1, "request": p.new_id(), "ts": "2026-11-22T10:15:00Z", "buddy": "Sara"}
+    for channel in (p.Channel.HELP, p.Channel.HELP_REPLY):
+        for bad in ([1], {"a": 1}, None, 3):
+            with pytest.raises(p.Rejected) as caught:
+                p.decode_help(channel, json.dumps({**body, "state": bad}).encode())
+            assert caught.value.reason is p.Reason.BAD_STATE
+
+
+def test_help_states_are_an_enum_equal_to_their_wire_strings() -> None:
+    request = p.new_id()
+    change = p.decode_help(
+        p.Channel.HELP_REPLY,
+        p.encode_help(p.HelpChange(request, p.HelpState.CLAIMED, p.utc_now(), buddy="Sara")),
+    )
+    assert change.state is p.HelpState.CLAIMED and change.state == "claimed"
+    assert b'"state":"claimed"' in p.encode_help(change).replace(b" ", b"")
+    assert [str(s) for s in p.HELP_STATES] == [
+        "open",
+        "claimed",
+        "resolved",
+        "cancelled",
+        "expired",
+    ]
+
+
 def test_a_buddy_name_must_be_short_and_printable() -> None:
     body = {"v": 1, "request": p.new_id(), "state": "claimed", "ts": "2026-11-22T10:15:00Z"}
     for bad in ("", "x" * 41, "Sara\n<script>", 7):
