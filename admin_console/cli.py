@@ -11,35 +11,44 @@ import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from admin_console.provision import cli as provision_cli
 from admin_console.store.database import DatabaseError, default_database_url, open_database
-from kiosk.wire.broker import ConfigError, broker_from_config, load_toml, parse_broker_url
+from kiosk.wire.broker import ConfigError, broker_from_file, parse_broker_url
+from kiosk.wire.config import ConfigFile, read_config
+from kiosk.wire.config_schema import AdminConsoleFile
 from kiosk.wire.protocol import NAME_RE
 
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
 log = logging.getLogger("admin_console")
 
 
-def _config(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
+def _config(args: argparse.Namespace) -> ConfigFile[AdminConsoleFile] | None:
+    """The ``--config`` file, checked against its schema (``AdminConsoleFile``); read once."""
     if not getattr(args, "config", None):
-        return {}, None
-    path = Path(args.config)
-    return load_toml(path), path
+        return None
+    cached = getattr(args, "_config_file", None)
+    if cached is None:
+        cached = read_config(Path(args.config), AdminConsoleFile)
+        args._config_file = cached
+    return cast("ConfigFile[AdminConsoleFile]", cached)
+
+
+def _tables(args: argparse.Namespace) -> AdminConsoleFile:
+    file = _config(args)
+    return file.value if file is not None else AdminConsoleFile()
 
 
 def _broker(args: argparse.Namespace) -> Any:
-    config, path = _config(args)
+    file = _config(args)
     if args.broker:
         return parse_broker_url(args.broker)
-    return broker_from_config(config, path) or parse_broker_url(DEFAULT_BROKER)
+    return (broker_from_file(file) if file else None) or parse_broker_url(DEFAULT_BROKER)
 
 
 def _database_url(args: argparse.Namespace) -> str:
-    config, _ = _config(args)
-    table = config.get("database", {})
-    return str(args.db or table.get("url") or default_database_url())
+    return str(args.db or _tables(args).database.url or default_database_url())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -104,14 +113,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_buddy(args: argparse.Namespace) -> int:
-    if not NAME_RE.match(args.site):
-        raise ConfigError(
-            f"site {args.site!r} is not valid: 1-32 lower-case letters, digits or '-'"
-        )
+    buddy = _tables(args).buddy  # [buddy] site, name: what `admin-console provision buddy` writes
+    site = args.site or buddy.site
+    if not site:
+        raise ConfigError("buddy: which site? --site S (or [buddy] site in the --config file)")
+    if not NAME_RE.match(site):
+        raise ConfigError(f"site {site!r} is not valid: 1-32 lower-case letters, digits or '-'")
     lang = _language(args.lang)
     from admin_console.ui.buddy_desk import run_buddy_desk
 
-    return run_buddy_desk(_broker(args), args.site, args.name or "", lang)
+    return run_buddy_desk(_broker(args), site, args.name or buddy.name or "", lang)
 
 
 def _language(requested: str | None) -> str:
@@ -123,12 +134,11 @@ def _language(requested: str | None) -> str:
         raise ConfigError(str(err)) from None
 
 
-def _admin_name(args: argparse.Namespace, config: dict[str, Any]) -> str:
+def _admin_name(args: argparse.Namespace, config: AdminConsoleFile) -> str:
     """Who sends commands: --name, else the broker username of the config, else the OS user."""
     import getpass
 
-    broker = config.get("broker", {})
-    name = args.name or (broker.get("username") if isinstance(broker, dict) else None)
+    name = args.name or (config.broker.username if config.broker is not None else None)
     if not name:
         try:
             name = getpass.getuser()
@@ -139,14 +149,10 @@ def _admin_name(args: argparse.Namespace, config: dict[str, Any]) -> str:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from admin_console.desk.fleet import FleetSettings
-    from admin_console.read.reports import DEFAULT_MIN_COUNT, check_min_count
+    from admin_console.read.reports import check_min_count
 
-    config, _ = _config(args)
-    fleet_table = config.get("fleet", {})
-    reports_table = config.get("reports", {})
-    if not isinstance(fleet_table, dict) or not isinstance(reports_table, dict):
-        raise ConfigError("[fleet] and [reports] must be tables")
-    min_count = int(reports_table.get("min_count", DEFAULT_MIN_COUNT))
+    config = _tables(args)
+    min_count = config.reports.min_count
     try:
         check_min_count(min_count)
     except ValueError as err:
@@ -157,7 +163,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     options = AdminOptions(
         db_url=_database_url(args),
         admin=_admin_name(args, config),
-        fleet=FleetSettings.from_config(fleet_table),
+        fleet=FleetSettings.from_config(config.fleet),
         min_count=min_count,
         broker_url=settings.url,
     )
@@ -298,8 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     buddy = sub.add_parser("buddy", help="the buddy desk window")
     buddy.add_argument("--config")
-    buddy.add_argument("--site", required=True)
-    buddy.add_argument("--name", help="your name as visitors will see it")
+    buddy.add_argument("--site", help="the site (default: [buddy] site of the --config file)")
+    buddy.add_argument(
+        "--name", help="your name as visitors will see it (default: [buddy] name of the config)"
+    )
     buddy.add_argument("--broker")
     buddy.add_argument("--lang", help="nl, fr or en (default: the system's language)")
     buddy.set_defaults(func=cmd_buddy)

@@ -13,13 +13,9 @@ from typing import Any
 
 from kiosk.i18n import resolve_language
 from kiosk.model.session import PolicyError, SessionPolicy, policy_from_config
-from kiosk.wire.broker import (
-    BrokerSettings,
-    ConfigError,
-    broker_from_config,
-    load_toml,
-    parse_broker_url,
-)
+from kiosk.wire.broker import BrokerSettings, ConfigError, broker_from_file, parse_broker_url
+from kiosk.wire.config import ConfigFile, read_config
+from kiosk.wire.config_schema import KioskFile, KioskTable, SessionTable
 from kiosk.wire.protocol import NAME_RE
 
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
@@ -81,49 +77,68 @@ def default_data_dir() -> str:
 
 
 def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> KioskSettings:
-    """Merge the sources; raise ConfigError with a readable message when something is off."""
+    """Merge the sources; raise ConfigError with a readable message when something is off.
+
+    The file is checked against its schema (``kiosk.wire.config_schema.KioskFile``): an
+    unknown key, a wrong type or a value out of range is refused with its line."""
     config_path = cli.get("config") or env.get("KIOSK_CONFIG")
     path = Path(config_path) if config_path else default_config_path()
-    config: dict[str, Any] = {}
+    file: ConfigFile[KioskFile] | None = None
     if config_path or path.exists():
-        config = load_toml(path)
-    kiosk_table = config.get("kiosk", {})
-    if not isinstance(kiosk_table, dict):
-        raise ConfigError(f"config {path}: [kiosk] must be a table")
+        file = read_config(path, KioskFile)
+    table = file.value.kiosk if file is not None else KioskTable()
 
-    def pick(name: str, env_name: str, default: Any) -> Any:
+    def pick(name: str, env_name: str, default: Any) -> tuple[Any, str | None]:
+        """The value, and where it came from when that is the file (for messages)."""
         if cli.get(name) is not None:
-            return cli[name]
+            return cli[name], None
         if env.get(env_name):
-            return env[env_name]
-        return kiosk_table.get(name, default)
+            return env[env_name], None
+        if file is not None and file.sets("kiosk", name):
+            return getattr(table, name), file.where("kiosk", name)
+        return default, None
 
     broker_url = cli.get("broker") or env.get("KIOSK_BROKER_URL")
     if broker_url:
         broker = parse_broker_url(broker_url)
     else:
-        broker = broker_from_config(config, path) or parse_broker_url(DEFAULT_BROKER)
-    site = str(pick("site", "KIOSK_SITE", "demo"))
-    machine = str(pick("machine", "KIOSK_MACHINE", _default_machine()))
-    for label, value in (("site", site), ("machine", machine)):
-        if not NAME_RE.match(value):
+        broker = (broker_from_file(file) if file else None) or parse_broker_url(DEFAULT_BROKER)
+    site, site_from = pick("site", "KIOSK_SITE", table.site)
+    machine, machine_from = pick("machine", "KIOSK_MACHINE", table.machine or _default_machine())
+    for label, value, source in (("site", site, site_from), ("machine", machine, machine_from)):
+        if not NAME_RE.match(str(value)):
             raise ConfigError(
-                f"{label} {value!r} is not valid: use 1-32 lower-case letters, digits or '-'"
+                (f"{source}: " if source else "")
+                + f"{label} {value!r} is not valid: use 1-32 lower-case letters, digits or '-'"
             )
-    data_dir = Path(pick("data_dir", "KIOSK_DATA_DIR", None) or default_data_dir()).expanduser()
+    data_dir, _ = pick("data_dir", "KIOSK_DATA_DIR", None)
+    data_dir_path = Path(data_dir or default_data_dir()).expanduser()
+    heartbeat, _ = pick("heartbeat_s", "KIOSK_HEARTBEAT_S", table.heartbeat_s)
     try:
-        heartbeat_s = float(pick("heartbeat_s", "KIOSK_HEARTBEAT_S", 60.0))
-    except ValueError as err:
-        raise ConfigError(f"config {path}: {err}") from None
-    session_table = config.get("session", {})
-    if not isinstance(session_table, dict):
-        raise ConfigError(f"config {path}: [session] must be a table")
+        heartbeat_s = float(heartbeat)
+    except ValueError:
+        raise ConfigError(f"KIOSK_HEARTBEAT_S {heartbeat!r} is not a number of seconds") from None
+    if not heartbeat_s > 0:
+        raise ConfigError(f"KIOSK_HEARTBEAT_S {heartbeat!r} must be a number of seconds > 0")
+    session = file.value.session if file is not None else SessionTable()
     try:
-        policy = policy_from_config(session_table)
-    except PolicyError as err:
-        raise ConfigError(f"config {path}: {err}") from None
-    pin_hash = kiosk_table.get("staff_pin_hash")
-    if pin_hash is not None and not (isinstance(pin_hash, str) and pin_hash.count("$") == 3):
-        raise ConfigError(f"config {path}: staff_pin_hash must come from `kiosk --hash-pin`")
-    lang = resolve_language(str(pick("lang", "KIOSK_LANG", "nl")))
-    return KioskSettings(broker, site, machine, data_dir, lang, heartbeat_s, policy, pin_hash)
+        policy = policy_from_config(session)
+    except PolicyError as err:  # the schema checks the same rules: only if they drift apart
+        raise ConfigError(f"{file.where('session') if file else 'config'}: {err}") from None
+    tasks_dir: Path | None = None
+    if table.tasks_dir is not None and file is not None:
+        tasks_dir = Path(table.tasks_dir).expanduser()
+        if not tasks_dir.is_absolute() and file.path is not None:
+            tasks_dir = file.path.parent / tasks_dir
+    lang, _ = pick("lang", "KIOSK_LANG", table.lang)
+    return KioskSettings(
+        broker,
+        str(site),
+        str(machine),
+        data_dir_path,
+        resolve_language(str(lang)),
+        heartbeat_s,
+        policy,
+        table.staff_pin_hash,
+        tasks_dir,
+    )

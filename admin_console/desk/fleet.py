@@ -5,103 +5,79 @@ Live states come from the retained ``status`` topics, history from the aggregato
 ``stale_after`` counts as offline even before the broker publishes its will. Alerts: offline for
 more than ``offline_alert_after`` during opening hours (counted from the opening time when it
 went off overnight), a disk fuller than ``disk_alert_pct``, task files the kiosk had to leave
-out. Opening hours come from the config's ``[fleet]`` table.
+out. Opening hours come from the config's ``[fleet]`` table, in the suite's one format
+(kiosk.wire.opening_hours).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from admin_console.read.usage import MachineRecord
 from admin_console.store.rollups import DEFAULT_TIMEZONE
-from kiosk.wire.broker import ConfigError
+from kiosk.wire.config import check
+from kiosk.wire.config_schema import FleetTable
+from kiosk.wire.opening_hours import OpeningHours, from_days_and_span
 from kiosk.wire.protocol import Status, utc_now
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-
-
-def _days(value: object) -> frozenset[int]:
-    """``"mon-sat"``, ``"mon,wed,fri"`` or a list of day names."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    days: set[int] = set()
-    for item in items:
-        text = str(item).strip().lower()
-        first, _, last = text.partition("-")
-        if first not in DAY_NAMES or (last and last not in DAY_NAMES):
-            raise ConfigError(f"[fleet] opening_days: {text!r} is not mon…sun or a range of them")
-        start, end = DAY_NAMES.index(first), DAY_NAMES.index(last or first)
-        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
-    return frozenset(days)
-
-
-def _hours(value: object) -> tuple[time, time]:
-    match = _HOURS_RE.match(str(value).strip())
-    if not match:
-        raise ConfigError(f"[fleet] opening_hours: {value!r} is not like 09:00-17:00")
-    h1, m1, h2, m2 = (int(part) for part in match.groups())
-    try:
-        opens, closes = time(h1, m1), time(h2, m2)
-    except ValueError:
-        raise ConfigError(f"[fleet] opening_hours: {value!r} is not a time of day") from None
-    if closes <= opens:
-        raise ConfigError(f"[fleet] opening_hours: {value!r} closes before it opens")
-    return opens, closes
+DEFAULT_HOURS = from_days_and_span("mon-sat", "09:00-17:00")
 
 
 @dataclass(frozen=True)
 class FleetSettings:
-    open_days: frozenset[int] = frozenset(range(6))  # Monday to Saturday
-    opens: time = time(9)
-    closes: time = time(17)
+    hours: OpeningHours = DEFAULT_HOURS  # Monday to Saturday, 09:00-17:00
     offline_alert_after: timedelta = timedelta(minutes=10)
     disk_alert_pct: float = 90.0
     stale_after: timedelta = timedelta(minutes=3)  # three missed heartbeats
     timezone: str = DEFAULT_TIMEZONE
 
     @classmethod
-    def from_config(cls, table: Mapping[str, Any]) -> FleetSettings:
-        """The ``[fleet]`` table: opening_days, opening_hours, offline_alert_minutes,
-        disk_alert_pct, timezone; anything left out keeps its default."""
-        settings = cls()
-        if "opening_days" in table:
-            settings = replace(settings, open_days=_days(table["opening_days"]))
-        if "opening_hours" in table:
-            opens, closes = _hours(table["opening_hours"])
-            settings = replace(settings, opens=opens, closes=closes)
-        if "offline_alert_minutes" in table:
-            minutes = table["offline_alert_minutes"]
-            if not isinstance(minutes, int | float) or minutes <= 0:
-                raise ConfigError("[fleet] offline_alert_minutes must be a positive number")
-            settings = replace(settings, offline_alert_after=timedelta(minutes=minutes))
-        if "disk_alert_pct" in table:
-            pct = table["disk_alert_pct"]
-            if not isinstance(pct, int | float) or not 0 < pct <= 100:
-                raise ConfigError("[fleet] disk_alert_pct must be between 0 and 100")
-            settings = replace(settings, disk_alert_pct=float(pct))
-        if "timezone" in table:
-            try:
-                ZoneInfo(str(table["timezone"]))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ConfigError(f"[fleet] timezone {table['timezone']!r} is unknown") from None
-            settings = replace(settings, timezone=str(table["timezone"]))
-        return settings
+    def from_config(cls, table: FleetTable | Mapping[str, Any]) -> FleetSettings:
+        """The ``[fleet]`` table (schema: ``kiosk.wire.config_schema.FleetTable``):
+        opening_hours (a table of days, or formerly a span with opening_days),
+        offline_alert_minutes, disk_alert_pct, timezone; anything left out keeps its default."""
+        if not isinstance(table, FleetTable):
+            table = check(table, FleetTable, prefix=("fleet",))
+        return cls(
+            hours=table.hours(),
+            offline_alert_after=timedelta(minutes=table.offline_alert_minutes),
+            disk_alert_pct=table.disk_alert_pct,
+            timezone=table.timezone,
+        )
+
+    @property
+    def open_days(self) -> frozenset[int]:
+        return frozenset(self.hours.periods)
+
+    @property
+    def opens(self) -> time | None:
+        """The earliest opening of the week (None: always open)."""
+        return min((p[0] for spans in self.hours.periods.values() for p in spans), default=None)
+
+    @property
+    def closes(self) -> time | None:
+        """The latest closing of the week (None: always open)."""
+        return max((p[1] for spans in self.hours.periods.values() for p in spans), default=None)
 
     def opening_of(self, moment: datetime) -> datetime | None:
-        """When the sites opened on the day of ``moment`` if they are open at that moment."""
+        """When the sites opened (the start of the current opening period) if they are open at
+        ``moment``; always open: the start of that day."""
         local = moment.astimezone(ZoneInfo(self.timezone))
-        if local.weekday() not in self.open_days or not self.opens <= local.time() < self.closes:
-            return None
-        return datetime.combine(local.date(), self.opens, local.tzinfo).astimezone(UTC)
+        if self.hours.always_open:
+            opened = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        else:
+            opened_at = self.hours.opened_at(local)
+            if opened_at is None:
+                return None
+            opened = opened_at
+        return opened.astimezone(UTC)
 
     def describe(self) -> str:
-        days = ", ".join(DAY_NAMES[d] for d in sorted(self.open_days))
-        return f"{days} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        return self.hours.describe()
 
 
 @dataclass(frozen=True)

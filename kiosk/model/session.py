@@ -7,10 +7,15 @@ closing time end the visit too, announced five minutes ahead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from kiosk.wire.config import ConfigError, check
+from kiosk.wire.config_schema import SessionTable
+from kiosk.wire.opening_hours import OpeningHours as _OpeningHours
+from kiosk.wire.opening_hours import OpeningHoursError
 
 
 class Phase(StrEnum):
@@ -24,45 +29,18 @@ class PolicyError(ValueError):
     """A session policy that would break the visitor's rights; the message says which."""
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@dataclass(frozen=True)
-class OpeningHours:
-    """Per weekday (0 = Monday), the periods the corner is open. Empty: always open."""
-
-    periods: Mapping[int, Sequence[tuple[time, time]]] = field(default_factory=dict)
+class OpeningHours(_OpeningHours):
+    """Per weekday (0 = Monday), the periods the corner is open. Empty: always open. The one
+    format and parser of the suite (kiosk.wire.opening_hours); here, errors are PolicyErrors."""
 
     @classmethod
     def parse(cls, table: Mapping[str, object]) -> OpeningHours:
-        """From TOML: ``mon = ["09:00-12:00", "13:30-17:00"]``."""
-        periods: dict[int, list[tuple[time, time]]] = {}
-        for day, spans in table.items():
-            if day not in WEEKDAYS or not isinstance(spans, list):
-                raise PolicyError(f"opening hours: {day!r} must be one of {', '.join(WEEKDAYS)}")
-            for span in spans:
-                try:
-                    start, end = (time.fromisoformat(part) for part in str(span).split("-"))
-                except ValueError:
-                    raise PolicyError(f"opening hours: {span!r} is not like 09:00-12:00") from None
-                if end <= start:
-                    raise PolicyError(f"opening hours: {span!r} ends before it starts")
-                periods.setdefault(WEEKDAYS.index(day), []).append((start, end))
-        return cls(periods)
-
-    @property
-    def always_open(self) -> bool:
-        return not self.periods
-
-    def closes_at(self, moment: datetime) -> datetime | None:
-        """When the current opening period ends; None when closed now (or always open)."""
-        for start, end in self.periods.get(moment.weekday(), ()):
-            if start <= moment.time() < end:
-                return datetime.combine(moment.date(), end, moment.tzinfo)
-        return None
-
-    def is_open(self, moment: datetime) -> bool:
-        return self.always_open or self.closes_at(moment) is not None
+        """From TOML: ``mon = ["09:00-12:00", "13:30-17:00"]``, ``mon-fri = [...]``."""
+        try:
+            return cls(_OpeningHours.parse(table).periods)
+        except OpeningHoursError as err:
+            where = f"opening hours, {err.key}" if err.key else "opening hours"
+            raise PolicyError(f"{where}: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -175,30 +153,21 @@ class SessionClock:
         return min(limits) if limits else None
 
 
-def policy_from_config(table: Mapping[str, object]) -> SessionPolicy:
-    """The ``[session]`` table of the kiosk config."""
-
-    def number(name: str, default: float | None) -> float | None:
-        value = table.get(name, default)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PolicyError(f"[session] {name} must be a number")
-        return float(value)
-
-    hours = table.get("opening_hours", {})
-    if not isinstance(hours, dict):
-        raise PolicyError("[session] opening_hours must be a table like mon = ['09:00-12:00']")
-    extensions = table.get("max_extensions")
-    if extensions is not None and not isinstance(extensions, int):
-        raise PolicyError("[session] max_extensions must be a whole number")
+def policy_from_config(table: SessionTable | Mapping[str, object]) -> SessionPolicy:
+    """The ``[session]`` table of the kiosk config: checked by its schema
+    (``kiosk.wire.config_schema.SessionTable``), or a mapping checked here."""
+    if not isinstance(table, SessionTable):
+        try:
+            table = check(table, SessionTable, prefix=("session",))
+        except ConfigError as err:
+            raise PolicyError(str(err).removeprefix("config: ")) from None
     return SessionPolicy(
-        idle_timeout_s=number("idle_timeout_s", 300.0) or 300.0,
-        warning_s=number("warning_s", 30.0) or 30.0,
-        max_extensions=extensions,
-        max_session_s=number("max_session_s", None),
-        end_notice_s=number("end_notice_s", 300.0) or 300.0,
-        opening_hours=OpeningHours.parse(hours),
+        idle_timeout_s=table.idle_timeout_s,
+        warning_s=table.warning_s,
+        max_extensions=table.max_extensions,
+        max_session_s=table.max_session_s,
+        end_notice_s=table.end_notice_s,
+        opening_hours=OpeningHours.parse(table.opening_hours),
     )
 
 

@@ -5,21 +5,19 @@ from __future__ import annotations
 import logging
 import random
 import struct
-import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from kiosk.wire.config import ConfigError, ConfigFile, check, load_toml
+from kiosk.wire.config_schema import BrokerTable
+
 if TYPE_CHECKING:  # paho (and ssl) load when a client is made: the kiosk shows its screen first
     import paho.mqtt.client as mqtt
 
 _log = logging.getLogger("suite.broker")
-
-
-class ConfigError(ValueError):
-    """A broker URL or client config file that cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -59,40 +57,63 @@ def parse_broker_url(url: str) -> BrokerSettings:
     )
 
 
-def load_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as err:
-        raise ConfigError(f"cannot read config {path}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"config {path} is not valid TOML: {err}") from None
+__all__ = [
+    "BrokerSettings",
+    "ConfigError",
+    "Will",
+    "acknowledge",
+    "broker_from_config",
+    "broker_from_file",
+    "load_toml",
+    "make_client",
+    "parse_broker_url",
+]
 
 
 def broker_from_config(config: dict[str, Any], config_path: Path | None) -> BrokerSettings | None:
-    """The ``[broker]`` table of a client config: url, username, password, ca_file."""
+    """The ``[broker]`` table of a client config (as ``load_toml`` reads it): url, username,
+    password, ca_file, checked against the schema (kiosk.wire.config_schema.BrokerTable)."""
     table = config.get("broker")
     if table is None:
         return None
-    if not isinstance(table, dict) or not isinstance(table.get("url"), str):
-        raise ConfigError(f"config {config_path}: [broker] needs a url")
-    settings = parse_broker_url(table["url"])
-    ca_file = table.get("ca_file")
+    if not isinstance(table, dict):
+        raise ConfigError(f"config {config_path}: [broker] must be a table with a url")
+    checked = check(table, BrokerTable, config_path, prefix=("broker",))
+    return broker_settings(checked, config_path, lambda _key: f"config {config_path}")
+
+
+def broker_from_file(file: ConfigFile[Any]) -> BrokerSettings | None:
+    """The ``[broker]`` table of a config read by ``kiosk.wire.config.read_config``."""
+    table = getattr(file.value, "broker", None)
+    if table is None:
+        return None
+    return broker_settings(table, file.path, lambda key: file.where("broker", key))
+
+
+def broker_settings(
+    table: BrokerTable, config_path: Path | None, where: Callable[[str], str]
+) -> BrokerSettings:
+    """The settings of a checked ``[broker]`` table; ``where(key)`` names the line of a key.
+    A relative ca_file is relative to the config file."""
+    try:
+        settings = parse_broker_url(table.url)
+    except ConfigError as err:
+        raise ConfigError(f"{where('url')}: [broker] url: {err}") from None
     ca_path: Path | None = None
-    if ca_file is not None:
-        ca_path = Path(str(ca_file))
+    if table.ca_file is not None:
+        ca_path = Path(table.ca_file)
         if not ca_path.is_absolute() and config_path is not None:
             ca_path = config_path.parent / ca_path
         # Checked here, where the message can name the config; otherwise ssl fails much later
         # with a bare FileNotFoundError (typically: a client file copied without its ca.crt).
         if not ca_path.is_file():
-            raise ConfigError(f"config {config_path}: ca_file {ca_path} not found")
+            raise ConfigError(f"{where('ca_file')}: [broker] ca_file {ca_path} not found")
     return BrokerSettings(
         host=settings.host,
         port=settings.port,
         tls=settings.tls,
-        username=table.get("username", settings.username),
-        password=table.get("password", settings.password),
+        username=table.username if table.username is not None else settings.username,
+        password=table.password if table.password is not None else settings.password,
         ca_file=ca_path,
     )
 

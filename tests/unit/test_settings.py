@@ -82,3 +82,64 @@ def test_default_folders_are_those_platformdirs_gives(
         monkeypatch.setenv(name, value)
     assert default_config_path() == Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
     assert default_data_dir() == platformdirs.user_data_dir(APP_NAME)
+
+
+def test_the_documented_tasks_dir_is_read_from_the_file(tmp_path: Path) -> None:
+    """README and docs/writing-a-task.md name `[kiosk] tasks_dir`; it used to be ignored."""
+    absolute = tmp_path / "our-tasks"
+    settings = load_settings(
+        {"config": write(tmp_path, f'[kiosk]\ntasks_dir = "{absolute}"\n')}, env={}
+    )
+    assert settings.tasks_dir == absolute
+    # A relative folder is relative to the config file, like [broker] ca_file.
+    settings = load_settings({"config": write(tmp_path, '[kiosk]\ntasks_dir = "tasks"\n')}, env={})
+    assert settings.tasks_dir == tmp_path / "tasks"
+    assert load_settings({"config": write(tmp_path, "")}, env={}).tasks_dir is None
+
+
+def test_environment_and_command_line_override_every_file_key(tmp_path: Path) -> None:
+    config = write(
+        tmp_path,
+        '[broker]\nurl = "mqtt://10.0.0.5:1884"\n[kiosk]\nsite = "leeuw"\nmachine = "pc-1"\n'
+        f'data_dir = "{tmp_path / "file-data"}"\nlang = "fr"\nheartbeat_s = 30\n',
+    )
+    from_file = load_settings({"config": config}, env={})
+    assert (from_file.site, from_file.machine, from_file.lang) == ("leeuw", "pc-1", "fr")
+    assert (from_file.data_dir, from_file.heartbeat_s) == (tmp_path / "file-data", 30)
+    env = {
+        "KIOSK_BROKER_URL": "mqtt://127.0.0.1:1999",
+        "KIOSK_SITE": "evere",
+        "KIOSK_MACHINE": "pc-2",
+        "KIOSK_DATA_DIR": str(tmp_path / "env-data"),
+        "KIOSK_LANG": "en",
+        "KIOSK_HEARTBEAT_S": "10",
+    }
+    by_env = load_settings({"config": config}, env=env)
+    assert (by_env.broker.port, by_env.site, by_env.machine, by_env.lang) == (
+        1999,
+        "evere",
+        "pc-2",
+        "en",
+    )
+    assert (by_env.data_dir, by_env.heartbeat_s) == (tmp_path / "env-data", 10)
+    cli = {
+        "config": config,
+        "broker": "mqtt://127.0.0.1:2000",
+        "site": "gent",
+        "machine": "pc-3",
+        "data_dir": str(tmp_path / "cli-data"),
+        "lang": "nl",
+    }
+    by_cli = load_settings(cli, env=env)
+    assert (by_cli.broker.port, by_cli.site, by_cli.machine, by_cli.lang) == (
+        2000,
+        "gent",
+        "pc-3",
+        "nl",
+    )
+    assert by_cli.data_dir == tmp_path / "cli-data"
+    # The config file itself may come from the environment.
+    assert load_settings({}, env={"KIOSK_CONFIG": config}).site == "leeuw"
+    # A bad value from the environment or the command line is named as such, not as the file's.
+    with pytest.raises(ConfigError, match=r"^machine 'PC 3' is not valid"):
+        load_settings({"config": config, "machine": "PC 3"}, env={})
