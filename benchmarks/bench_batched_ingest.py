@@ -36,19 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from admin_console.ingest.batch import Inbound, Ingest, decode
 from admin_console.store.database import open_database
 from benchmarks.fleet_simulator import batch_payloads, flood
-from benchmarks.infra import (
+from benchmarks.infra import Result, common_args, emit, median, totals_from_log
+from tests.harness import (
     PYTHON,
     Mosquitto,
     Postgres,
     Proc,
-    Result,
     aggregator,
     aggregator_args,
-    common_args,
-    emit,
-    median,
     raise_fd_limit,
-    totals_from_log,
 )
 
 BATCH = 500

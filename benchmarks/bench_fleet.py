@@ -24,20 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.fleet_simulator import Fleet, FleetConfig, FleetReport
-from benchmarks.infra import (
-    PYTHON,
-    Mosquitto,
-    Proc,
-    ResourceMeter,
-    Result,
-    aggregator,
-    common_args,
-    emit,
-    median,
-    raise_fd_limit,
-    totals_from_log,
-    wait_until,
-)
+from benchmarks.infra import ResourceMeter, Result, common_args, emit, median, totals_from_log
+from tests.harness import PYTHON, Mosquitto, Proc, aggregator, raise_fd_limit, wait_for
 
 
 def _db_events(db: Path) -> set[str]:
@@ -84,7 +72,7 @@ def run_once(config: FleetConfig, with_aggregator: bool) -> dict[str, object]:
                 # Caught up: every event stored, and every kiosk's last status (its goodbye).
                 ended = time.monotonic()
                 offline = sum(1 for state in report.last_status.values() if state == "offline")
-                wait_until(
+                wait_for(
                     lambda: _db_count(db) >= report.events_acked and _offline(db) >= offline,
                     600,
                     "the aggregator to catch up",

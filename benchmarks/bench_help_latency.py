@@ -36,11 +36,12 @@ from admin_console.desk.help_queue import HelpQueue
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
 from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
 from benchmarks import qt_refcount_guard
-from benchmarks.infra import Mosquitto, Result, common_args, emit, median, percentile
+from benchmarks.infra import Result, common_args, emit, median, percentile
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp, make_application
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import HelpChange
+from tests.harness import Mosquitto
 
 SITE, MACHINE = "schaerbeek", "pc-03"
 

@@ -22,16 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.infra import (
-    PYTHON,
-    ROOT,
-    Mosquitto,
-    Result,
-    common_args,
-    emit,
-    median,
-    suite_env,
-)
+from benchmarks.infra import Result, common_args, emit, median
+from tests.harness import PYTHON, ROOT, Mosquitto, suite_env
 
 
 def measure(args: list[str]) -> dict[str, float]:

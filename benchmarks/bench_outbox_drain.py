@@ -27,20 +27,12 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks.fleet_simulator import EventMix
-from benchmarks.infra import (
-    PYTHON,
-    Mosquitto,
-    Proc,
-    Result,
-    common_args,
-    emit,
-    median,
-    wait_until,
-)
+from benchmarks.infra import Result, common_args, emit, median
 from kiosk.model.outbox import Outbox
 from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import MAX_EVENTS_PER_BATCH, Channel, Topic, encode_wire_batch
+from tests.harness import PYTHON, Mosquitto, Proc, wait_for
 
 SITE, MACHINE = "drain", "pc-001"
 WINDOW = 8
@@ -97,7 +89,7 @@ def kiosk_link(port: int, bodies: list[str]) -> float:
         start = time.time()
         link.start()
         last = finish(sub, len(bodies))  # polling the outbox meanwhile would slow the uploader
-        wait_until(lambda: outbox.count() == 0, 60, "an empty outbox", step=0.002)
+        wait_for(lambda: outbox.count() == 0, 60, "an empty outbox", step=0.002)
         emptied = time.time()
     finally:
         link.stop()

@@ -42,10 +42,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from admin_console.demo import data as demo_data
-from admin_console.demo import reports, stats, usage_queries
+from admin_console.read import reports, stats
+from admin_console.read import usage as usage_queries
 from admin_console.read.usage import Period, UsageFilter
-from admin_console.store.database import open_database
-from benchmarks.infra import Postgres, Result, common_args, emit, median, percentile
+from admin_console.store.database import MIGRATIONS, open_database
+from benchmarks.infra import Result, common_args, emit, median, percentile
+from tests.harness import Postgres
 
 NOW = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)  # fixed, so that a cached database stays valid
 FULL = {"sites": 50, "kiosks_per_site": 10, "days": 365}
@@ -64,7 +66,7 @@ def _digest(*parts: bytes) -> str:
 
 
 def migrations() -> list[Path]:
-    versions = Path(demo_data.__file__).parent / "migrations" / "versions"
+    versions = MIGRATIONS / "versions"
     return sorted(path for path in versions.glob("0*.py"))
 
 

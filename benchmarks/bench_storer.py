@@ -91,7 +91,7 @@ def main() -> int:
     walls, cpus = [], []
     pg = None
     if args.postgres:
-        from benchmarks.infra import Postgres
+        from tests.harness import Postgres
 
         pg = Postgres().start()
     try:

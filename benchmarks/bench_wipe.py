@@ -40,10 +40,11 @@ from PySide6.QtWidgets import (
 )
 
 from benchmarks import qt_refcount_guard
-from benchmarks.infra import Mosquitto, Result, common_args, emit, median
+from benchmarks.infra import Result, common_args, emit, median
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp, make_application
 from kiosk.wire.broker import parse_broker_url
+from tests.harness import Mosquitto
 
 TASK = "phishing-recognise"
 

@@ -21,7 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from admin_console.links.embedded_broker import EmbeddedBroker
-from tests.conftest import Mosquitto, free_port
+from tests.harness import Mosquitto, free_port
 
 
 def client(port: int, client_id: str = "", clean: bool = True) -> mqtt.Client:

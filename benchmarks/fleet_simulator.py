@@ -1,4 +1,4 @@
-"""A fleet of simulated kiosks (and buddy desks) speaking PROTOCOL.md, thousands from one process.
+"""A fleet of simulated kiosks (and buddy desks) speaking docs/protocol.md, thousands at once.
 
 Each simulated kiosk holds its own MQTT connection (asyncio, benchmarks/mqtt_async.py) with the
 kiosk's will (retained ``offline`` status), subscribes to its ``help/reply`` and ``cmd`` topics,
@@ -773,7 +773,7 @@ def batch_payloads(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Simulated kiosks speaking PROTOCOL.md against a broker."
+        description="Simulated kiosks speaking docs/protocol.md against a broker."
     )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--broker", help="mqtt://127.0.0.1:PORT (loopback only)")
@@ -820,7 +820,7 @@ def config_from(args: argparse.Namespace) -> FleetConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.infra import LOOPBACK, Mosquitto, raise_fd_limit
+    from tests.harness import LOOPBACK, Mosquitto, raise_fd_limit
 
     args = parse_args(argv)
     raise_fd_limit()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psutil
 
-from benchmarks.infra import PYTHON, ROOT, Mosquitto, raise_fd_limit, suite_env
+from tests.harness import PYTHON, ROOT, Mosquitto, raise_fd_limit, suite_env
 
 CANDIDATES = ("own", "aiomqtt", "gmqtt")
 

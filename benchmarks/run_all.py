@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psutil
 
-from benchmarks.infra import PYTHON, ROOT, fmt, mosquitto_version, suite_env
+from benchmarks.infra import fmt
+from tests.harness import PYTHON, ROOT, mosquitto_version, suite_env
 
 # name, script, extra arguments in quick mode, timeout (s) full / quick
 BENCHMARKS: list[tuple[str, str, list[str], int, int]] = [

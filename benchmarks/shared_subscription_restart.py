@@ -19,7 +19,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import Mosquitto, free_port
+from tests.harness import Mosquitto, free_port
 
 
 def survives_restart(topic_filter: str) -> bool:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -35,8 +33,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from admin_console.provision.pki import make_ca
 from kiosk.wire.broker import BrokerSettings, broker_from_config, load_toml, make_client
-from tests.conftest import Proc, admin_console, free_port, mosquitto_binary, run_stats, wait_for
-from tests.conftest import suite_env as base_env
+from tests.harness import Mosquitto, Proc, admin_console, free_port, run_stats, suite_env, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -45,12 +42,6 @@ AS_ROOT = os.geteuid() == 0
 
 
 # --- the broker -----------------------------------------------------------------------------
-
-
-def suite_env() -> dict[str, str]:
-    env = base_env()
-    env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
-    return env
 
 
 def provision(*args: str) -> str:
@@ -74,56 +65,19 @@ def init_dir(directory: Path, port: int) -> str:
     )
 
 
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@dataclass
-class Broker:
-    directory: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def log(self) -> Path:
-        return self.directory / "broker.log"
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [mosquitto_binary(), "-c", str(self.directory / "mosquitto.conf")],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        process = self.process
-        wait_for(lambda: port_open(self.port) or process.poll() is not None, TIMEOUT, "broker")
-        if process.poll() is not None:
-            raise AssertionError(f"mosquitto exited:\n{self.log.read_text()}")
-
-    def reload(self) -> None:
-        """SIGHUP: Mosquitto re-reads the password and ACL files. Callers wait for the effect
-        ("Reloading config" is logged below the generated config's notice level)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGHUP)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(20)
+def broker_of(directory: Path, port: int) -> Mosquitto:
+    """Mosquitto on a provisioned directory's generated mosquitto.conf, as it is."""
+    return Mosquitto(port, directory, conf=directory / "mosquitto.conf", log_name="broker.log")
 
 
 @dataclass
 class Central:
-    broker: Broker
+    broker: Mosquitto
     tally: Counter[str] = field(default_factory=Counter)
 
     @property
     def directory(self) -> Path:
-        return self.broker.directory
+        return self.broker.folder
 
     def config(self, relative: str) -> Path:
         return self.directory / relative
@@ -155,8 +109,7 @@ def central(
     init_dir(directory, port)
     for credential in CREDENTIALS:
         provision(credential[0], "--dir", str(directory), *credential[1:])
-    broker = Broker(directory, port)
-    broker.start()
+    broker = broker_of(directory, port).start(TIMEOUT)
     central = Central(broker)
     yield central
     broker.stop()
@@ -846,8 +799,7 @@ def test_a_site_broker_bridges_only_its_own_site(
     init_dir(site_dir, site_port)
     provision("kiosk", "--dir", str(site_dir), "--site", "schaerbeek", "--machine", "pc-21")
     shutil.copy(bridge_conf, site_dir / "conf.d" / "bridge-central.conf")
-    site = Broker(site_dir, site_port)
-    site.start()
+    site = broker_of(site_dir, site_port).start(TIMEOUT)
     made: list[Peer] = []
     try:
         everything = witness(peers)
@@ -895,8 +847,7 @@ def test_started_by_root_the_broker_reads_its_files_as_mosquitto(tmp_path: Path)
         )
         assert "warning" not in out
         provision("kiosk", "--dir", str(base / "broker"), "--site", "evere", "--machine", "pc-01")
-        broker = Broker(base / "broker", port)
-        broker.start()
+        broker = broker_of(base / "broker", port).start(TIMEOUT)
         try:
             peer = Peer.from_config(base / "broker/kiosks/evere/pc-01.toml", port)
             try:

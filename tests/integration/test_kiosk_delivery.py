@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk.model.core import KioskCore
@@ -42,6 +43,7 @@ def make_kiosk(broker_url: str, folder: Path) -> tuple[KioskCore, KioskLink, Out
     return core, link, outbox
 
 
+@pytest.mark.broker  # starts its own Mosquitto, later
 def test_it_starts_with_the_broker_down_and_delivers_later(
     tmp_path: Path, start_aggregator: Callable[..., Proc]
 ) -> None:

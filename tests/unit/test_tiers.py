@@ -1,4 +1,4 @@
-"""Every test file lives in a tier folder (CONTRIBUTING.md), so that its folder says what it needs."""
+"""Every test file lives in a tier folder (CONTRIBUTING.md): its folder says what it needs."""
 
 from __future__ import annotations
 
