@@ -78,8 +78,34 @@ deb-test: deb
 bench: $(STAMP) system-deps
 	$(PY) benchmarks/run_all.py $(if $(QUICK),--quick)
 
-# --- the admin console's and buddy desk's languages (admin_console/ui/i18n, Qt Linguist) ---------
-translations: $(STAMP)
-	$(VENV)/bin/pyside6-lupdate -no-obsolete -locations none admin_console/ui/*.py \
-		-ts admin_console/ui/i18n/admin_nl.ts admin_console/ui/i18n/admin_fr.ts
-	$(VENV)/bin/pyside6-lrelease admin_console/ui/i18n/admin_nl.ts admin_console/ui/i18n/admin_fr.ts
+# --- the admin console's and buddy desk's languages (gettext domain "console", source text) ------
+# Widgets mark texts with tr(context, text), trn(context, singular, plural, n) and N_(context,
+# text) (admin_console/ui/language.py); translators edit ui/locale/<lang>/LC_MESSAGES/console.po.
+CONSOLE_LOCALE := admin_console/ui/locale
+CONSOLE_KEYWORDS := -k tr:1c,2 -k trn:1c,2,3 -k N_:1c,2
+translations: $(STAMP) translations-gettext
+	@mkdir -p build
+	$(VENV)/bin/pybabel -q extract --no-default-keywords $(CONSOLE_KEYWORDS) --no-location \
+		--add-comments=TRANSLATORS: --no-wrap --project=kiosk-suite --version=1 \
+		-o build/console.pot admin_console/ui
+	$(VENV)/bin/pybabel -q update --no-wrap --ignore-obsolete -D console -d $(CONSOLE_LOCALE) \
+		-i build/console.pot
+	$(VENV)/bin/pybabel compile --statistics -D console -d $(CONSOLE_LOCALE)
+
+# --- the kiosk's texts and the funder reports' words (keyed gettext domains "kiosk", "reports") --
+# A message id is a stable key; the English catalog holds the English words and is the template
+# of the others: no extraction from the sources (kiosk/i18n.py, admin_console/read/report_texts.py).
+# A new or changed key: edit the English .po first, then bring the other languages in line:
+#   .venv/bin/pybabel update -w 100 --no-fuzzy-matching -D kiosk -d kiosk/locale \
+#       -i kiosk/locale/en/LC_MESSAGES/kiosk.po -l nl        (then -l fr; the same for reports)
+# A new language (a folder): .venv/bin/pybabel init -w 100 -D kiosk -d kiosk/locale \
+#       -i kiosk/locale/en/LC_MESSAGES/kiosk.po -l de
+#   then translate every msgstr (it starts as the English words) and check its Plural-Forms.
+# Then compile: `make translations` (every domain) or `make translations-gettext` (these two);
+# the .mo files are committed, and tests/unit/test_translations.py checks each is its .po compiled.
+.PHONY: translations-gettext
+GETTEXT_DOMAINS := kiosk:kiosk/locale reports:admin_console/read/locale
+translations-gettext: $(STAMP)
+	@set -e; for pair in $(GETTEXT_DOMAINS); do \
+		$(VENV)/bin/pybabel compile --statistics -D $${pair%%:*} -d $${pair#*:}; \
+	done

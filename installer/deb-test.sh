@@ -68,7 +68,7 @@ expect_entry() { # mode path
 expect_entry -rwxr-xr-x opt/kiosk-suite/kiosk/kiosk
 expect_entry -rwxr-xr-x opt/kiosk-suite/kiosk/_internal/PySide6/Qt/libexec/QtWebEngineProcess
 expect_entry -rw-r--r-- opt/kiosk-suite/kiosk/_internal/PySide6/Qt/resources/qtwebengine_resources.pak
-expect_entry -rw-r--r-- opt/kiosk-suite/kiosk/_internal/kiosk/i18n/nl.json
+expect_entry -rw-r--r-- opt/kiosk-suite/kiosk/_internal/kiosk/locale/nl/LC_MESSAGES/kiosk.mo
 expect_entry -rw-r--r-- etc/kiosk-suite/kiosk.toml
 expect_entry -rw-r--r-- lib/systemd/system/kiosk-suite-kiosk.service
 expect_entry -rw-r--r-- usr/share/doc/kiosk-suite-kiosk/copyright

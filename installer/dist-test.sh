@@ -61,7 +61,8 @@ check_copied() { # source-folder bundle-internal-folder find-expression...
 check_copied kiosk "$KIOSK_DIR/_internal/kiosk" -not -name '*.py' -not -name '*.pyc'
 check_copied admin_console/store/migrations "$ADMIN_DIR/_internal/admin_console/store/migrations"
 check_copied admin_console/ui/sounds "$ADMIN_DIR/_internal/admin_console/ui/sounds" -name '*.wav'
-check_copied admin_console/ui/i18n "$ADMIN_DIR/_internal/admin_console/ui/i18n" -name '*.qm'
+check_copied admin_console/read/locale "$ADMIN_DIR/_internal/admin_console/read/locale" -name '*.mo'
+check_copied admin_console/ui/locale "$ADMIN_DIR/_internal/admin_console/ui/locale" -name '*.mo'
 
 # QtWebEngine: the kiosk starts it lazily (first page of a visit), so --self-test does not load
 # it. Its helper process, resources and locales must be there, and executable where needed.

@@ -1,37 +1,39 @@
-"""User-visible text of the kiosk, one JSON file per language in ``kiosk/i18n/``.
+"""User-visible text of the kiosk: the keyed gettext domain ``kiosk`` (kiosk.wire.translations).
 
-Adding a language is adding a file: ``xx.json`` with the same keys and ``language_name``.
-A missing key falls back to English, so a half-translated file never shows an empty button.
+The catalogs are ``kiosk/locale/<lang>/LC_MESSAGES/kiosk.po`` (what translators edit, in any
+gettext tool) and the ``kiosk.mo`` compiled beside it (what runs; ``make translations-gettext``).
+A message id is a stable key (``still_here_title``); the English catalog holds the English words
+and is the template of the others.
+
+Adding a language is adding a folder: copy ``locale/en`` to ``locale/xx``, set its
+``Language`` and ``Plural-Forms`` headers, translate every ``msgstr`` (``language_name`` too) and
+compile. A message a language lacks falls back to English, so a half-translated catalog never
+shows an empty button or a key.
+
+A text that shows a count has plural forms: its English catalog entry is
+``msgid "<key>"`` / ``msgid_plural "<key>_plural"`` and each language gives as many forms as its
+``Plural-Forms`` header says (French: 0 and 1 singular; Dutch and English: only 1). Ask for it
+with :meth:`Texts.plural`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from functools import cache
 from pathlib import Path
+from typing import Any
+
+from kiosk.wire.translations import Domain
 
 log = logging.getLogger("kiosk.i18n")
 
-_FOLDER = Path(__file__).with_name("i18n")
+KIOSK = Domain("kiosk", Path(__file__).with_name("locale"), keyed=True)
 FALLBACK = "en"
-
-
-@cache
-def _load(lang: str) -> dict[str, str]:
-    path = _FOLDER / f"{lang}.json"
-    with path.open(encoding="utf-8") as handle:
-        data = json.load(handle)
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ValueError(f"{path}: every value must be a text")
-    return data
+PLURAL_SUFFIX = "_plural"  # msgid_plural of a text with plural forms: its key + this
 
 
 def languages() -> list[str]:
-    """The language codes that have a file, in a stable order (nl, fr, en first)."""
-    found = sorted(path.stem for path in _FOLDER.glob("*.json"))
-    first = [code for code in ("nl", "fr", "en") if code in found]
-    return first + [code for code in found if code not in first]
+    """The language codes that have a catalog, in a stable order (nl, fr, en first)."""
+    return KIOSK.languages()
 
 
 def resolve_language(lang: str) -> str:
@@ -47,12 +49,21 @@ class Texts:
 
     def __init__(self, lang: str) -> None:
         self.lang = resolve_language(lang)
-        self._texts = _load(self.lang)
-        self._fallback = _load(FALLBACK)
+        self._catalog = KIOSK.catalog(self.lang)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._texts.get(key) or self._fallback.get(key) or key
-        return text.format(**values) if values else text
+        """The text of ``key``, with its ``{fields}`` filled from ``values``."""
+        fields: dict[str, Any] = values  # no field is called "context": the catalog's keyword
+        return self._catalog.text(key, **fields)
+
+    def plural(self, key: str, n: int, **values: object) -> str:
+        """The form of ``key`` for the count ``n`` (``msgid_plural`` is ``key + "_plural"``).
+
+        ``{n}`` and ``values`` are filled in: ``texts.plural("ends_soon", 1, minutes=1)`` is
+        "This visit ends in 1 minute.", and with 5 "… in 5 minutes.".
+        """
+        fields: dict[str, Any] = values
+        return self._catalog.plural(key, key + PLURAL_SUFFIX, n, **fields)
 
     @property
     def language_name(self) -> str:

@@ -45,7 +45,14 @@ ANNOUNCE_LANGS = ("nl", "fr", "en")
 
 
 class CommandError(ValueError):
-    """A command that cannot be sent as asked; the message says why."""
+    """A command that cannot be sent as asked; the message says why (in English, for logs and
+    the command line), ``reason`` names the case for screens that say it in their language:
+    ``not_sendable``, ``no_text``, ``too_long``, ``no_kiosk`` (``target`` says for what)."""
+
+    def __init__(self, message: str, reason: str = "", target: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -71,14 +78,14 @@ def command_args(
 ) -> dict[str, Any]:
     """Arguments for ``cmd``: an announcement needs a text in at least one language."""
     if cmd not in SENDABLE:
-        raise CommandError(f"{cmd!r} is not a command the console sends")
+        raise CommandError(f"{cmd!r} is not a command the console sends", "not_sendable")
     if cmd != "announce":
         return {}
     text = {lang: value.strip() for lang, value in (texts or {}).items() if value.strip()}
     if not text:
-        raise CommandError("an announcement needs a text in at least one language")
+        raise CommandError("an announcement needs a text in at least one language", "no_text")
     if any(len(value) > 500 for value in text.values()):
-        raise CommandError("an announcement may be at most 500 characters")
+        raise CommandError("an announcement may be at most 500 characters", "too_long")
     args: dict[str, Any] = {"text": text}
     if hours > 0:
         args["until"] = format_ts(utc_now() + timedelta(hours=hours))
@@ -133,7 +140,8 @@ class CommandTracker:
         """(topic, payload, record) for every kiosk of the target; CommandError if none."""
         kiosks = target.kiosks(known)
         if not kiosks:
-            raise CommandError(f"no known kiosk for {target.describe()}")
+            where = target.describe()
+            raise CommandError(f"no known kiosk for {where}", "no_kiosk", where)
         batch, now = new_id(), self._clock()
         out = []
         for site, machine in kiosks:

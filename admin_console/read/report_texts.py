@@ -4,100 +4,42 @@ Funders of Belgian computer corners read Dutch or French; the figures are the sa
 language. Site names, task ids, language codes and months (``2026-03``) are data and stay as
 they are; the CSV keeps its English keys too, so that tools reading it do not depend on the
 language. Qt-free: the ``report`` command makes PDFs without the GUI.
+
+The words are the keyed gettext domain ``reports`` (:mod:`kiosk.wire.translations`):
+``admin_console/read/locale/<lang>/LC_MESSAGES/reports.po`` (edited by translators) and the
+``reports.mo`` compiled beside it (``make translations-gettext``). The English catalog holds the
+English words and is the template of the others; a language is a folder. Its keys:
+
+- the report's own words (``heading``, ``period``, …), and the row and column names it adds to
+  the data, which are their own keys (``total``, ``all sites``, ``(free use)``, ``resolved``);
+- each table's title and row label, ``title_<key>`` and ``label_<key>``, for every ``Section`` of
+  :mod:`admin_console.read.sections` (a table without a row label has no ``label_`` entry);
+- the months, ``month_1`` … ``month_12``;
+- ``legend``, with plural forms (``legend_plural``): it shows the threshold.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
-from admin_console.read.sections import SECTIONS
+from admin_console.read.sections import BY_KEY
+from kiosk.wire.translations import SOURCE_LANGUAGE, Domain
 
-REPORT_LANGUAGES = ("en", "nl", "fr")
+REPORTS = Domain("reports", Path(__file__).with_name("locale"), keyed=True)
+PLURAL_SUFFIX = "_plural"  # msgid_plural of a text with plural forms: its key + this
 
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "heading": "Usage report",
-        "period": "Period",
-        "sites": "Sites",
-        "made": "Made",
-        "anonymous": "Anonymous figures: no names, no addresses, nothing that identifies a "
-        "visitor.",
-        "legend": "<{n}: fewer than {n}. {x}: withheld so that a small number cannot be worked "
-        "out from the totals.",
-        "no_data": "No data for this period.",
-        "site": "site",
-        "total": "total",
-        "all sites": "all sites",
-        "median wait": "median wait",
-        "(free use)": "(free use)",
-        "resolved": "resolved",
-        "cancelled": "cancelled",
-        "expired": "expired",
-        "waiting": "waiting",
-    },
-    "nl": {
-        "heading": "Gebruiksrapport",
-        "period": "Periode",
-        "sites": "Locaties",
-        "made": "Gemaakt",
-        "anonymous": "Anonieme cijfers: geen namen, geen adressen, niets waaraan een bezoeker "
-        "te herkennen is.",
-        "legend": "<{n}: minder dan {n}. {x}: weggelaten, zodat een klein aantal niet uit de "
-        "totalen af te leiden is.",
-        "no_data": "Geen gegevens voor deze periode.",
-        "site": "locatie",
-        "total": "totaal",
-        "all sites": "alle locaties",
-        "median wait": "mediane wachttijd",
-        "(free use)": "(vrij gebruik)",
-        "resolved": "geholpen",
-        "cancelled": "geannuleerd",
-        "expired": "verlopen",
-        "waiting": "wacht nog",
-    },
-    "fr": {
-        "heading": "Rapport d'utilisation",
-        "period": "Période",
-        "sites": "Sites",
-        "made": "Établi le",
-        "anonymous": "Chiffres anonymes : aucun nom, aucune adresse, rien qui permette "
-        "d'identifier un visiteur.",
-        "legend": "<{n} : moins de {n}. {x} : non publié, pour qu'un petit nombre ne puisse pas "
-        "être déduit des totaux.",
-        "no_data": "Aucune donnée pour cette période.",
-        "site": "site",
-        "total": "total",
-        "all sites": "tous les sites",
-        "median wait": "attente médiane",
-        "(free use)": "(usage libre)",
-        "resolved": "aidé",
-        "cancelled": "annulé",
-        "expired": "expiré",
-        "waiting": "en attente",
-    },
-}
-
-# Every word of a report in each language: the words above, and each table's title and row
-# label (``title_<key>``, ``label_<key>``) from its declaration in sections.py.
-TEXTS: dict[str, dict[str, str]] = {
-    lang: {
-        **words,
-        **{f"title_{section.key}": section.words[lang][0] for section in SECTIONS},
-        **{f"label_{section.key}": section.words[lang][1] for section in SECTIONS},
-    }
-    for lang, words in _WORDS.items()
-}
-
-MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-}
+# English first (the default), then the others in the domain's order (nl, fr, …).
+REPORT_LANGUAGES: tuple[str, ...] = (
+    SOURCE_LANGUAGE,
+    *(lang for lang in REPORTS.languages() if lang != SOURCE_LANGUAGE),
+)
 
 
 def report_language(lang: str | None) -> str:
     """A language the reports are written in: ``lang`` if there is one, else English."""
-    return lang if lang in TEXTS else "en"
+    return lang if lang in REPORT_LANGUAGES else SOURCE_LANGUAGE
 
 
 class ReportTexts:
@@ -105,16 +47,32 @@ class ReportTexts:
 
     def __init__(self, lang: str | None) -> None:
         self.lang = report_language(lang)
-        self._texts = TEXTS[self.lang]
+        self._catalog = REPORTS.catalog(self.lang)
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._texts.get(key)
-        return key if text is None else text.format(**values)
+        fields: dict[str, Any] = values  # no field is called "context": the catalog's keyword
+        return self._catalog.text(key, **fields)
+
+    def plural(self, key: str, n: int, **values: object) -> str:
+        """The form of ``key`` for the count ``n`` (``msgid_plural``: ``key + "_plural"``);
+        ``{n}`` and ``values`` are filled in."""
+        fields: dict[str, Any] = values
+        return self._catalog.plural(key, key + PLURAL_SUFFIX, n, **fields)
 
     def word(self, value: str) -> str:
         """A row or column name: translated when it is one of the report's own words."""
-        return self._texts.get(value, value)
+        # gettext's "" is the catalog's header, never a word
+        return self._catalog.text(value) if value else value
+
+    def title(self, section_key: str) -> str:
+        """The title of a report table (``Section.key``)."""
+        return self(BY_KEY[section_key].title_key)
+
+    def label(self, section_key: str) -> str:
+        """The row label of a report table; empty when it has none."""
+        key = BY_KEY[section_key].label_key
+        return "" if key is None else self(key)
 
     def day(self, day: date) -> str:
         """``5 March 2026``, ``5 maart 2026``, ``5 mars 2026``."""
-        return f"{day.day} {MONTHS[self.lang].split()[day.month - 1]} {day.year}"
+        return f"{day.day} {self(f'month_{day.month}')} {day.year}"

@@ -69,10 +69,8 @@ class Report:
         return not any(table.rows for table in self.tables)
 
     def legend(self) -> str:
-        return (
-            f"<{self.min_count}: fewer than {self.min_count}. {WITHHELD}: withheld so that a "
-            "small number cannot be worked out from the totals."
-        )
+        """The legend in English (the CSV's language)."""
+        return ReportTexts("en").plural("legend", self.min_count, x=WITHHELD)
 
 
 def check_min_count(min_count: int) -> int:
@@ -156,7 +154,8 @@ def _table(
     min_count: int,
 ) -> ReportTable:
     """The table of section ``key`` (its English title and row label), suppressed."""
-    title, row_label = BY_KEY[key].words["en"]
+    english = ReportTexts("en")
+    title, row_label = english.title(key), english.label(key)
     if not rows:
         return ReportTable(key, title, row_label, (), ())
     shown = suppress(counts, rows, sites, min_count)
@@ -281,7 +280,8 @@ def _median_table(
         wait = getattr(entry, "median_wait_s", None)
         # A median of fewer calls than the threshold says too much about those few calls.
         cells.append(WITHHELD if answered < min_count or wait is None else f"{wait / 60:.1f}")
-    title, row_label = BY_KEY["help_wait"].words["en"]
+    english = ReportTexts("en")
+    title, row_label = english.title("help_wait"), english.label("help_wait")
     if not help_sites:
         return ReportTable("help_wait", title, row_label, (), ())
     return ReportTable(
@@ -328,14 +328,14 @@ def report_html(report: Report, wide_limit: int = 7, lang: str = "en") -> str:
         f"{e(t.day(report.period.end))}<br>",
         f"<b>{e(t('sites'))}:</b> {e(sites)}<br>",
         f"<b>{e(t('made'))}:</b> {report.made:%Y-%m-%d %H:%M} UTC</p>",
-        f"<p>{e(t('anonymous'))} {e(t('legend', n=report.min_count, x=WITHHELD))}</p>",
+        f"<p>{e(t('anonymous'))} {e(t.plural('legend', report.min_count, x=WITHHELD))}</p>",
     ]
     if report.empty:
         parts.append(f"<p><b>{e(t('no_data'))}</b></p>")
     for table in report.tables:
         if not table.rows:
             continue
-        parts.append(f"<h2>{e(t('title_' + table.key))}</h2>")
+        parts.append(f"<h2>{e(t.title(table.key))}</h2>")
         parts.append(_html_table(_in_words(table, t), wide_limit, t("site")))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -354,8 +354,8 @@ def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
 
     return ReportTable(
         table.key,
-        t("title_" + table.key),
-        t("label_" + table.key),
+        t.title(table.key),
+        t.label(table.key),
         tuple(t("all sites") if column == ALL else column for column in table.columns),
         tuple((row_name(row), cells) for row, cells in table.rows),
     )

@@ -19,7 +19,15 @@ WAL_CHECKPOINT_PAGES = 10_000
 
 
 class DatabaseError(RuntimeError):
-    """The database cannot be opened or written; the message names it and says why."""
+    """The database cannot be opened or written; the message names it and says why (English,
+    for logs and the command line). ``kind`` names the case for screens that say it in their
+    language (``bad_url``, ``missing``, ``folder``, ``unusable``, ``no_tables``, ``cannot_open``,
+    ``schema``) and ``where`` is the database as shown (without its password)."""
+
+    def __init__(self, message: str, kind: str = "", where: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.where = where
 
 
 def default_database_url() -> str:
@@ -70,7 +78,9 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(
-            f"{url!r} is not a database URL (sqlite:///path or postgresql+psycopg://…)"
+            f"{url!r} is not a database URL (sqlite:///path or postgresql+psycopg://…)",
+            "bad_url",
+            url,
         ) from None
     shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -78,16 +88,20 @@ def open_database(url: str, *, create: bool = True) -> Engine:
         folder = file.parent
         if not create and not file.exists():
             raise DatabaseError(
-                f"there is no database at {shown} (start admin-console serve first)"
+                f"there is no database at {shown} (start admin-console serve first)",
+                "missing",
+                shown,
             )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise DatabaseError(f"cannot create the folder for {shown}: {err.strerror}") from None
+            raise DatabaseError(
+                f"cannot create the folder for {shown}: {err.strerror}", "folder", shown
+            ) from None
     try:
         engine = _create_engine(parsed)
     except (ArgumentError, ImportError) as err:
-        raise DatabaseError(f"cannot use {shown}: {err}") from None
+        raise DatabaseError(f"cannot use {shown}: {err}", "unusable", shown) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
@@ -95,12 +109,14 @@ def open_database(url: str, *, create: bool = True) -> Engine:
             migrate(engine)
         elif not inspect(engine).has_table("events"):
             raise DatabaseError(
-                f"{shown} holds no aggregator tables (start admin-console serve first)"
+                f"{shown} holds no aggregator tables (start admin-console serve first)",
+                "no_tables",
+                shown,
             )
     except OperationalError as err:
-        raise DatabaseError(f"cannot open {shown}: {err.orig}") from None
+        raise DatabaseError(f"cannot open {shown}: {err.orig}", "cannot_open", shown) from None
     except SQLAlchemyError as err:
-        raise DatabaseError(f"cannot open {shown}: {err}") from None
+        raise DatabaseError(f"cannot open {shown}: {err}", "cannot_open", shown) from None
     return engine
 
 

@@ -27,18 +27,18 @@ from PySide6.QtWidgets import (
 
 from admin_console.desk.help_queue import HelpCall, HelpQueue
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
-from admin_console.ui.language import QT_TRANSLATE_NOOP, install_translators
+from admin_console.ui.language import N_, install_translators, tr
 from admin_console.ui.notifier import QtCallNotifier
 from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import HelpChange, utc_now
 
 COLUMNS = (
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "PC"),
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "Task"),
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "Step"),
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "Language"),
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "Waiting"),
-    QT_TRANSLATE_NOOP("QtBuddyDesk", "State"),
+    N_("QtBuddyDesk", "PC"),
+    N_("QtBuddyDesk", "Task"),
+    N_("QtBuddyDesk", "Step"),
+    N_("QtBuddyDesk", "Language"),
+    N_("QtBuddyDesk", "Waiting"),
+    N_("QtBuddyDesk", "State"),
     "",
 )
 LONG_WAIT_S = 5 * 60  # a row turns amber
@@ -80,36 +80,38 @@ class QtBuddyDesk(QMainWindow):
         self.queue = queue
         self.site = site
         self.link: BuddyLink | None = None
-        self.base_title = self.tr("Buddy desk — {site}").format(site=site)
+        self.base_title = tr("QtBuddyDesk", "Buddy desk — {site}").format(site=site)
         self.setWindowTitle(self.base_title)
         self.setStyleSheet(self.STYLE)
         root = QWidget()
         layout = QVBoxLayout(root)
         header = QHBoxLayout()
-        self.title = QLabel(self.tr("Help calls at {site}").format(site=site))
+        self.title = QLabel(tr("QtBuddyDesk", "Help calls at {site}").format(site=site))
         self.title.setObjectName("title")
         header.addWidget(self.title, 1)
-        header.addWidget(QLabel(self.tr("Your name:")))
+        header.addWidget(QLabel(tr("QtBuddyDesk", "Your name:")))
         self.name_edit = QLineEdit(name)
-        self.name_edit.setAccessibleName(self.tr("Your name, shown to the visitor"))
+        self.name_edit.setAccessibleName(tr("QtBuddyDesk", "Your name, shown to the visitor"))
         self.name_edit.setMaxLength(40)
         header.addWidget(self.name_edit)
-        self.mute_button = QPushButton(self.tr("Sound on"))
+        self.mute_button = QPushButton(tr("QtBuddyDesk", "Sound on"))
         self.mute_button.setObjectName("mute")
         self.mute_button.setCheckable(True)
-        self.mute_button.setAccessibleName(self.tr("Mute the chime for new calls"))
+        self.mute_button.setAccessibleName(tr("QtBuddyDesk", "Mute the chime for new calls"))
         self.mute_button.toggled.connect(self._set_muted)
         header.addWidget(self.mute_button)
         layout.addLayout(header)
-        self.offline_banner = QLabel(self.tr("Not connected to the broker — reconnecting…"))
+        self.offline_banner = QLabel(
+            tr("QtBuddyDesk", "Not connected to the broker — reconnecting…")
+        )
         self.offline_banner.setObjectName("offline")
         layout.addWidget(self.offline_banner)
-        self.empty_label = QLabel(self.tr("No one is waiting for help."))
+        self.empty_label = QLabel(tr("QtBuddyDesk", "No one is waiting for help."))
         self.empty_label.setObjectName("empty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty_label)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([self.tr(c) if c else "" for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([tr("QtBuddyDesk", c) if c else "" for c in COLUMNS])
         header_view = self.table.horizontalHeader()
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header_view.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -117,7 +119,7 @@ class QtBuddyDesk(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(56)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setAccessibleName(self.tr("Open help calls"))
+        self.table.setAccessibleName(tr("QtBuddyDesk", "Open help calls"))
         layout.addWidget(self.table, 1)
         self.setCentralWidget(root)
         self.notifier = QtCallNotifier(self)
@@ -139,7 +141,7 @@ class QtBuddyDesk(QMainWindow):
         bridge.connection.connect(self.set_connected)
 
     def buddy_name(self) -> str:
-        return self.name_edit.text().strip() or self.tr("A buddy")
+        return self.name_edit.text().strip() or tr("QtBuddyDesk", "A buddy")
 
     def set_connected(self, connected: bool) -> None:
         self.offline_banner.setVisible(not connected)
@@ -161,16 +163,16 @@ class QtBuddyDesk(QMainWindow):
     def resolve(self, call: HelpCall) -> None:
         """Resolve a call; one another buddy claimed only after saying yes to a question."""
         if call.buddy and not call.claimed_by(self.buddy_name()):
-            question = self.tr("{name} claimed this call. Mark it resolved anyway?").format(
-                name=call.buddy
-            )
+            question = tr(
+                "QtBuddyDesk", "{name} claimed this call. Mark it resolved anyway?"
+            ).format(name=call.buddy)
             if not self.confirm(question):
                 return
         if self.link is not None:
             self.link.reply(call.machine, call.request, "resolved", call.buddy or self.buddy_name())
 
     def _confirm_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(self, self.tr("Resolve a call"), question)
+        answer = QMessageBox.question(self, tr("QtBuddyDesk", "Resolve a call"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def row_of(self, machine: str) -> int:
@@ -187,10 +189,10 @@ class QtBuddyDesk(QMainWindow):
 
     def state_text(self, call: HelpCall) -> str:
         if call.state != "claimed":
-            return self.tr("Waiting")
+            return tr("QtBuddyDesk", "Waiting")
         if call.claimed_by(self.buddy_name()):
-            return self.tr("You ({name}) are going").format(name=call.buddy)
-        return self.tr("{name} is going").format(name=call.buddy)
+            return tr("QtBuddyDesk", "You ({name}) are going").format(name=call.buddy)
+        return tr("QtBuddyDesk", "{name} is going").format(name=call.buddy)
 
     def refresh(self) -> None:
         calls = self.queue.active()
@@ -200,10 +202,12 @@ class QtBuddyDesk(QMainWindow):
         self.empty_label.setVisible(not calls)
         self.table.setRowCount(len(calls))
         for row, call in enumerate(calls):
-            pc = call.machine + (self.tr(" (offline)") if self.queue.is_offline(call) else "")
+            pc = call.machine + (
+                tr("QtBuddyDesk", " (offline)") if self.queue.is_offline(call) else ""
+            )
             values = (
                 pc,
-                call.task or self.tr("(free use)"),
+                call.task or tr("QtBuddyDesk", "(free use)"),
                 "" if call.step is None else str(call.step + 1),
                 (call.lang or "").upper(),
                 format_wait(call.waiting_s(now)),
@@ -231,20 +235,28 @@ class QtBuddyDesk(QMainWindow):
 
     def _button_for(self, call: HelpCall) -> QPushButton:
         if call.state == "open":
-            button = QPushButton(self.tr("Claim"))
-            button.setAccessibleName(self.tr("Claim the call of {pc}").format(pc=call.machine))
+            button = QPushButton(tr("QtBuddyDesk", "Claim"))
+            button.setAccessibleName(
+                tr("QtBuddyDesk", "Claim the call of {pc}").format(pc=call.machine)
+            )
             button.clicked.connect(lambda _=False, c=call: self.claim(c))
             return button
         mine = call.claimed_by(self.buddy_name())
-        button = QPushButton(self.tr("Resolve") if mine else self.tr("Resolve…"))
+        button = QPushButton(
+            tr("QtBuddyDesk", "Resolve") if mine else tr("QtBuddyDesk", "Resolve…")
+        )
         button.setObjectName("resolve" if mine else "resolveOther")
-        button.setAccessibleName(self.tr("Mark the call of {pc} resolved").format(pc=call.machine))
+        button.setAccessibleName(
+            tr("QtBuddyDesk", "Mark the call of {pc} resolved").format(pc=call.machine)
+        )
         button.clicked.connect(lambda _=False, c=call: self.resolve(c))
         return button
 
     def _set_muted(self, muted: bool) -> None:
         self.notifier.muted = muted
-        self.mute_button.setText(self.tr("Sound off") if muted else self.tr("Sound on"))
+        self.mute_button.setText(
+            tr("QtBuddyDesk", "Sound off") if muted else tr("QtBuddyDesk", "Sound on")
+        )
 
     def _announce_new_calls(self) -> None:
         self.notifier.notify(self.queue.take_new_calls())

@@ -24,17 +24,17 @@ from PySide6.QtCore import QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from admin_console.ui.language import QT_TRANSLATE_NOOP
+from admin_console.ui.language import N_, tr
 
 PALETTE = ("#0B3D91", "#2E7D32", "#C62828", "#F9A825", "#6A1B9A", "#00838F", "#EF6C00", "#5D4037")
 DAY_LABELS = (
-    QT_TRANSLATE_NOOP("QtHeatmap", "Mon"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Tue"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Wed"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Thu"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Fri"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Sat"),
-    QT_TRANSLATE_NOOP("QtHeatmap", "Sun"),
+    N_("QtHeatmap", "Mon"),
+    N_("QtHeatmap", "Tue"),
+    N_("QtHeatmap", "Wed"),
+    N_("QtHeatmap", "Thu"),
+    N_("QtHeatmap", "Fri"),
+    N_("QtHeatmap", "Sat"),
+    N_("QtHeatmap", "Sun"),
 )
 
 
@@ -178,8 +178,10 @@ def bars_with_line(
     return _view(chart)
 
 
-def pie_chart(title: str, parts: Mapping[str, int], keep: int = 6) -> QChartView:
-    """Shares, the biggest ``keep`` by name and the rest as "other"."""
+def pie_chart(
+    title: str, parts: Mapping[str, int], keep: int = 6, other: str = "other"
+) -> QChartView:
+    """Shares, the biggest ``keep`` by name and the rest as ``other``."""
     chart = _chart(title)
     pie = QPieSeries()
     items = sorted(parts.items(), key=lambda kv: -kv[1])
@@ -187,7 +189,7 @@ def pie_chart(title: str, parts: Mapping[str, int], keep: int = 6) -> QChartView
     shown = items[:keep]
     rest = sum(n for _, n in items[keep:])
     if rest:
-        shown.append(("other", rest))
+        shown.append((other, rest))
     for index, (name, n) in enumerate(shown):
         part = pie.append(f"{name} {100 * n / total:.0f}%", n)
         part.setColor(QColor(PALETTE[index % len(PALETTE)]))
@@ -239,7 +241,7 @@ class QtHeatmap(QWidget):
             painter.drawText(
                 QRectF(0, y, left - 6, cell_h),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                self.tr(DAY_LABELS[row]),
+                tr("QtHeatmap", DAY_LABELS[row]),
             )
             for column, hour in enumerate(hours):
                 n = self.values.get((row, hour), 0)

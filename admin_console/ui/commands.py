@@ -34,7 +34,7 @@ from admin_console.desk.commands import (
     command_args,
 )
 from admin_console.desk.fleet import FleetModel
-from admin_console.ui.language import QT_TRANSLATE_NOOP
+from admin_console.ui.language import N_, tr, trn
 from admin_console.ui.widgets import (
     ALERT,
     GOOD,
@@ -47,23 +47,50 @@ from admin_console.ui.worker import QtDatabase
 from kiosk.wire.protocol import CommandAck
 
 LABELS = {
-    "announce": "Show an announcement",
-    "end_session": "End the visit (clears the PC)",
-    "lock": "Lock",
-    "unlock": "Unlock",
-    "reload_content": "Reload the guided tasks",
+    "announce": N_("QtCommandsTab", "Show an announcement"),
+    "end_session": N_("QtCommandsTab", "End the visit (clears the PC)"),
+    "lock": N_("QtCommandsTab", "Lock"),
+    "unlock": N_("QtCommandsTab", "Unlock"),
+    "reload_content": N_("QtCommandsTab", "Reload the guided tasks"),
 }
 DISRUPTIVE = frozenset({"end_session", "lock"})
 COLUMNS = (
-    QT_TRANSLATE_NOOP("QtCommandsTab", "Sent"),
-    QT_TRANSLATE_NOOP("QtCommandsTab", "By"),
-    QT_TRANSLATE_NOOP("QtCommandsTab", "Command"),
-    QT_TRANSLATE_NOOP("QtCommandsTab", "Target"),
-    QT_TRANSLATE_NOOP("QtCommandsTab", "Kiosk"),
-    QT_TRANSLATE_NOOP("QtCommandsTab", "Answer"),
+    N_("QtCommandsTab", "Sent"),
+    N_("QtCommandsTab", "By"),
+    N_("QtCommandsTab", "Command"),
+    N_("QtCommandsTab", "Target"),
+    N_("QtCommandsTab", "Kiosk"),
+    N_("QtCommandsTab", "Answer"),
 )
 
 Publish = Callable[[str, bytes], bool]
+
+
+def command_name(cmd: str) -> str:
+    """A command (``end_session``) as the console's menu says it, in its language."""
+    return tr("QtCommandsTab", LABELS[cmd]) if cmd in LABELS else cmd
+
+
+def target_text(target: str) -> str:
+    """A target as :meth:`Target.describe` wrote it (and the audit log keeps it), translated."""
+    if target == Target().describe():
+        return tr("QtCommandsTab", "all kiosks")
+    if target.startswith("site "):
+        return tr("QtCommandsTab", "site {site}", site=target.removeprefix("site "))
+    return target  # site/machine
+
+
+def command_error_text(err: CommandError) -> str:
+    """Why a command cannot be sent, in the console's language (the desk's reason is English)."""
+    if err.reason == "no_text":
+        return tr("QtCommandsTab", "an announcement needs a text in at least one language")
+    if err.reason == "too_long":
+        return tr("QtCommandsTab", "an announcement may be at most 500 characters")
+    if err.reason == "no_kiosk":
+        return tr("QtCommandsTab", "no known kiosk for {target}", target=target_text(err.target))
+    if err.reason == "not_sendable":
+        return tr("QtCommandsTab", "this console does not send that command")
+    return str(err)
 
 
 class QtCommandsTab(QWidget):
@@ -88,10 +115,14 @@ class QtCommandsTab(QWidget):
         self.audit: list[SentCommand] = []
         layout = QVBoxLayout(self)
         form = QGridLayout()
-        form.addWidget(QLabel(self.tr("Send to:")), 0, 0)
+        form.addWidget(QLabel(tr("QtCommandsTab", "Send to:")), 0, 0)
         self.scope = QComboBox()
         self.scope.addItems(
-            [self.tr("one kiosk"), self.tr("every kiosk of a site"), self.tr("all kiosks")]
+            [
+                tr("QtCommandsTab", "one kiosk"),
+                tr("QtCommandsTab", "every kiosk of a site"),
+                tr("QtCommandsTab", "all kiosks"),
+            ]
         )
         self.scope.currentIndexChanged.connect(self._scope_changed)
         form.addWidget(self.scope, 0, 1)
@@ -100,39 +131,41 @@ class QtCommandsTab(QWidget):
         form.addWidget(self.site, 0, 2)
         self.kiosk = QComboBox()
         form.addWidget(self.kiosk, 0, 3)
-        form.addWidget(QLabel(self.tr("Command:")), 1, 0)
+        form.addWidget(QLabel(tr("QtCommandsTab", "Command:")), 1, 0)
         self.command = QComboBox()
         for cmd in SENDABLE:
-            self.command.addItem(self.tr(LABELS[cmd]), cmd)
+            self.command.addItem(command_name(cmd), cmd)
         self.command.currentIndexChanged.connect(self._command_changed)
         form.addWidget(self.command, 1, 1)
         self.texts: dict[str, QLineEdit] = {}
         for row, lang in enumerate(ANNOUNCE_LANGS, start=2):
-            form.addWidget(QLabel(self.tr("Text ({lang}):").format(lang=lang.upper())), row, 0)
+            form.addWidget(
+                QLabel(tr("QtCommandsTab", "Text ({lang}):").format(lang=lang.upper())), row, 0
+            )
             edit = QLineEdit()
             edit.setMaxLength(500)
             self.texts[lang] = edit
             form.addWidget(edit, row, 1, 1, 3)
-        form.addWidget(QLabel(self.tr("Show for (hours, 0 = until changed):")), 5, 0)
+        form.addWidget(QLabel(tr("QtCommandsTab", "Show for (hours, 0 = until changed):")), 5, 0)
         self.hours = QDoubleSpinBox()
         self.hours.setRange(0, 24 * 14)
         self.hours.setValue(2)
         form.addWidget(self.hours, 5, 1)
         layout.addLayout(form)
         actions = QHBoxLayout()
-        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button = QPushButton(tr("QtCommandsTab", "Send"))
         self.send_button.clicked.connect(self.send)
         actions.addWidget(self.send_button)
         self.message = QLabel()
         self.message.setWordWrap(True)
         actions.addWidget(self.message, 1)
         layout.addLayout(actions)
-        layout.addWidget(heading(self.tr("Sent from this console")))
-        self.sent = make_table([self.tr(c) for c in COLUMNS], stretch=5)
+        layout.addWidget(heading(tr("QtCommandsTab", "Sent from this console")))
+        self.sent = make_table([tr("QtCommandsTab", c) for c in COLUMNS], stretch=5)
         layout.addWidget(self.sent, 1)
         self.sent.setMinimumHeight(120)
-        layout.addWidget(heading(self.tr("Audit log (every console)")))
-        self.log = make_table([self.tr(c) for c in COLUMNS], stretch=5)
+        layout.addWidget(heading(tr("QtCommandsTab", "Audit log (every console)")))
+        self.log = make_table([tr("QtCommandsTab", c) for c in COLUMNS], stretch=5)
         layout.addWidget(self.log, 2)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.update_sent)
@@ -184,35 +217,51 @@ class QtCommandsTab(QWidget):
         target = self.target()
         try:
             if target.site is None and self.scope.currentIndex() < 2:
-                raise CommandError(self.tr("choose a site first"))
+                raise CommandError(tr("QtCommandsTab", "choose a site first"))
             texts = {lang: edit.text() for lang, edit in self.texts.items()}
             args = command_args(cmd, texts, self.hours.value())
             prepared = self.tracker.prepare(cmd, args, target, self.fleet.targets())
         except CommandError as err:
-            self.message.setText(str(err))
+            self.message.setText(command_error_text(err))
             return
+        where = target_text(target.describe())
         if cmd in DISRUPTIVE and len(prepared) > 1:
-            question = self.tr("{what} on {n} kiosks ({target})? Visitors there lose their visit.")
-            if not self.confirm(
-                question.format(
-                    what=self.tr(LABELS[cmd]), n=len(prepared), target=target.describe()
-                )
-            ):
+            question = tr(
+                "QtCommandsTab",
+                "{what} on {n} kiosks ({target})? Visitors there lose their visit.",
+                what=command_name(cmd),
+                n=len(prepared),
+                target=where,
+            )
+            if not self.confirm(question):
                 return
         if self.publish is None:
-            self.message.setText(self.tr("Not connected to the broker: nothing was sent."))
+            self.message.setText(
+                tr("QtCommandsTab", "Not connected to the broker: nothing was sent.")
+            )
             return
         records = []
         for topic, payload, record in prepared:
             if self.publish(topic, payload):
                 self.tracker.record(record)
                 records.append(record)
-        done = (
-            self.tr("Sent to {n} kiosk(s): {target}.")
-            if self.connected
-            else self.tr("No broker now: queued for {n} kiosk(s) ({target}), sent when it is back.")
-        )
-        self.message.setText(done.format(n=len(records), target=target.describe()))
+        if self.connected:
+            done = trn(
+                "QtCommandsTab",
+                "Sent to {n} kiosk: {target}.",
+                "Sent to {n} kiosks: {target}.",
+                len(records),
+                target=where,
+            )
+        else:
+            done = trn(
+                "QtCommandsTab",
+                "No broker now: queued for {n} kiosk ({target}), sent when it is back.",
+                "No broker now: queued for {n} kiosks ({target}), sent when it is back.",
+                len(records),
+                target=where,
+            )
+        self.message.setText(done)
         self.update_sent()
         self.db.submit(
             lambda engine: CommandAudit(engine).record_sent(records), lambda _r: self.refresh()
@@ -239,8 +288,8 @@ class QtCommandsTab(QWidget):
                 (
                     format_local(c.sent, self.zone),
                     c.admin,
-                    c.cmd,
-                    c.target,
+                    command_name(c.cmd),
+                    target_text(c.target),
                     f"{c.site}/{c.machine}",
                     self._outcome_text(c, outcome),
                 )
@@ -250,12 +299,12 @@ class QtCommandsTab(QWidget):
 
     def _outcome_text(self, command: SentCommand, outcome: Outcome) -> str:
         if outcome is Outcome.REFUSED:
-            reason = command.error or self.tr("no reason given")
-            return self.tr("refused: {reason}").format(reason=reason)
+            reason = command.error or tr("QtCommandsTab", "no reason given")
+            return tr("QtCommandsTab", "refused: {reason}").format(reason=reason)
         texts = {
-            Outcome.DONE: self.tr("done"),
-            Outcome.NO_ANSWER: self.tr("no answer"),
-            Outcome.WAITING: self.tr("waiting"),
+            Outcome.DONE: tr("QtCommandsTab", "done"),
+            Outcome.NO_ANSWER: tr("QtCommandsTab", "no answer"),
+            Outcome.WAITING: tr("QtCommandsTab", "waiting"),
         }
         return texts[outcome]
 
@@ -269,5 +318,5 @@ class QtCommandsTab(QWidget):
         fill_table(self.log, rows, colours=colours)
 
     def _confirm_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(self, self.tr("Send a command"), question)
+        answer = QMessageBox.question(self, tr("QtCommandsTab", "Send a command"), question)
         return answer == QMessageBox.StandardButton.Yes

@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from admin_console.read.usage import Period, PeriodError, UsageFilter
-from admin_console.ui.language import QT_TRANSLATE_NOOP
+from admin_console.ui.language import N_, tr
 
 PRESETS = (
-    QT_TRANSLATE_NOOP("QtFilterBar", "Last 7 days"),
-    QT_TRANSLATE_NOOP("QtFilterBar", "Last 30 days"),
-    QT_TRANSLATE_NOOP("QtFilterBar", "Last 90 days"),
-    QT_TRANSLATE_NOOP("QtFilterBar", "This year"),
-    QT_TRANSLATE_NOOP("QtFilterBar", "Last 365 days"),
-    QT_TRANSLATE_NOOP("QtFilterBar", "Custom"),
+    N_("QtFilterBar", "Last 7 days"),
+    N_("QtFilterBar", "Last 30 days"),
+    N_("QtFilterBar", "Last 90 days"),
+    N_("QtFilterBar", "This year"),
+    N_("QtFilterBar", "Last 365 days"),
+    N_("QtFilterBar", "Custom"),
 )
 
 
@@ -62,7 +62,7 @@ class QtFilterBar(QWidget):
         self._today = today
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(self.tr("Sites:")))
+        layout.addWidget(QLabel(tr("QtFilterBar", "Sites:")))
         self.sites_button = QToolButton()
         self.sites_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.sites_menu = QMenu(self)
@@ -70,21 +70,21 @@ class QtFilterBar(QWidget):
         self.sites_button.setMinimumWidth(140)
         layout.addWidget(self.sites_button)
         self.preset = QComboBox()
-        self.preset.addItems([self.tr(p) for p in PRESETS])
+        self.preset.addItems([tr("QtFilterBar", p) for p in PRESETS])
         self.preset.setCurrentIndex(1)
         self.preset.currentIndexChanged.connect(self._preset_chosen)
         layout.addWidget(self.preset)
-        layout.addWidget(QLabel(self.tr("From")))
+        layout.addWidget(QLabel(tr("QtFilterBar", "From")))
         self.start = QDateEdit()
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
         layout.addWidget(self.start)
-        layout.addWidget(QLabel(self.tr("to")))
+        layout.addWidget(QLabel(tr("QtFilterBar", "to")))
         self.end = QDateEdit()
         self.end.setCalendarPopup(True)
         self.end.setDisplayFormat("yyyy-MM-dd")
         layout.addWidget(self.end)
-        self.apply_button = QPushButton(self.tr("Apply"))
+        self.apply_button = QPushButton(tr("QtFilterBar", "Apply"))
         self.apply_button.clicked.connect(self.apply)
         layout.addWidget(self.apply_button)
         self.error = QLabel()
@@ -102,7 +102,7 @@ class QtFilterBar(QWidget):
         chosen = set(self.chosen_sites())
         self.sites_menu.clear()
         self._site_actions = []
-        every = self.sites_menu.addAction(self.tr("All sites"))
+        every = self.sites_menu.addAction(tr("QtFilterBar", "All sites"))
         every.triggered.connect(self._all_sites)
         self.sites_menu.addSeparator()
         for site in sites:
@@ -137,7 +137,7 @@ class QtFilterBar(QWidget):
             usage = self.current()
         except PeriodError:
             self.error.setText(
-                self.tr("The start date {start} is after the end date {end}.").format(
+                tr("QtFilterBar", "The start date {start} is after the end date {end}.").format(
                     start=self.start.date().toString("yyyy-MM-dd"),
                     end=self.end.date().toString("yyyy-MM-dd"),
                 )
@@ -153,11 +153,11 @@ class QtFilterBar(QWidget):
     def _label_sites(self) -> None:
         chosen = self.chosen_sites()
         if not chosen:
-            text = self.tr("All sites")
+            text = tr("QtFilterBar", "All sites")
         elif len(chosen) == 1:
             text = chosen[0]
         else:
-            text = self.tr("{n} sites").format(n=len(chosen))
+            text = tr("QtFilterBar", "{n} sites").format(n=len(chosen))
         self.sites_button.setText(text + " ▾")
 
     def _preset_chosen(self, index: int) -> None:

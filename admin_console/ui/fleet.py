@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from admin_console.desk.fleet import FleetModel, Kiosk
-from admin_console.ui.language import QT_TRANSLATE_NOOP, alert_text
+from admin_console.ui.language import N_, alert_text, tr, trn
 from admin_console.ui.widgets import (
     ALERT,
     GOOD,
@@ -20,24 +21,39 @@ from admin_console.ui.widgets import (
     make_table,
     no_data_label,
 )
+from kiosk.wire.opening_hours import WEEKDAYS, OpeningHours
 
 COLUMNS = (
-    QT_TRANSLATE_NOOP("QtFleetTab", "Site"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "PC"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "State"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "Last seen"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "Version"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "CPU"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "Memory"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "Disk"),
-    QT_TRANSLATE_NOOP("QtFleetTab", "Alerts"),
+    N_("QtFleetTab", "Site"),
+    N_("QtFleetTab", "PC"),
+    N_("QtFleetTab", "State"),
+    N_("QtFleetTab", "Last seen"),
+    N_("QtFleetTab", "Version"),
+    N_("QtFleetTab", "CPU"),
+    N_("QtFleetTab", "Memory"),
+    N_("QtFleetTab", "Disk"),
+    N_("QtFleetTab", "Alerts"),
 )
+_DAY = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b")
 STATES = {
-    "idle": QT_TRANSLATE_NOOP("QtFleetTab", "idle"),
-    "in_session": QT_TRANSLATE_NOOP("QtFleetTab", "in a session"),
-    "locked": QT_TRANSLATE_NOOP("QtFleetTab", "locked"),
-    "offline": QT_TRANSLATE_NOOP("QtFleetTab", "offline"),
+    "idle": N_("QtFleetTab", "idle"),
+    "in_session": N_("QtFleetTab", "in a session"),
+    "locked": N_("QtFleetTab", "locked"),
+    "offline": N_("QtFleetTab", "offline"),
 }
+
+
+def hours_text(hours: OpeningHours) -> str:
+    """Opening hours as ``OpeningHours.describe`` says them, with the days in the console's
+    language (Qt's short day names: ``ma–vr``, ``lun.–ven.``)."""
+    if hours.always_open:
+        return tr("QtFleetTab", "always open")
+    locale = QLocale()
+    days = {
+        name: locale.dayName(number, QLocale.FormatType.ShortFormat)
+        for number, name in enumerate(WEEKDAYS, start=1)
+    }
+    return _DAY.sub(lambda found: days[found.group(0)], hours.describe())
 
 
 def _pct(value: float | None) -> str:
@@ -53,18 +69,19 @@ class QtFleetTab(QWidget):
         self._clock = clock
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(self.tr("Site:")))
+        bar.addWidget(QLabel(tr("QtFleetTab", "Site:")))
         self.site = QComboBox()
-        self.site.addItem(self.tr("All sites"), "")
+        self.site.addItem(tr("QtFleetTab", "All sites"), "")
         self.site.currentIndexChanged.connect(self.update_view)
         bar.addWidget(self.site)
         self.summary = QLabel()
         bar.addWidget(self.summary, 1)
         self.hours = QLabel(
-            self.tr(
-                "Opening hours: {hours} · offline alert after {m} min · disk alert above {d}%"
+            tr(
+                "QtFleetTab",
+                "Opening hours: {hours} · offline alert after {m} min · disk alert above {d}%",
             ).format(
-                hours=fleet.settings.describe(),
+                hours=hours_text(fleet.settings.hours),
                 m=int(fleet.settings.offline_alert_after.total_seconds() // 60),
                 d=int(fleet.settings.disk_alert_pct),
             )
@@ -76,9 +93,9 @@ class QtFleetTab(QWidget):
         self.alerts.setWordWrap(True)
         self.alerts.setStyleSheet("background: #FCE8E6; color: #8B0000; padding: 6px")
         layout.addWidget(self.alerts)
-        self.empty = no_data_label(self.tr("No kiosk has reported yet."))
+        self.empty = no_data_label(tr("QtFleetTab", "No kiosk has reported yet."))
         layout.addWidget(self.empty)
-        self.table = make_table([self.tr(c) for c in COLUMNS], stretch=8)
+        self.table = make_table([tr("QtFleetTab", c) for c in COLUMNS], stretch=8)
         self.table.setSortingEnabled(False)
         layout.addWidget(self.table, 1)
         self._timer = QTimer(self)
@@ -92,7 +109,7 @@ class QtFleetTab(QWidget):
             chosen = self.site.currentData()
             self.site.blockSignals(True)
             self.site.clear()
-            self.site.addItem(self.tr("All sites"), "")
+            self.site.addItem(tr("QtFleetTab", "All sites"), "")
             for site in sites:
                 self.site.addItem(site, site)
             index = self.site.findData(chosen)
@@ -114,7 +131,7 @@ class QtFleetTab(QWidget):
                 (
                     kiosk.site,
                     kiosk.machine,
-                    self.tr(STATES.get(state, state)),
+                    tr("QtFleetTab", STATES.get(state, state)),
                     format_ago(kiosk.last_seen, now),
                     kiosk.version or "–",
                     _pct(kiosk.figure("cpu_pct")),
@@ -129,15 +146,21 @@ class QtFleetTab(QWidget):
         self.table.setVisible(bool(kiosks))
         offline = sum(self.fleet.is_offline(k, now) for k in kiosks)
         self.summary.setText(
-            self.tr("{n} kiosks, {off} offline").format(n=len(kiosks), off=offline)
+            trn(
+                "QtFleetTab",
+                "{n} kiosk, {off} offline",
+                "{n} kiosks, {off} offline",
+                len(kiosks),
+                off=offline,
+            )
         )
         self.alerts.setVisible(bool(all_alerts))
         shown = [f"{a.site}/{a.machine}: {alert_text(a)}" for a in all_alerts[:8]]
         more = len(all_alerts) - len(shown)
         self.alerts.setText(
-            self.tr("{n} alerts — ").format(n=len(all_alerts))
+            trn("QtFleetTab", "{n} alert — ", "{n} alerts — ", len(all_alerts))
             + " · ".join(shown)
-            + (self.tr(" … and {m} more").format(m=more) if more > 0 else "")
+            + (tr("QtFleetTab", " … and {m} more").format(m=more) if more > 0 else "")
         )
 
     @staticmethod

@@ -24,7 +24,7 @@ from admin_console.read.help import (
 )
 from admin_console.read.usage import UsageFilter
 from admin_console.ui.filters import QtFilterBar
-from admin_console.ui.language import QT_TRANSLATE_NOOP
+from admin_console.ui.language import N_, tr, trn
 from admin_console.ui.widgets import (
     WARN,
     fill_table,
@@ -38,26 +38,26 @@ from admin_console.ui.worker import QtDatabase
 from kiosk.wire.protocol import HelpChange
 
 LIVE = (
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Site"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "PC"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Task"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Step"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Language"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Waiting"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "State"),
+    N_("QtHelpDeskTab", "Site"),
+    N_("QtHelpDeskTab", "PC"),
+    N_("QtHelpDeskTab", "Task"),
+    N_("QtHelpDeskTab", "Step"),
+    N_("QtHelpDeskTab", "Language"),
+    N_("QtHelpDeskTab", "Waiting"),
+    N_("QtHelpDeskTab", "State"),
     "",
 )
 HISTORY = (
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Opened"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Site"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "PC"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Task"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Step"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Language"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Outcome"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Buddy"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Wait"),
-    QT_TRANSLATE_NOOP("QtHelpDeskTab", "Handling"),
+    N_("QtHelpDeskTab", "Opened"),
+    N_("QtHelpDeskTab", "Site"),
+    N_("QtHelpDeskTab", "PC"),
+    N_("QtHelpDeskTab", "Task"),
+    N_("QtHelpDeskTab", "Step"),
+    N_("QtHelpDeskTab", "Language"),
+    N_("QtHelpDeskTab", "Outcome"),
+    N_("QtHelpDeskTab", "Buddy"),
+    N_("QtHelpDeskTab", "Wait"),
+    N_("QtHelpDeskTab", "Handling"),
 )
 
 Reply = Callable[[str, str, str, str, str], None]  # site, machine, request, state, buddy
@@ -86,21 +86,21 @@ class QtHelpDeskTab(QWidget):
         self.usage: UsageFilter | None = None
         self.history: list[HelpRecord] = []
         layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.tr("Waiting now (all sites)")))
-        self.live_empty = no_data_label(self.tr("No one is waiting for help."))
+        layout.addWidget(heading(tr("QtHelpDeskTab", "Waiting now (all sites)")))
+        self.live_empty = no_data_label(tr("QtHelpDeskTab", "No one is waiting for help."))
         layout.addWidget(self.live_empty)
-        self.live = make_table([self.tr(c) for c in LIVE], stretch=2)
+        self.live = make_table([tr("QtHelpDeskTab", c) for c in LIVE], stretch=2)
         self.live.verticalHeader().setDefaultSectionSize(40)
         layout.addWidget(self.live, 2)
-        layout.addWidget(heading(self.tr("History")))
+        layout.addWidget(heading(tr("QtHelpDeskTab", "History")))
         self.filters = QtFilterBar(today)
         self.filters.changed.connect(self.load_history)
         layout.addWidget(self.filters)
         self.summary = QLabel()
         layout.addWidget(self.summary)
-        self.history_empty = no_data_label(self.tr("No data for this period."))
+        self.history_empty = no_data_label(tr("QtHelpDeskTab", "No data for this period."))
         layout.addWidget(self.history_empty)
-        self.table = make_table([self.tr(c) for c in HISTORY], stretch=3)
+        self.table = make_table([tr("QtHelpDeskTab", c) for c in HISTORY], stretch=3)
         layout.addWidget(self.table, 3)
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self.update_live)
@@ -148,13 +148,13 @@ class QtHelpDeskTab(QWidget):
                 (
                     call.site,
                     call.machine,
-                    call.task or self.tr("(free use)"),
+                    call.task or tr("QtHelpDeskTab", "(free use)"),
                     "" if call.step is None else call.step + 1,
                     (call.lang or "").upper(),
                     format_duration(call.waiting_s(now)),
-                    self.tr("Waiting")
+                    tr("QtHelpDeskTab", "Waiting")
                     if call.state == "open"
-                    else self.tr("{name} is going").format(name=call.buddy),
+                    else tr("QtHelpDeskTab", "{name} is going").format(name=call.buddy),
                 )
             )
             colours.append(WARN if call.state == "open" and call.waiting_s(now) > 300 else None)
@@ -166,7 +166,9 @@ class QtHelpDeskTab(QWidget):
 
     def _button_for(self, call: HelpCall) -> QPushButton:
         claim = call.state == "open"
-        button = QPushButton(self.tr("Claim") if claim else self.tr("Resolve"))
+        button = QPushButton(
+            tr("QtHelpDeskTab", "Claim") if claim else tr("QtHelpDeskTab", "Resolve")
+        )
         button.setEnabled(self.reply is not None)
         button.clicked.connect(
             lambda _=False, c=call, s=("claimed" if claim else "resolved"): self._send(c, s)
@@ -202,18 +204,18 @@ class QtHelpDeskTab(QWidget):
     def _history_loaded(self, result: tuple[list[HelpRecord], HelpWaits]) -> None:
         self.history, waits = result
         outcome = {
-            "open": self.tr("waiting"),
-            "claimed": self.tr("buddy going"),
-            "resolved": self.tr("resolved"),
-            "cancelled": self.tr("cancelled"),
-            "expired": self.tr("expired"),
+            "open": tr("QtHelpDeskTab", "waiting"),
+            "claimed": tr("QtHelpDeskTab", "buddy going"),
+            "resolved": tr("QtHelpDeskTab", "resolved"),
+            "cancelled": tr("QtHelpDeskTab", "cancelled"),
+            "expired": tr("QtHelpDeskTab", "expired"),
         }
         rows = [
             (
                 format_local(r.opened, self.zone),
                 r.site,
                 r.machine,
-                r.task or self.tr("(free use)"),
+                r.task or tr("QtHelpDeskTab", "(free use)"),
                 "" if r.step is None else r.step + 1,
                 (r.lang or "").upper(),
                 outcome.get(r.state, r.state),
@@ -227,11 +229,13 @@ class QtHelpDeskTab(QWidget):
         self.history_empty.setVisible(not rows)
         self.table.setVisible(bool(rows))
         self.summary.setText(
-            self.tr(
-                "{calls} calls, {answered} answered · median wait {median} · 90% waited less "
-                "than {p90} · median handling {handling}"
-            ).format(
-                calls=waits.calls,
+            trn(
+                "QtHelpDeskTab",
+                "{n} call, {answered} answered · median wait {median} · 90% waited less "
+                "than {p90} · median handling {handling}",
+                "{n} calls, {answered} answered · median wait {median} · 90% waited less "
+                "than {p90} · median handling {handling}",
+                waits.calls,
                 answered=waits.answered,
                 median=format_duration(waits.median_wait_s),
                 p90=format_duration(waits.p90_wait_s),

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from admin_console.desk.help_queue import HelpCall
+from admin_console.ui.language import tr, trn
 from admin_console.ui.sounds import NEW_CALL
 
 log = logging.getLogger("admin_console.notifier")
@@ -35,7 +36,11 @@ def describe_call(call: HelpCall) -> str:
     """One line for a notification: PC, task and step, language."""
     parts = [f"{call.site}/{call.machine}" if call.site else call.machine]
     if call.task:
-        parts.append(call.task + ("" if call.step is None else f", step {call.step + 1}"))
+        parts.append(
+            call.task
+            if call.step is None
+            else tr("QtCallNotifier", "{task}, step {n}", task=call.task, n=call.step + 1)
+        )
     if call.lang:
         parts.append(call.lang.upper())
     return " · ".join(parts)
@@ -74,18 +79,22 @@ class QtCallNotifier(QObject):
     def notify(self, calls: Sequence[HelpCall]) -> None:
         if not calls:
             return
-        title = (
-            self.tr("A visitor asks for help")
-            if len(calls) == 1
-            else self.tr("{n} visitors ask for help").format(n=len(calls))
+        title = trn(
+            "QtCallNotifier", "A visitor asks for help", "{n} visitors ask for help", len(calls)
         )
         message = "\n".join(describe_call(call) for call in calls[:5])
         self._show(title, message)
 
     def remind(self, waiting: int, minutes: int) -> None:
         """Calls still wait unclaimed: ring again."""
-        title = self.tr("Still waiting for a buddy")
-        message = self.tr("{n} call(s) waiting for {m} min or more").format(n=waiting, m=minutes)
+        title = tr("QtCallNotifier", "Still waiting for a buddy")
+        message = trn(
+            "QtCallNotifier",
+            "{n} call waiting for {m} min or more",
+            "{n} calls waiting for {m} min or more",
+            waiting,
+            m=minutes,
+        )
         self._show(title, message)
 
     def _show(self, title: str, message: str) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from admin_console.desk.fleet import FleetModel
 from admin_console.desk.help_queue import HelpQueue
 from admin_console.read.help import SiteToday, today_by_site
-from admin_console.ui.language import QT_TRANSLATE_NOOP, alert_text
+from admin_console.ui.language import N_, alert_text, tr
 from admin_console.ui.widgets import (
     ALERT,
     QtTile,
@@ -25,14 +25,14 @@ from admin_console.ui.widgets import (
 from admin_console.ui.worker import QtDatabase
 
 COLUMNS = (
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Site"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Online"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "In a session"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Offline"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Sessions today"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Open help calls"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Median wait today"),
-    QT_TRANSLATE_NOOP("QtOverviewTab", "Alerts"),
+    N_("QtOverviewTab", "Site"),
+    N_("QtOverviewTab", "Online"),
+    N_("QtOverviewTab", "In a session"),
+    N_("QtOverviewTab", "Offline"),
+    N_("QtOverviewTab", "Sessions today"),
+    N_("QtOverviewTab", "Open help calls"),
+    N_("QtOverviewTab", "Median wait today"),
+    N_("QtOverviewTab", "Alerts"),
 )
 
 
@@ -54,21 +54,21 @@ class QtOverviewTab(QWidget):
         layout = QVBoxLayout(self)
         tiles = QGridLayout()
         self.tiles = {
-            "online": QtTile(self.tr("kiosks online")),
-            "in_session": QtTile(self.tr("visitors at a kiosk now")),
-            "sessions": QtTile(self.tr("sessions today")),
-            "calls": QtTile(self.tr("help calls open")),
-            "alerts": QtTile(self.tr("alerts (Fleet tab)")),
+            "online": QtTile(tr("QtOverviewTab", "kiosks online")),
+            "in_session": QtTile(tr("QtOverviewTab", "visitors at a kiosk now")),
+            "sessions": QtTile(tr("QtOverviewTab", "sessions today")),
+            "calls": QtTile(tr("QtOverviewTab", "help calls open")),
+            "alerts": QtTile(tr("QtOverviewTab", "alerts (Fleet tab)")),
         }
         for column, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, 0, column)
         layout.addLayout(tiles)
-        layout.addWidget(heading(self.tr("Sites")))
+        layout.addWidget(heading(tr("QtOverviewTab", "Sites")))
         self.empty = no_data_label(
-            self.tr("No data yet: no kiosk has reported and no visit was stored.")
+            tr("QtOverviewTab", "No data yet: no kiosk has reported and no visit was stored.")
         )
         layout.addWidget(self.empty)
-        self.table = make_table([self.tr(c) for c in COLUMNS], stretch=len(COLUMNS) - 1)
+        self.table = make_table([tr("QtOverviewTab", c) for c in COLUMNS], stretch=len(COLUMNS) - 1)
         layout.addWidget(self.table, 1)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -90,7 +90,7 @@ class QtOverviewTab(QWidget):
             return ""
         first = ", ".join(f"{a.machine} {alert_text(a)}" for a in alerts[:2])
         return first + (
-            self.tr(" (+{n} more)").format(n=len(alerts) - 2) if len(alerts) > 2 else ""
+            tr("QtOverviewTab", " (+{n} more)").format(n=len(alerts) - 2) if len(alerts) > 2 else ""
         )
 
     def update_view(self) -> None:

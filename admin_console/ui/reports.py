@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -29,8 +31,27 @@ from admin_console.read.reports import (
 )
 from admin_console.read.usage import UsageFilter
 from admin_console.ui.filters import QtFilterBar
+from admin_console.ui.language import tr
 from admin_console.ui.pdf import write_pdf
 from admin_console.ui.worker import QtDatabase
+
+log = logging.getLogger("admin_console.gui")
+
+
+def save_error(err: OSError) -> str:
+    """Why a file could not be written, in the console's language (``strerror`` is the
+    system's English)."""
+    if isinstance(err, PermissionError) or err.errno in (errno.EACCES, errno.EPERM):
+        return tr("QtReportsTab", "no permission to write there")
+    if isinstance(err, FileNotFoundError):
+        return tr("QtReportsTab", "the folder does not exist")
+    if isinstance(err, IsADirectoryError):
+        return tr("QtReportsTab", "that is a folder")
+    if err.errno == errno.ENOSPC:
+        return tr("QtReportsTab", "the disk is full")
+    if err.errno == errno.EROFS:
+        return tr("QtReportsTab", "the disk is read-only")
+    return tr("QtReportsTab", "the system refused to write the file")
 
 
 class QtReportsTab(QWidget):
@@ -54,15 +75,15 @@ class QtReportsTab(QWidget):
         self.filters.changed.connect(self.make)
         layout.addWidget(self.filters)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(self.tr("Hide counts below")))
+        bar.addWidget(QLabel(tr("QtReportsTab", "Hide counts below")))
         self.min_count = QSpinBox()
         self.min_count.setRange(LOWEST_MIN_COUNT, 100)  # never below 3: the privacy floor
         self.min_count.setValue(max(LOWEST_MIN_COUNT, min_count))
         self.min_count.valueChanged.connect(lambda _v: self.filters.apply())
         bar.addWidget(self.min_count)
-        self.csv_button = QPushButton(self.tr("Save CSV…"))
+        self.csv_button = QPushButton(tr("QtReportsTab", "Save CSV…"))
         self.csv_button.clicked.connect(lambda: self._ask_and_save("csv"))
-        self.pdf_button = QPushButton(self.tr("Save PDF…"))
+        self.pdf_button = QPushButton(tr("QtReportsTab", "Save PDF…"))
         self.pdf_button.clicked.connect(lambda: self._ask_and_save("pdf"))
         bar.addWidget(self.csv_button)
         bar.addWidget(self.pdf_button)
@@ -79,7 +100,7 @@ class QtReportsTab(QWidget):
 
     def make(self, usage: UsageFilter) -> None:
         minimum = self.min_count.value()
-        self.status.setText(self.tr("Counting…"))
+        self.status.setText(tr("QtReportsTab", "Counting…"))
         self.db.submit(
             lambda engine: build_report(engine, usage.period, usage.sites, minimum),
             self._made,
@@ -91,7 +112,9 @@ class QtReportsTab(QWidget):
         self.preview.setHtml(report_html(report, lang=self.lang))
         self._set_ready(not report.empty)
         self.status.setText(
-            self.tr("No data for this period.") if report.empty else self.tr("Ready to save.")
+            tr("QtReportsTab", "No data for this period.")
+            if report.empty
+            else tr("QtReportsTab", "Ready to save.")
         )
 
     def _set_ready(self, ready: bool) -> None:
@@ -103,7 +126,7 @@ class QtReportsTab(QWidget):
             return
         default = f"usage-{self.report.period.start}-{self.report.period.end}.{kind}"
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save the report"), default, f"{kind.upper()} (*.{kind})"
+            self, tr("QtReportsTab", "Save the report"), default, f"{kind.upper()} (*.{kind})"
         )
         if path:
             self.save(Path(path), kind)
@@ -120,9 +143,10 @@ class QtReportsTab(QWidget):
             else:
                 write_pdf(report_html(self.report, lang=self.lang), path)
         except OSError as err:
+            log.warning("could not save %s: %s", path, err)
             self.status.setText(
-                self.tr("Could not save {path}: {why}").format(path=path, why=err.strerror)
+                tr("QtReportsTab", "Could not save {path}: {why}", path=path, why=save_error(err))
             )
             return
-        self.status.setText(self.tr("Saved {path}").format(path=path))
+        self.status.setText(tr("QtReportsTab", "Saved {path}").format(path=path))
         self.saved.emit(str(path))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from PySide6.QtCore import QDate, QLocale
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,7 @@ from admin_console.read.usage import (
 )
 from admin_console.ui.charts import QtHeatmap, bar_chart, bars_with_line, pie_chart
 from admin_console.ui.filters import QtFilterBar
+from admin_console.ui.language import N_, tr
 from admin_console.ui.widgets import QtTile, format_duration, no_data_label
 from admin_console.ui.worker import QtDatabase
 
@@ -56,8 +58,22 @@ def load_usage(engine: Engine, usage: UsageFilter) -> UsageData:
     )
 
 
+# The wait bands of admin_console.read.help (WAIT_BANDS), translated where they are shown.
+WAIT_BANDS = (
+    N_("QtUsageTab", "under 1 min"),
+    N_("QtUsageTab", "1-2 min"),
+    N_("QtUsageTab", "2-5 min"),
+    N_("QtUsageTab", "5-10 min"),
+    N_("QtUsageTab", "10-20 min"),
+    N_("QtUsageTab", "over 20 min"),
+)
+
+
 def _label(day: date, unit: str) -> str:
-    return day.strftime("%b %Y") if unit == "month" else day.strftime("%d/%m")
+    """A day, or a month in the console's language (Qt's month names, not the C locale's)."""
+    if unit == "month":
+        return QLocale().toString(QDate(day.year, day.month, day.day), "MMM yyyy")
+    return day.strftime("%d/%m")
 
 
 class QtUsageTab(QWidget):
@@ -74,16 +90,16 @@ class QtUsageTab(QWidget):
         layout.addWidget(self.filters)
         tiles = QGridLayout()
         self.tiles = {
-            "sessions": QtTile(self.tr("sessions")),
-            "tasks": QtTile(self.tr("guided tasks started")),
-            "completed": QtTile(self.tr("of them completed")),
-            "help": QtTile(self.tr("help calls")),
-            "wait": QtTile(self.tr("median wait for a buddy")),
+            "sessions": QtTile(tr("QtUsageTab", "sessions")),
+            "tasks": QtTile(tr("QtUsageTab", "guided tasks started")),
+            "completed": QtTile(tr("QtUsageTab", "of them completed")),
+            "help": QtTile(tr("QtUsageTab", "help calls")),
+            "wait": QtTile(tr("QtUsageTab", "median wait for a buddy")),
         }
         for column, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, 0, column)
         layout.addLayout(tiles)
-        self.empty = no_data_label(self.tr("No data for this period and these sites."))
+        self.empty = no_data_label(tr("QtUsageTab", "No data for this period and these sites."))
         layout.addWidget(self.empty)
         self.chart_area = QScrollArea()
         self.chart_area.setWidgetResizable(True)
@@ -111,60 +127,72 @@ class QtUsageTab(QWidget):
             self._draw(data)
 
     def _draw(self, data: UsageData) -> None:
-        unit_name = {"day": self.tr("day"), "week": self.tr("week"), "month": self.tr("month")}
+        unit_name = {
+            "day": tr("QtUsageTab", "day"),
+            "week": tr("QtUsageTab", "week"),
+            "month": tr("QtUsageTab", "month"),
+        }
         labels = [_label(day, data.unit) for day, _ in data.sessions]
         tasks = data.tasks[:10]
         names = [t.task for t in tasks][::-1]  # the biggest on top
         steps = max((max(t.abandoned_at, default=0) for t in tasks), default=0) + 1
         give_up = {
-            self.tr("step {n}").format(n=s + 1): [t.abandoned_at.get(s, 0) for t in tasks][::-1]
+            tr("QtUsageTab", "step {n}").format(n=s + 1): [t.abandoned_at.get(s, 0) for t in tasks][
+                ::-1
+            ]
             for s in range(steps)
         }
-        self.heatmap = QtHeatmap(self.tr("Sessions by hour of the week"))
+        self.heatmap = QtHeatmap(tr("QtUsageTab", "Sessions by hour of the week"))
         self.heatmap.set_values(data.hours)
         self.charts = {
             "sessions": bar_chart(
-                self.tr("Sessions per {unit}").format(unit=unit_name[data.unit]),
+                tr("QtUsageTab", "Sessions per {unit}").format(unit=unit_name[data.unit]),
                 labels,
-                {self.tr("sessions"): [n for _, n in data.sessions]},
+                {tr("QtUsageTab", "sessions"): [n for _, n in data.sessions]},
             ),
             "hours": self.heatmap,
             "tasks": bar_chart(
-                self.tr("Guided tasks: started, completed, given up"),
+                tr("QtUsageTab", "Guided tasks: started, completed, given up"),
                 names,
                 {
-                    self.tr("started"): [t.started for t in tasks][::-1],
-                    self.tr("completed"): [t.completed for t in tasks][::-1],
-                    self.tr("given up"): [t.abandoned for t in tasks][::-1],
+                    tr("QtUsageTab", "started"): [t.started for t in tasks][::-1],
+                    tr("QtUsageTab", "completed"): [t.completed for t in tasks][::-1],
+                    tr("QtUsageTab", "given up"): [t.abandoned for t in tasks][::-1],
                 },
                 horizontal=True,
             ),
             "give_up": bar_chart(
-                self.tr("Where people give up (step of the task)"),
+                tr("QtUsageTab", "Where people give up (step of the task)"),
                 names,
                 give_up,
                 horizontal=True,
                 stacked=True,
             ),
-            "languages": pie_chart(self.tr("Sessions by language"), data.langs),
+            "languages": pie_chart(
+                tr("QtUsageTab", "Sessions by language"),
+                data.langs,
+                other=tr("QtUsageTab", "other"),
+            ),
             "help": bars_with_line(
-                self.tr("Help calls and median wait per {unit}").format(unit=unit_name[data.unit]),
+                tr("QtUsageTab", "Help calls and median wait per {unit}").format(
+                    unit=unit_name[data.unit]
+                ),
                 [_label(d.day, data.unit) for d in data.help_days],
-                (self.tr("help calls"), [d.calls for d in data.help_days]),
+                (tr("QtUsageTab", "help calls"), [d.calls for d in data.help_days]),
                 (
-                    self.tr("median wait (min)"),
+                    tr("QtUsageTab", "median wait (min)"),
                     [
                         None if d.median_wait_s is None else d.median_wait_s / 60
                         for d in data.help_days
                     ],
                 ),
-                bar_title=self.tr("calls"),
-                line_title=self.tr("minutes"),
+                bar_title=tr("QtUsageTab", "calls"),
+                line_title=tr("QtUsageTab", "minutes"),
             ),
             "waits": bar_chart(
-                self.tr("How long visitors waited for a buddy"),
-                [band for band, _ in data.waits.histogram],
-                {self.tr("calls"): [n for _, n in data.waits.histogram]},
+                tr("QtUsageTab", "How long visitors waited for a buddy"),
+                [tr("QtUsageTab", band) for band, _ in data.waits.histogram],
+                {tr("QtUsageTab", "calls"): [n for _, n in data.waits.histogram]},
             ),
         }
         grid_host = QWidget()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from admin_console.ui.language import tr
 
 STYLE = """
     QWidget { font-size: 11pt; }
@@ -55,12 +57,12 @@ def format_local(moment: datetime | None, zone: ZoneInfo, with_date: bool = True
 def format_ago(moment: datetime, now: datetime) -> str:
     seconds = max(0.0, (now - moment).total_seconds())
     if seconds < 90:
-        return QCoreApplication.translate("Time", "{n} s ago").format(n=int(seconds))
+        return tr("Time", "{n} s ago").format(n=int(seconds))
     if seconds < 5400:
-        return QCoreApplication.translate("Time", "{n} min ago").format(n=int(seconds // 60))
+        return tr("Time", "{n} min ago").format(n=int(seconds // 60))
     if seconds < 2 * 86400:
-        return QCoreApplication.translate("Time", "{n} h ago").format(n=int(seconds // 3600))
-    return QCoreApplication.translate("Time", "{n} days ago").format(n=int(seconds // 86400))
+        return tr("Time", "{n} h ago").format(n=int(seconds // 3600))
+    return tr("Time", "{n} days ago").format(n=int(seconds // 86400))
 
 
 class QtTile(QFrame):

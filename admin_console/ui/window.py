@@ -26,7 +26,7 @@ from admin_console.read.usage import MachineRecord, known_sites, machines
 from admin_console.ui.commands import QtCommandsTab
 from admin_console.ui.fleet import QtFleetTab
 from admin_console.ui.helpdesk import QtHelpDeskTab
-from admin_console.ui.language import install_translators
+from admin_console.ui.language import install_translators, tr
 from admin_console.ui.overview import QtOverviewTab
 from admin_console.ui.reports import QtReportsTab
 from admin_console.ui.usage import QtUsageTab
@@ -81,15 +81,16 @@ class QtAdminWindow(QMainWindow):
         self.fleet = FleetModel(options.fleet, clock)
         self.queue = HelpQueue(clock=clock)
         self.tracker = CommandTracker(options.admin, clock)
-        self.setWindowTitle(self.tr("Admin console — kiosk suite"))
+        self.setWindowTitle(tr("QtAdminWindow", "Admin console — kiosk suite"))
         self.setStyleSheet(STYLE)
         root = QWidget()
         layout = QVBoxLayout(root)
         self.db_banner = banner()
         self.broker_banner = banner(
-            self.tr(
+            tr(
+                "QtAdminWindow",
                 "Not connected to the broker ({url}) — reconnecting… Live states, help calls "
-                "and commands wait until it is back."
+                "and commands wait until it is back.",
             ).format(url=options.broker_url or "?")
         )
         layout.addWidget(self.db_banner)
@@ -104,18 +105,18 @@ class QtAdminWindow(QMainWindow):
         self.reports = QtReportsTab(self.db, self.today, options.min_count, lang=options.lang)
         self.commands = QtCommandsTab(self.db, self.fleet, self.tracker, self.zone, clock)
         for tab, name in (
-            (self.overview, self.tr("Overview")),
-            (self.fleet_tab, self.tr("Fleet")),
-            (self.helpdesk, self.tr("Help desk")),
-            (self.usage, self.tr("Usage")),
-            (self.reports, self.tr("Reports")),
-            (self.commands, self.tr("Commands")),
+            (self.overview, tr("QtAdminWindow", "Overview")),
+            (self.fleet_tab, tr("QtAdminWindow", "Fleet")),
+            (self.helpdesk, tr("QtAdminWindow", "Help desk")),
+            (self.usage, tr("QtAdminWindow", "Usage")),
+            (self.reports, tr("QtAdminWindow", "Reports")),
+            (self.commands, tr("QtAdminWindow", "Commands")),
         ):
             self.tabs.addTab(tab, name)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(root)
         self.statusBar().showMessage(
-            self.tr("Signed in as {admin} · database {db}").format(
+            tr("QtAdminWindow", "Signed in as {admin} · database {db}").format(
                 admin=options.admin, db=_shown_url(options.db_url)
             )
         )
@@ -196,7 +197,7 @@ class QtAdminWindow(QMainWindow):
             self._retry.stop()
             return
         self.db_banner.setText(
-            self.tr("Database unreachable: {why} — trying again every {s} s.").format(
+            tr("QtAdminWindow", "Database unreachable: {why} — trying again every {s} s.").format(
                 why=message, s=max(1, self.options.retry_ms // 1000)
             )
         )

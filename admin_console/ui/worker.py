@@ -18,10 +18,39 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from admin_console.store.database import DatabaseError, migrate, open_database
+from admin_console.ui.language import tr
 
 log = logging.getLogger("admin_console.gui")
 
 Job = Callable[[Engine], Any]
+
+
+def database_error_text(err: DatabaseError) -> str:
+    """Why the database cannot be used, in the console's language (the message of ``err`` is
+    English, for the log); ``err.kind`` names the case."""
+    where = err.where
+    texts = {
+        "bad_url": tr(
+            "QtDatabase",
+            "{url} is not a database URL (sqlite:///path or postgresql+psycopg://…)",
+            url=where,
+        ),
+        "missing": tr(
+            "QtDatabase",
+            "there is no database at {url} (start admin-console serve first)",
+            url=where,
+        ),
+        "folder": tr("QtDatabase", "cannot create the folder for {url}", url=where),
+        "unusable": tr("QtDatabase", "cannot use {url} (the log says why)", url=where),
+        "no_tables": tr(
+            "QtDatabase",
+            "{url} holds no aggregator tables (start admin-console serve first)",
+            url=where,
+        ),
+        "cannot_open": tr("QtDatabase", "cannot open {url} (the log says why)", url=where),
+        "schema": tr("QtDatabase", "cannot update the schema (the log says why)"),
+    }
+    return texts.get(err.kind) or tr("QtDatabase", "the database cannot be used (the log says why)")
 
 
 class _Signals(QObject):
@@ -41,15 +70,29 @@ class _Run(QRunnable):
         try:
             result = self._job(self._owner.engine())
         except DatabaseError as err:
-            signals.failed.emit(self._ticket, str(err), True)
+            log.warning("database: %s", err)
+            signals.failed.emit(self._ticket, database_error_text(err), True)
         except OperationalError as err:
-            signals.failed.emit(self._ticket, f"the database stopped answering: {err.orig}", True)
-        except SQLAlchemyError as err:
+            log.warning("the database stopped answering: %s", err.orig)
+            signals.failed.emit(
+                self._ticket, tr("QtDatabase", "the database stopped answering"), True
+            )
+        except SQLAlchemyError:
             log.exception("a database query failed")
-            signals.failed.emit(self._ticket, f"a query failed: {err}", False)
+            signals.failed.emit(
+                self._ticket, tr("QtDatabase", "a query failed (the log says why)"), False
+            )
         except Exception as err:  # a bug must not leave the console waiting forever
             log.exception("a background job failed")
-            signals.failed.emit(self._ticket, f"{type(err).__name__}: {err}", False)
+            signals.failed.emit(
+                self._ticket,
+                tr(
+                    "QtDatabase",
+                    "an error in the console: {kind} (the log says more)",
+                    kind=type(err).__name__,
+                ),
+                False,
+            )
         else:
             signals.done.emit(self._ticket, result)
 
@@ -81,7 +124,7 @@ class QtDatabase(QObject):
                     migrate(engine)  # the audit log's table (0002) on an older database
                 except SQLAlchemyError as err:
                     engine.dispose()
-                    raise DatabaseError(f"cannot update the schema: {err}") from None
+                    raise DatabaseError(f"cannot update the schema: {err}", "schema") from None
                 self._engine = engine
             return self._engine
 

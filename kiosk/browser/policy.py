@@ -35,7 +35,7 @@ REDIRECT_LOOP = "redirect_loop"
 LOAD_FAILED = "load_failed"
 PAGE_CRASHED = "page_crashed"
 
-# Reasons that replace the page: (title key, body key) in kiosk/i18n/*.json.
+# Reasons that replace the page: (title key, body key) in kiosk/locale/*/LC_MESSAGES/kiosk.po.
 PAGE_TEXT: dict[str, tuple[str, str]] = {
     SITE_NOT_ALLOWED: ("browser_blocked_title", "browser_blocked_site"),
     REDIRECT_NOT_ALLOWED: ("browser_blocked_title", "browser_blocked_site"),

@@ -38,7 +38,8 @@ class QtIdleWarning(QWidget):
 
     def show_countdown(self, texts: Texts, seconds_left: float) -> None:
         self.title.setText(texts("still_here_title"))
-        self.countdown.setText(texts("still_here_body", seconds=max(0, int(seconds_left + 0.999))))
+        seconds = max(0, int(seconds_left + 0.999))
+        self.countdown.setText(texts.plural("still_here_body", seconds, seconds=seconds))
         set_text(self.button, texts("still_here_button"))
         parent = self.parentWidget()
         if parent is not None:

@@ -39,7 +39,7 @@ class QtPinDialog(QDialog):
         locked = self._gate.locked_for()
         if locked > 0:
             minutes = max(1, int(locked // 60 + 1))
-            self.message.setText(self._texts("staff_pin_locked", minutes=minutes))
+            self.message.setText(self._texts.plural("staff_pin_locked", minutes, minutes=minutes))
             return True
         return False
 
@@ -49,4 +49,5 @@ class QtPinDialog(QDialog):
         if verdict.ok:
             self.accept()
         elif not self._show_lockout():
-            self.message.setText(self._texts("staff_pin_wrong", left=verdict.attempts_left))
+            left = verdict.attempts_left
+            self.message.setText(self._texts.plural("staff_pin_wrong", left, left=left))

@@ -61,7 +61,9 @@ class QtStartScreen(QWidget):
         self.hint.setVisible(is_open)
         self.language_label.setText(texts("choose_language") + ":")
         self.notice.setText(
-            texts("idle_notice", minutes=self._idle_minutes) + "\n" + texts("privacy_notice")
+            texts.plural("idle_notice", self._idle_minutes, minutes=self._idle_minutes)
+            + "\n"
+            + texts("privacy_notice")
         )
         # Not an exclusive QButtonGroup: that would take every language but one out of Tab's way.
         for code, button in self.language_buttons.items():

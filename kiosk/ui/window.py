@@ -222,7 +222,8 @@ class QtKioskWindow(QMainWindow):
         if announcement:
             parts.append(announcement)
         if ends_in_s is not None and self._core.session:
-            parts.append(self._texts("ends_soon", minutes=minutes(ends_in_s)))
+            left = minutes(ends_in_s)
+            parts.append(self._texts.plural("ends_soon", left, minutes=left))
         text = "\n".join(parts)
         if text != self.banner.text():
             self.banner.setText(text)

@@ -138,7 +138,7 @@ class KioskTable(Table):
             description="The language of the start screen; an unknown one falls back to "
             "English, with a line in the log.",
             extra={
-                "allowed": "nl, fr, en (a file in kiosk/i18n/)",
+                "allowed": "nl, fr, en (a folder in kiosk/locale/)",
                 "env": "KIOSK_LANG",
                 "cli": "--lang",
             },

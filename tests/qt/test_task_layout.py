@@ -6,13 +6,13 @@ away, see test_fits_the_screen.py).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from PySide6.QtWidgets import QPushButton, QScrollArea
 
-from kiosk.i18n import Texts, languages
+from kiosk.i18n import KIOSK, Texts, languages
 from kiosk.model.core import TaskProgress
 from kiosk.ui.app import KioskApp
 from kiosk.ui.task_player import QtTaskPlayer
@@ -22,7 +22,13 @@ TASK = "phishing-recognise"  # works offline: its pages are shipped with the kio
 # Steps allowed to scroll at 100 % (none: the longest, csam-login's itsme step in French, got
 # a shorter tip when it scrolled by less than a line).
 SCROLLS_AT_100: set[tuple[str, int, str]] = set()
-I18N = Path(__file__).resolve().parents[2] / "kiosk" / "i18n"
+
+
+def po_keys(path: Path) -> set[str]:
+    """The message keys of a kiosk catalog (a plural entry by its singular key)."""
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {str(m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog if m.id}
 
 
 def open_task(kiosk: KioskApp, lang: str, size: int, read_aloud: bool) -> QtTaskPlayer:
@@ -111,9 +117,7 @@ def test_previous_step_is_not_called_like_the_browsers_back(kiosk: KioskApp, lan
 
 
 def test_every_language_has_every_key() -> None:
-    keys = {
-        lang: set(json.loads((I18N / f"{lang}.json").read_text("utf-8"))) for lang in languages()
-    }
+    keys = {lang: po_keys(KIOSK.po_file(lang)) for lang in languages()}
     assert {"nl", "fr", "en"} <= set(keys)
     for lang, found in keys.items():
         assert found == keys["en"], (lang, sorted(found ^ keys["en"]))

@@ -19,10 +19,17 @@ def postgres_server() -> None:
     pytest.fail("a unit test cannot start PostgreSQL: move it to tests/integration")
 
 
+def _qt_application() -> object | None:
+    # pytest-qt imports PySide6 for every run; what matters is whether an application exists.
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    return None if widgets is None else widgets.QApplication.instance()
+
+
 @pytest.fixture(autouse=True)
 def no_qt() -> Iterator[None]:
+    """A unit test must not make a Qt application (one made by another tier's test earlier in
+    the same run is not this test's doing)."""
+    before = _qt_application()
     yield
-    # pytest-qt imports PySide6 for every run; a unit test must not make an application.
-    widgets = sys.modules.get("PySide6.QtWidgets")
-    if widgets is not None and widgets.QApplication.instance() is not None:
+    if before is None and _qt_application() is not None:
         pytest.fail("a unit test made a Qt application: move it to tests/qt")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.browser import policy
-from kiosk.i18n import Texts, _load
+from kiosk.i18n import KIOSK, Texts
 
 
 @pytest.mark.parametrize(
@@ -86,11 +86,12 @@ def test_load_errors(code: int, reason: str | None) -> None:
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "en"])
 def test_every_reason_has_its_words_in_every_language(lang: str) -> None:
-    texts = _load(lang)
+    texts = KIOSK.catalog(lang)
     keys = {key for pair in policy.PAGE_TEXT.values() for key in pair}
     keys |= set(policy.NOTICE_TEXT.values())
     keys |= {"browser_blocked_back", "browser_blocked_help"}
-    assert keys <= set(texts), sorted(keys - set(texts))
+    missing = sorted(key for key in keys if not texts.has(key))
+    assert not missing, missing
 
 
 def test_blocked_page_is_plain_escaped_and_in_the_visitors_language() -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from admin_console.read.report_texts import REPORT_LANGUAGES, TEXTS
+from admin_console.read.report_texts import REPORT_LANGUAGES, REPORTS
 from admin_console.read.sections import BY_KEY, SECTIONS
 from admin_console.read.stats import SITE_TOTALS
 from admin_console.store.rollups import COUNTED, counts_for
@@ -27,13 +27,16 @@ def test_every_section_reads_a_kind_that_is_counted_and_has_its_words() -> None:
     assert len(BY_KEY) == len(SECTIONS)  # a key once: the CSV's sections are told apart by it
     for section in SECTIONS:
         assert section.kind is None or section.kind in kinds, section.key
-        assert set(section.words) == set(REPORT_LANGUAGES), section.key
+        assert set(REPORT_LANGUAGES) == {"en", "nl", "fr"}
+        assert section.title_key == f"title_{section.key}"
+        assert section.label_key in (f"label_{section.key}", None)
         for lang in REPORT_LANGUAGES:
-            title, label = section.words[lang]
-            assert title and TEXTS[lang][f"title_{section.key}"] == title
-            assert TEXTS[lang][f"label_{section.key}"] == label
+            words = REPORTS.catalog(lang)
+            assert words.has(section.title_key) and words.text(section.title_key), section.key
+            if section.label_key is not None:
+                assert words.has(section.label_key) and words.text(section.label_key)
             for _stored, shown in section.renamed:
-                assert shown in TEXTS[lang], (section.key, shown, lang)
+                assert words.has(shown), (section.key, shown, lang)
 
 
 def test_counts_follow_the_declarations() -> None:
