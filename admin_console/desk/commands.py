@@ -115,6 +115,7 @@ class SentCommand:
     acked: datetime | None = None
     ok: bool | None = None
     error: str | None = None
+    reason: str | None = None  # why the kiosk refused (protocol.REFUSAL_REASONS), if it said
 
     def outcome(self, now: datetime | None = None) -> Outcome:
         if self.ok is True:
@@ -161,7 +162,7 @@ class CommandTracker:
         command = self._sent.get(ack.id)
         if command is None or (command.site, command.machine) != (site, machine):
             return None
-        command = replace(command, acked=ack.ts, ok=ack.ok, error=ack.error)
+        command = replace(command, acked=ack.ts, ok=ack.ok, error=ack.error, reason=ack.reason)
         self._sent[ack.id] = command
         return command
 
@@ -202,7 +203,9 @@ class CommandAudit:
             done = session.execute(
                 update(CommandAuditRow)
                 .where(CommandAuditRow.id == ack.id, CommandAuditRow.acked.is_(None))
-                .values(acked=_naive(ack.ts), ok=ack.ok, error=(ack.error or None))
+                .values(
+                    acked=_naive(ack.ts), ok=ack.ok, error=(ack.error or None), reason=ack.reason
+                )
             )
             return bool(done.rowcount)  # type: ignore[attr-defined]
 
@@ -229,6 +232,7 @@ class CommandAudit:
                     aware(r.acked),
                     r.ok,
                     r.error,
+                    r.reason,
                 )
                 for r in rows
             ]

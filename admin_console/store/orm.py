@@ -202,5 +202,6 @@ class CommandAuditRow(Base):
     acked: Mapped[datetime | None] = mapped_column(DateTime)
     ok: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(16))  # protocol.REFUSAL_REASONS (0007)
 
     __table_args__ = (Index("ix_command_audit_sent", "sent"),)

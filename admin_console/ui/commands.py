@@ -93,6 +93,18 @@ def command_error_text(err: CommandError) -> str:
     return str(err)
 
 
+def refusal_text(command: SentCommand) -> str:
+    """Why a kiosk said no, in the console's language when the kiosk gave a reason code
+    (docs/protocol.md, command result); else the kiosk's own (English) text."""
+    reasons = {
+        "unsupported": tr("QtCommandsTab", "this kiosk does not know this command"),
+        "bad_args": tr("QtCommandsTab", "the kiosk could not use the command's details"),
+    }
+    reason = reasons.get(command.reason or "") or command.error
+    reason = reason or tr("QtCommandsTab", "no reason given")
+    return tr("QtCommandsTab", "refused: {reason}", reason=reason)
+
+
 class QtCommandsTab(QWidget):
     def __init__(
         self,
@@ -299,8 +311,7 @@ class QtCommandsTab(QWidget):
 
     def _outcome_text(self, command: SentCommand, outcome: Outcome) -> str:
         if outcome is Outcome.REFUSED:
-            reason = command.error or tr("QtCommandsTab", "no reason given")
-            return tr("QtCommandsTab", "refused: {reason}").format(reason=reason)
+            return refusal_text(command)
         texts = {
             Outcome.DONE: tr("QtCommandsTab", "done"),
             Outcome.NO_ANSWER: tr("QtCommandsTab", "no answer"),

@@ -19,13 +19,15 @@ Action = Callable[[Mapping[str, Any]], None]
 
 
 class CommandRefused(ValueError):
-    """The command cannot be carried out; the message goes back in the ack."""
+    """The command's details are not valid; the message goes back in the ack (reason
+    ``bad_args``, which the console puts in its own words)."""
 
 
 @dataclass(frozen=True)
 class CommandResult:
     ok: bool
     error: str | None = None
+    reason: str | None = None  # protocol.REFUSAL_REASONS
 
 
 class CommandHandler:
@@ -39,13 +41,15 @@ class CommandHandler:
             return self._done[command.id]
         action = self._actions.get(command.cmd)
         if action is None:
-            result = CommandResult(False, f"{command.cmd} is not supported by this kiosk")
+            result = CommandResult(
+                False, f"{command.cmd} is not supported by this kiosk", "unsupported"
+            )
         else:
             try:
                 action(command.args)
                 result = CommandResult(True)
             except CommandRefused as err:
-                result = CommandResult(False, str(err)[:200])
+                result = CommandResult(False, str(err)[:200], "bad_args")
         log.info(
             "command %s (%s): %s", command.cmd, command.id, "ok" if result.ok else result.error
         )

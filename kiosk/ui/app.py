@@ -143,7 +143,7 @@ class KioskApp:
     def _on_command(self, command: Command) -> None:
         result = self.commands.handle(command)
         if self.link is not None:
-            self.link.send_ack(encode_ack(command.id, result.ok, result.error))
+            self.link.send_ack(encode_ack(command.id, result.ok, result.error, result.reason))
 
     def _announce(self, args: Any) -> None:
         from kiosk.model.commands import CommandRefused

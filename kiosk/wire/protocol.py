@@ -870,6 +870,12 @@ class CommandAck:
     ts: datetime
     ok: bool
     error: str | None
+    reason: str | None = None  # why it was refused, one of REFUSAL_REASONS (or None)
+
+
+# Why a kiosk refused a command, as a code a console can put in its own words (the `error`
+# text beside it is the kiosk's English, for logs and older consoles).
+REFUSAL_REASONS = frozenset({"unsupported", "bad_args"})
 
 
 def encode_command(cmd: str, args: dict[str, Any] | None = None, command_id: str = "") -> bytes:
@@ -898,19 +904,33 @@ def decode_command(payload: Payload) -> Command:
     )
 
 
-def encode_ack(command_id: str, ok: bool, error: str | None = None) -> bytes:
-    return _dumps(
-        {"v": VERSION, "id": command_id, "ts": format_ts(utc_now()), "ok": ok, "error": error}
-    )
+def encode_ack(
+    command_id: str, ok: bool, error: str | None = None, reason: str | None = None
+) -> bytes:
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "id": command_id,
+        "ts": format_ts(utc_now()),
+        "ok": ok,
+        "error": error,
+    }
+    if reason is not None:  # only then: a result without a reason is byte for byte as before
+        body["reason"] = _choice(reason, "reason", REFUSAL_REASONS)
+    return _dumps(body)
 
 
 def decode_ack(payload: Payload) -> CommandAck:
     obj = _load_object(payload)
-    _only(obj, frozenset({"v", "id", "ts", "ok", "error"}), "the command result")
+    _only(obj, frozenset({"v", "id", "ts", "ok", "error", "reason"}), "the command result")
     ok = _require(obj, "ok")
     if not isinstance(ok, bool):
         raise Rejected(Reason.BAD_FIELD, "ok is not true or false")
     error = obj.get("error")
     if error is not None and (not isinstance(error, str) or len(error) > 200):
         raise Rejected(Reason.BAD_FIELD, "error is not a short text")
-    return CommandAck(_uuid(_require(obj, "id"), "id"), parse_ts(_require(obj, "ts")), ok, error)
+    reason = obj.get("reason")
+    if reason is not None:
+        reason = _choice(reason, "reason", REFUSAL_REASONS)
+    return CommandAck(
+        _uuid(_require(obj, "id"), "id"), parse_ts(_require(obj, "ts")), ok, error, reason
+    )

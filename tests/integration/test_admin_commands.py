@@ -99,6 +99,12 @@ def test_the_audit_log_keeps_who_sent_what_and_the_answer(engine: Engine) -> Non
     assert by_machine["pc-01"].ok is True and by_machine["pc-01"].outcome() is Outcome.DONE
     assert by_machine["pc-02"].ok is None
     assert by_machine["pc-01"].args == {"text": {"fr": "Fermeture à 16 h"}}
+    # A refusal keeps the kiosk's reason code (migration 0007) beside its text.
+    refusal = p.CommandAck(records[1].id, T0, False, "announce has no text", "bad_args")
+    assert audit.record_ack(refusal)
+    refused = {c.machine: c for c in audit.history()}["pc-02"]
+    assert refused.outcome() is Outcome.REFUSED
+    assert (refused.error, refused.reason) == ("announce has no text", "bad_args")
 
 
 class FakeKiosk:
@@ -122,7 +128,8 @@ class FakeKiosk:
         command = p.decode_command(message.payload)
         self.got.append(command)
         ok = command.cmd != "lock"
-        ack = p.encode_ack(command.id, ok, None if ok else "locking is disabled here")
+        error, reason = (None, None) if ok else ("locking is disabled here", "bad_args")
+        ack = p.encode_ack(command.id, ok, error, reason)
         self.client.publish(f"{self.topic}/cmd/ack", ack, qos=1)
 
     def close(self) -> None:
@@ -166,7 +173,7 @@ def test_commands_reach_every_kiosk_of_a_site_and_their_acks_come_back(
         wait_for(lambda: len(acks) == 3, 10, "the lock's ack")
         refused = tracker.apply_ack(*acks[2])
         assert refused is not None and refused.outcome() is Outcome.REFUSED
-        assert refused.error == "locking is disabled here"
+        assert (refused.error, refused.reason) == ("locking is disabled here", "bad_args")
         assert json.loads(lock[1])["cmd"] == "lock"
     finally:
         link.stop()

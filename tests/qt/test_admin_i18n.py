@@ -274,6 +274,29 @@ def test_errors_that_reach_the_screens_are_translated(qtbot: QtBot, dutch: None)
     assert tr("Time", "{n} min ago", n=3) == "3 min geleden"
 
 
+def test_a_kiosks_refusal_is_said_in_the_consoles_language(dutch: None) -> None:
+    """A kiosk's refusal text is English; its reason code is put in the console's words."""
+    from datetime import UTC, datetime
+
+    from admin_console.desk.commands import SentCommand
+    from admin_console.ui.commands import refusal_text
+
+    def refused(error: str | None, reason: str | None) -> SentCommand:
+        sent = datetime(2026, 12, 4, tzinfo=UTC)
+        return SentCommand(
+            "i", "b", sent, "t", "lock", "x", "s", "m", {}, sent, False, error, reason
+        )
+
+    assert refusal_text(refused("lock is not supported by this kiosk", "unsupported")) == (
+        "geweigerd: deze kiosk kent die opdracht niet"
+    )
+    assert refusal_text(refused("announce has no text", "bad_args")) == (
+        "geweigerd: de kiosk kon de gegevens van de opdracht niet gebruiken"
+    )
+    # An older kiosk gives no code: its own words, as before.
+    assert refusal_text(refused("busy", None)) == "geweigerd: busy"
+
+
 def test_an_unknown_language_is_refused_by_name() -> None:
     assert choose_language("NL") == "nl"
     with pytest.raises(ValueError, match="'xx' is not available; choose one of en, nl, fr"):

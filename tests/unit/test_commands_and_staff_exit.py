@@ -28,11 +28,11 @@ def test_unsupported_and_refused_commands_say_why() -> None:
         raise CommandRefused("no visit to end")
 
     handler = CommandHandler({"end_session": refuse})
-    assert handler.handle(decode_command(encode_command("lock"))).error == (
-        "lock is not supported by this kiosk"
-    )
+    unsupported = handler.handle(decode_command(encode_command("lock")))
+    assert unsupported.error == "lock is not supported by this kiosk"
+    assert unsupported.reason == "unsupported"
     result = handler.handle(decode_command(encode_command("end_session")))
-    assert (result.ok, result.error) == (False, "no visit to end")
+    assert (result.ok, result.error, result.reason) == (False, "no visit to end", "bad_args")
 
 
 def test_announcements_follow_the_visitors_language() -> None:

@@ -240,7 +240,16 @@ def test_commands_and_acks() -> None:
     command = p.decode_command(p.encode_command("ping"))
     assert command.cmd == "ping"
     ack = p.decode_ack(p.encode_ack(command.id, False, "not here"))
-    assert (ack.ok, ack.error) == (False, "not here")
+    assert (ack.ok, ack.error, ack.reason) == (False, "not here", None)
+    assert b"reason" not in p.encode_ack(command.id, False, "not here")  # as before v1.1
+    for reason in sorted(p.REFUSAL_REASONS):
+        assert p.decode_ack(p.encode_ack(command.id, False, "x", reason)).reason == reason
+    with pytest.raises(p.Rejected):
+        p.encode_ack(command.id, False, "x", "because")
+    body = json.loads(p.encode_ack(command.id, False, "x", "unsupported"))
+    for bad in ("because", 3, ["unsupported"]):
+        with pytest.raises(p.Rejected):
+            p.decode_ack(json.dumps({**body, "reason": bad}).encode())
     with pytest.raises(p.Rejected):
         p.decode_command(
             json.dumps(
