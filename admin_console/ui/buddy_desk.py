@@ -106,7 +106,9 @@ class QtBuddyDesk(QMainWindow):
         )
         self.offline_banner.setObjectName("offline")
         layout.addWidget(self.offline_banner)
-        self.empty_label = QLabel(tr("QtBuddyDesk", "No one is waiting for help."))
+        self.connected = False
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
         self.empty_label.setObjectName("empty")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty_label)
@@ -144,7 +146,19 @@ class QtBuddyDesk(QMainWindow):
         return self.name_edit.text().strip() or tr("QtBuddyDesk", "A buddy")
 
     def set_connected(self, connected: bool) -> None:
+        self.connected = connected
         self.offline_banner.setVisible(not connected)
+        self.refresh()
+
+    def empty_text(self) -> str:
+        """What the desk says when it shows no call: an all-clear only when it can know."""
+        if self.connected:
+            return tr("QtBuddyDesk", "No one is waiting for help.")
+        return tr(
+            "QtBuddyDesk",
+            "Calls cannot be shown: this desk has no connection. It tries again by itself; "
+            "if this lasts, check the network or tell the coordinator.",
+        )
 
     def on_help_change(self, machine: str, change: HelpChange) -> None:
         if self.queue.apply(machine, change):
@@ -200,6 +214,7 @@ class QtBuddyDesk(QMainWindow):
         waiting = sum(call.state == "open" for call in calls)
         self.setWindowTitle(f"({waiting}) {self.base_title}" if waiting else self.base_title)
         self.empty_label.setVisible(not calls)
+        self.empty_label.setText(self.empty_text())
         self.table.setRowCount(len(calls))
         for row, call in enumerate(calls):
             pc = call.machine + (

@@ -88,6 +88,7 @@ class KioskCore:
         self._listeners.append(listener)
 
     def _changed(self) -> None:
+        self.timer.set_waiting(self.help is not None)  # waiting for a buddy is not idleness
         for listener in self._listeners:
             listener()
 

@@ -50,6 +50,9 @@ class SessionPolicy:
     max_extensions: int | None = None  # None: as many as the visitor needs
     max_session_s: float | None = None
     end_notice_s: float = 300.0
+    # Waiting for a buddy is not idleness: the idle end comes after this long (never sooner
+    # than idle_timeout_s), with the same warning.
+    help_wait_check_s: float = 1200.0
     opening_hours: OpeningHours = field(default_factory=OpeningHours)
 
     def __post_init__(self) -> None:
@@ -88,6 +91,7 @@ class SessionClock:
         self._started = 0.0
         self._last_activity = 0.0
         self._closes_at: datetime | None = None
+        self.waiting_for_help = False
 
     def can_start(self) -> bool:
         return self.policy.opening_hours.is_open(self._wall())
@@ -125,6 +129,16 @@ class SessionClock:
     def reset(self) -> None:
         self.phase = Phase.IDLE
 
+    def set_waiting(self, waiting: bool) -> None:
+        """The visitor is waiting for a buddy (a call open or claimed): waiting is not idleness.
+
+        The idle end then comes only after ``help_wait_check_s`` without input (with the same
+        warning). When the wait is over (the buddy came, the call was cancelled), a whole idle
+        period starts: the visitor has just been helped, not idle for the wait's length."""
+        if self.waiting_for_help and not waiting and self.phase is Phase.ACTIVE:
+            self._last_activity = self._monotonic()
+        self.waiting_for_help = waiting
+
     def tick(self) -> Tick:
         if self.phase in (Phase.IDLE, Phase.ENDED):
             return Tick(self.phase)
@@ -134,7 +148,10 @@ class SessionClock:
             self.phase = Phase.ENDED
             return Tick(Phase.ENDED, end_reason="time_limit")
         idle_for = now - self._last_activity
-        left = self.policy.idle_timeout_s - idle_for
+        timeout = self.policy.idle_timeout_s
+        if self.waiting_for_help:
+            timeout = max(timeout, self.policy.help_wait_check_s)
+        left = timeout - idle_for
         if left <= 0:
             self.phase = Phase.ENDED
             return Tick(Phase.ENDED, end_reason="idle")
@@ -167,6 +184,7 @@ def policy_from_config(table: SessionTable | Mapping[str, object]) -> SessionPol
         max_extensions=table.max_extensions,
         max_session_s=table.max_session_s,
         end_notice_s=table.end_notice_s,
+        help_wait_check_s=table.help_wait_check_s,
         opening_hours=OpeningHours.parse(table.opening_hours),
     )
 

@@ -230,6 +230,16 @@ class SessionTable(Table):
             extra={"allowed": "a number of seconds > 0"},
         ),
     ] = 300.0
+    help_wait_check_s: Annotated[
+        Seconds,
+        msgspec.Meta(
+            gt=0,
+            description="While the visitor waits for a buddy (a call open or claimed), the visit "
+            'does not end for idleness; after this long without input, "Are you still there?" '
+            "comes (with warning_s to answer).",
+            extra={"allowed": "a number of seconds, at least idle_timeout_s"},
+        ),
+    ] = 1200.0
     opening_hours: Annotated[HoursTable, msgspec.Meta(extra={"default": "always open"})] = {}
 
     def __post_init__(self) -> None:
@@ -237,6 +247,12 @@ class SessionTable(Table):
             raise ValueProblem(
                 "idle_timeout_s",
                 f"the idle timeout must be longer than its warning, warning_s ({self.warning_s:g})",
+            )
+        if self.help_wait_check_s < self.idle_timeout_s:
+            raise ValueProblem(
+                "help_wait_check_s",
+                "waiting for a buddy must be allowed at least as long as being idle, "
+                f"idle_timeout_s ({self.idle_timeout_s:g})",
             )
         _hours(self.opening_hours)
 

@@ -131,11 +131,17 @@ def test_the_desk_says_when_the_broker_is_gone_and_reconnects_by_itself(
     link.start()
     desk.show()
     try:
+        all_clear = "No one is waiting for help."
         qtbot.waitUntil(lambda: not desk.offline_banner.isVisibleTo(desk), timeout=10_000)
+        assert desk.empty_label.text() == all_clear
         mosquitto.stop()
         qtbot.waitUntil(lambda: desk.offline_banner.isVisibleTo(desk), timeout=10_000)
+        # Issue 16: no all-clear under "not connected": the desk cannot know who waits.
+        assert desk.empty_label.isVisibleTo(desk)
+        assert desk.empty_label.text().startswith("Calls cannot be shown")
         mosquitto.start()
         qtbot.waitUntil(lambda: not desk.offline_banner.isVisibleTo(desk), timeout=45_000)
+        assert desk.empty_label.text() == all_clear
     finally:
         link.stop()
 

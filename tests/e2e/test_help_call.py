@@ -105,3 +105,48 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     qtbot.waitUntil(
         lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1, timeout=20_000
     )
+
+
+def test_a_visitor_who_waits_for_a_buddy_keeps_the_visit(
+    qtbot: QtBot, kiosk: KioskApp, desk: QtBuddyDesk
+) -> None:
+    """Issue 16: waiting is not idleness. The visit's clock is moved by hand (the wait is
+    minutes); the windows, the broker and the desk are real."""
+    now = [1000.0]
+    kiosk.core.timer._monotonic = lambda: now[0]
+    window = kiosk.window
+    policy = kiosk.core.timer.policy
+
+    def wait_minutes(seconds: float) -> None:
+        """Time passes without a touch; the window's own tick sees it."""
+        now[0] += seconds
+        with qtbot.waitSignal(window._ticker.timeout, timeout=5_000):
+            pass
+
+    qtbot.waitUntil(lambda: kiosk.link.connected, timeout=10_000)
+    qtbot.mouseClick(window.start_screen.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.action_bar.call_button, Qt.MouseButton.LeftButton)
+    visit = kiosk.core.session
+    qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
+    for _ in range(4):  # twice the idle timeout with the call open
+        wait_minutes(policy.idle_timeout_s / 2)
+        assert kiosk.core.session == visit and not window.idle_warning.isVisible()
+    claim = desk.action_button(0)
+    assert claim is not None
+    qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: window.action_bar.help_status.text() == "Sara komt u helpen.", timeout=10_000
+    )
+    for _ in range(2):  # and more while the buddy walks over (900 s, before the 20-min check)
+        wait_minutes(policy.idle_timeout_s / 2)
+        assert kiosk.core.session == visit and not window.idle_warning.isVisible()
+    resolve = desk.action_button(0)
+    assert resolve is not None
+    qtbot.mouseClick(resolve, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.core.help is None, timeout=10_000)
+    # Helped: a whole idle period from now, then the usual "still there?".
+    wait_minutes(policy.idle_timeout_s - policy.warning_s - 5)
+    assert kiosk.core.session == visit and not window.idle_warning.isVisible()
+    wait_minutes(10)
+    qtbot.waitUntil(window.idle_warning.isVisible, timeout=5_000)
+    assert kiosk.core.session == visit

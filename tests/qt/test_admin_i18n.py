@@ -230,6 +230,10 @@ def test_the_buddy_desk_speaks_dutch(qtbot: QtBot, dutch: None) -> None:
     headers = [desk.table.horizontalHeaderItem(i).text() for i in range(desk.table.columnCount())]
     assert desk.windowTitle().startswith("Buddybalie — evere")
     assert "Taak" in headers and "Taal" in headers
+    # Issue 16: without a broker the desk cannot know, and says so instead of an all-clear.
+    assert desk.empty_label.isVisibleTo(desk)
+    assert desk.empty_label.text().startswith("De oproepen zijn nu niet te zien")
+    desk.set_connected(True)
     assert desk.empty_label.text() == "Niemand wacht op hulp."
     assert not english_words(visible_texts(desk)), english_words(visible_texts(desk))
 

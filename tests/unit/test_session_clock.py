@@ -165,3 +165,83 @@ def test_a_locked_pc_starts_no_visit(tmp_path: Path) -> None:
     assert not core.start_session()
     core.unlock()
     assert core.start_session()
+
+
+def waiting_core(tmp_path: Path) -> tuple[KioskCore, FakeTime]:
+    fake = FakeTime()
+    policy = SessionPolicy(idle_timeout_s=300, warning_s=30, help_wait_check_s=1200)
+    core = KioskCore(
+        Outbox(tmp_path / "o.db"),
+        policy=policy,
+        monotonic=lambda: fake.mono,
+        wall=lambda: fake.wall,
+    )
+    return core, fake
+
+
+def test_waiting_for_a_buddy_is_not_idleness(tmp_path: Path) -> None:
+    """Issue 16: a visitor who called and waits without touching keeps the visit, twice the
+    idle timeout and more; only after help_wait_check_s does "still there?" come."""
+    core, fake = waiting_core(tmp_path)
+    core.call_buddy()
+    visit = core.session
+    for _ in range(2 * 300 // 10 + 1):  # twice the idle timeout, ticking as the screen does
+        fake.advance(10)
+        assert core.tick().phase is Phase.ACTIVE
+    assert core.session == visit and core.help is not None
+    fake.advance(1170 - 610)  # 1170 s without input: the check comes 30 s before 1200
+    tick = core.tick()
+    assert tick.phase is Phase.WARNING and tick.warning_left_s == pytest.approx(30)
+    assert core.session == visit
+    fake.advance(30)
+    assert core.tick().end_reason == "idle" and core.session is None  # no answer: it ends
+
+
+def test_an_answer_to_the_check_keeps_waiting(tmp_path: Path) -> None:
+    core, fake = waiting_core(tmp_path)
+    core.call_buddy()
+    fake.advance(1180)
+    assert core.tick().phase is Phase.WARNING
+    assert core.still_here()
+    fake.advance(1100)  # a second long wait, still within help_wait_check_s of the answer
+    assert core.tick().phase is Phase.ACTIVE and core.session is not None
+
+
+def test_after_the_wait_a_whole_idle_period_starts(tmp_path: Path) -> None:
+    """When the call is over (here: cancelled), the idle clock starts again from then, not
+    from the visitor's last touch before the wait."""
+    core, fake = waiting_core(tmp_path)
+    core.call_buddy()
+    fake.advance(900)
+    assert core.tick().phase is Phase.ACTIVE
+    core.cancel_help()
+    fake.advance(260)
+    assert core.tick().phase is Phase.ACTIVE
+    fake.advance(20)
+    assert core.tick().phase is Phase.WARNING
+    fake.advance(30)
+    assert core.tick().end_reason == "idle"
+
+
+def test_a_time_limit_still_ends_a_visit_that_waits(tmp_path: Path) -> None:
+    fake = FakeTime()
+    policy = SessionPolicy(idle_timeout_s=300, warning_s=30, max_session_s=600)
+    core = KioskCore(
+        Outbox(tmp_path / "o.db"),
+        policy=policy,
+        monotonic=lambda: fake.mono,
+        wall=lambda: fake.wall,
+    )
+    core.call_buddy()
+    fake.advance(590)
+    assert core.tick().ends_in_s == pytest.approx(10)  # warned
+    fake.advance(10)
+    assert core.tick().end_reason == "time_limit" and core.session is None
+
+
+def test_the_wait_check_is_configured_and_never_shorter_than_the_idle_timeout() -> None:
+    policy = policy_from_config({"idle_timeout_s": 300, "help_wait_check_s": 900})
+    assert policy.help_wait_check_s == 900
+    assert SessionPolicy().help_wait_check_s == 1200
+    with pytest.raises(PolicyError, match="help_wait_check_s"):
+        policy_from_config({"idle_timeout_s": 600, "help_wait_check_s": 300})
