@@ -8,13 +8,14 @@ fixed at a Thursday morning so that kiosks are open, some are off and calls are 
 
 from __future__ import annotations
 
+import gc
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from admin_console.demo.data import generate
@@ -113,6 +114,16 @@ def admin_screens(url: str, lang: str = "en") -> None:
     window.close()
 
 
+def done_with(widget: QWidget) -> None:
+    """Close and free a window here, in the GUI thread. Left to Python's cyclic collector, it
+    can be freed in the console's database thread, and stopping its timers there crashes Qt
+    ("Timers cannot be stopped from another thread", then a segfault: seen 2 runs in 4)."""
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
 def buddy_desk(lang: str = "en") -> None:
     now = utc_now()
     queue = HelpQueue()
@@ -136,7 +147,17 @@ def buddy_desk(lang: str = "en") -> None:
     desk.show()
     desk.refresh()
     save(desk, "buddy-desk" if lang == "en" else f"buddy-desk-{lang}")
-    desk.close()
+    done_with(desk)
+
+
+def buddy_desk_offline(lang: str) -> None:
+    """No broker: the desk cannot know who waits, and says so (never an all-clear)."""
+    desk = QtBuddyDesk(HelpQueue(), "schaerbeek", "Sara")
+    desk.set_connected(False)
+    desk.resize(1200, 360)
+    desk.show()
+    save(desk, f"buddy-desk-offline-{lang}")
+    done_with(desk)
 
 
 def main() -> int:
@@ -154,6 +175,7 @@ def main() -> int:
             translators = install_translators(app, lang)
             admin_screens(url, lang)
             buddy_desk(lang)
+            buddy_desk_offline(lang)
             for translator in translators:
                 app.removeTranslator(translator)
     buddy_desk()
