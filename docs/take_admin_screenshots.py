@@ -160,6 +160,24 @@ def buddy_desk_offline(lang: str) -> None:
     done_with(desk)
 
 
+def buddy_desk_withdrawn(lang: str) -> None:
+    """A call Sara claimed was cancelled by the visitor: the desk says so until she has read it."""
+    now = utc_now()
+    queue = HelpQueue()
+    request = new_id()
+    queue.apply("pc-03", HelpChange(request, "open", now - timedelta(minutes=5), "csam-login", 2))
+    waiting = HelpChange(new_id(), "open", now - timedelta(minutes=1), "irisbox-certificate", 0)
+    queue.apply("pc-05", waiting)
+    desk = QtBuddyDesk(queue, "schaerbeek", "Sara")
+    desk.set_connected(True)
+    desk.resize(1200, 420)
+    desk.show()
+    desk.on_help_change("pc-03", HelpChange(request, "claimed", now, buddy="Sara"))
+    desk.on_help_change("pc-03", HelpChange(request, "cancelled", now))
+    save(desk, f"buddy-desk-cancelled-{lang}")
+    done_with(desk)
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     OUT.mkdir(exist_ok=True)
@@ -176,6 +194,7 @@ def main() -> int:
             admin_screens(url, lang)
             buddy_desk(lang)
             buddy_desk_offline(lang)
+            buddy_desk_withdrawn(lang)
             for translator in translators:
                 app.removeTranslator(translator)
     buddy_desk()

@@ -49,6 +49,7 @@ class HelpQueue:
         self._max_age = max_age
         self._clock = clock
         self._announced: set[str] = set()
+        self._withdrawn: list[HelpCall] = []  # claimed, then cancelled: the buddy must know
         self.offline: set[str] = set()  # machines; "site/machine" in a multi-site queue
 
     def apply(self, machine: str, change: HelpChange, site: str = "") -> bool:
@@ -72,9 +73,17 @@ class HelpQueue:
             )
         elif change.state == "claimed" and call.buddy is None:
             call = replace(call, buddy=change.buddy)
-        changed = self._calls.get(change.request) != call
+        before = self._calls.get(change.request)
+        if (
+            before is not None
+            and before.state == HelpState.CLAIMED
+            and call.state == HelpState.CANCELLED
+        ):
+            # The visitor cancelled, or the visit ended, after a buddy said they were coming:
+            # never dropped silently (issue 16), the buddy would walk to an empty PC.
+            self._withdrawn.append(call)
         self._calls[change.request] = call
-        return changed
+        return before != call
 
     def set_online(self, machine: str, online: bool, site: str = "") -> None:
         key = f"{site}/{machine}" if site else machine
@@ -100,6 +109,11 @@ class HelpQueue:
 
     def get(self, request: str) -> HelpCall | None:
         return self._calls.get(request)
+
+    def take_withdrawn(self) -> list[HelpCall]:
+        """Claimed calls that the visitor's kiosk cancelled since the last time (each once)."""
+        withdrawn, self._withdrawn = self._withdrawn, []
+        return withdrawn
 
     def take_new_calls(self) -> list[HelpCall]:
         """Open calls nobody was alerted to yet (each is returned once): for the chime."""

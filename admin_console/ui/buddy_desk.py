@@ -67,6 +67,8 @@ class QtBuddyDesk(QMainWindow):
         QLabel#title { font-size: 22pt; font-weight: bold; }
         QLabel#offline { background: #8B0000; color: white; padding: 8px; }
         QLabel#empty { color: #444; padding: 24px; }
+        QWidget#notice { background: #FFF4CE; border: 2px solid #B06000; }
+        QWidget#notice QLabel { color: #202124; padding: 6px; }
         QPushButton { min-height: 44px; padding: 4px 18px; background: #0B3D91; color: white;
                       border-radius: 6px; }
         QPushButton#resolve { background: #1B5E20; }
@@ -106,6 +108,18 @@ class QtBuddyDesk(QMainWindow):
         )
         self.offline_banner.setObjectName("offline")
         layout.addWidget(self.offline_banner)
+        # Claimed calls that were cancelled: stays until read (the buddy may be walking).
+        self.notice = QWidget()
+        self.notice.setObjectName("notice")
+        notice_row = QHBoxLayout(self.notice)
+        self.notice_label = QLabel()
+        self.notice_label.setWordWrap(True)
+        notice_row.addWidget(self.notice_label, 1)
+        self.notice_ok = QPushButton(tr("QtBuddyDesk", "Got it"))
+        self.notice_ok.clicked.connect(self._dismiss_notice)
+        notice_row.addWidget(self.notice_ok)
+        self.notice.setVisible(False)
+        layout.addWidget(self.notice)
         self.connected = False
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
@@ -150,6 +164,25 @@ class QtBuddyDesk(QMainWindow):
         self.offline_banner.setVisible(not connected)
         self.refresh()
 
+    def _withdrawn_text(self, call: HelpCall) -> str:
+        return tr(
+            "QtBuddyDesk",
+            "{time} · {pc}: the visitor cancelled the call or left ({name} had claimed it).",
+            time=datetime.now().astimezone().strftime("%H:%M"),
+            pc=call.machine,
+            name=call.buddy or "",
+        )
+
+    def show_notice(self, text: str) -> None:
+        """A notice that stays until a buddy has read it (OK), newest first, at most five."""
+        lines = [text, *self.notice_label.text().splitlines()][:5]
+        self.notice_label.setText("\n".join(lines))
+        self.notice.setVisible(True)
+
+    def _dismiss_notice(self) -> None:
+        self.notice_label.clear()
+        self.notice.setVisible(False)
+
     def empty_text(self) -> str:
         """What the desk says when it shows no call: an all-clear only when it can know."""
         if self.connected:
@@ -162,6 +195,10 @@ class QtBuddyDesk(QMainWindow):
 
     def on_help_change(self, machine: str, change: HelpChange) -> None:
         if self.queue.apply(machine, change):
+            for call in self.queue.take_withdrawn():
+                mine = call.claimed_by(self.buddy_name())
+                self.notifier.withdrawn(call, ring=mine)
+                self.show_notice(self._withdrawn_text(call))
             self.refresh()
             # Retained calls arrive one by one at start-up: ring once for all of them.
             self._announce.start(250)

@@ -97,6 +97,21 @@ class QtCallNotifier(QObject):
         )
         self._show(title, message)
 
+    def withdrawn(self, call: HelpCall, *, ring: bool) -> None:
+        """A claimed call was cancelled (the visitor left or the visit ended): tell the buddy
+        who is on the way; ``ring`` for that buddy's own desk."""
+        title = tr("QtCallNotifier", "A call was cancelled")
+        message = tr(
+            "QtCallNotifier",
+            "{pc}: the visitor cancelled the call or left. {name} no longer needs to go.",
+            pc=describe_call(call),
+            name=call.buddy or "",
+        )
+        if ring:
+            self._show(title, message)
+        else:
+            self.notified.emit(title, message)
+
     def _show(self, title: str, message: str) -> None:
         if self.tray is not None:
             self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Information, 10_000)

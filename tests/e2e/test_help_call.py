@@ -150,3 +150,30 @@ def test_a_visitor_who_waits_for_a_buddy_keeps_the_visit(
     wait_minutes(10)
     qtbot.waitUntil(window.idle_warning.isVisible, timeout=5_000)
     assert kiosk.core.session == visit
+
+
+def test_a_claimed_call_cancelled_by_the_visitor_reaches_the_buddy(
+    qtbot: QtBot, kiosk: KioskApp, desk: QtBuddyDesk
+) -> None:
+    """Issue 16: the buddy is on the way when the visitor cancels (or leaves): the desk says so,
+    and the claiming buddy's desk rings; the call is not dropped silently."""
+    window = kiosk.window
+    qtbot.waitUntil(lambda: kiosk.link.connected, timeout=10_000)
+    qtbot.waitUntil(lambda: not desk.offline_banner.isVisibleTo(desk), timeout=10_000)
+    qtbot.mouseClick(window.start_screen.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.action_bar.call_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
+    claim = desk.action_button(0)
+    assert claim is not None
+    qtbot.mouseClick(claim, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.core.help is not None and kiosk.core.help.buddy == "Sara")
+    rang = desk.notifier.beeps + desk.notifier.sound_played
+    with qtbot.waitSignal(desk.notifier.notified, timeout=10_000) as shown:
+        qtbot.mouseClick(window.action_bar.done_button, Qt.MouseButton.LeftButton)  # leaves
+    assert shown.args[0] == "A call was cancelled"
+    assert shown.args[1].startswith(f"{MACHINE}") and "Sara no longer needs to go" in shown.args[1]
+    assert desk.notifier.beeps + desk.notifier.sound_played == rang + 1  # Sara's own desk rings
+    assert desk.notice.isVisibleTo(desk) and MACHINE in desk.notice_label.text()
+    assert desk.table.rowCount() == 0
+    qtbot.mouseClick(desk.notice_ok, Qt.MouseButton.LeftButton)
+    assert not desk.notice.isVisibleTo(desk)

@@ -49,3 +49,24 @@ def test_stale_calls_and_foreign_machines_are_ignored() -> None:
     queue.apply("pc-1", HelpChange(request, "open", T0))
     assert queue.active() == []
     assert not queue.apply("pc-9", HelpChange(request, "cancelled", T0))
+
+
+def test_a_claimed_call_that_is_cancelled_is_told_once_never_dropped_silently() -> None:
+    """Issue 16: the buddy who claimed it is on the way; the desk must say it was cancelled."""
+    queue = queue_at(T0)
+    claimed, unclaimed, resolved = new_id(), new_id(), new_id()
+    for request, machine in ((claimed, "pc-1"), (unclaimed, "pc-2"), (resolved, "pc-3")):
+        queue.apply(machine, HelpChange(request, "open", T0))
+    queue.apply("pc-1", HelpChange(claimed, "claimed", T0, buddy="Sara"))
+    queue.apply("pc-3", HelpChange(resolved, "claimed", T0, buddy="Tom"))
+    queue.apply("pc-3", HelpChange(resolved, "resolved", T0, buddy="Tom"))
+    queue.apply("pc-2", HelpChange(unclaimed, "cancelled", T0))  # nobody was on the way
+    assert queue.take_withdrawn() == []
+    assert queue.apply("pc-1", HelpChange(claimed, "cancelled", T0))
+    withdrawn = queue.take_withdrawn()
+    assert [(c.machine, c.buddy, c.state) for c in withdrawn] == [("pc-1", "Sara", "cancelled")]
+    assert queue.take_withdrawn() == [] and queue.active() == []
+    # A retained "cancelled" heard by a desk that never saw the claim: nothing to tell.
+    late = queue_at(T0)
+    late.apply("pc-4", HelpChange(new_id(), "cancelled", T0))
+    assert late.take_withdrawn() == []
