@@ -78,10 +78,11 @@ class QtLockdown(QObject):
     Those QWindows do not live as long as the kiosk: when QtWebEngine joins the window, Qt
     destroys the kiosk window's native window and makes a new QWindow (a surface that can show
     the page), and dialogs and menus bring their own. A filter on the first QWindow alone went
-    deaf after the first web page (issue 15). So the lockdown follows them: the kiosk widget's
-    ``WinIdChange`` (its QWindow was replaced), the focus moving to another window (a dialog),
-    and screens coming, going or changing size; each time it watches every top-level QWindow
-    that it does not watch yet.
+    deaf after the first web page (issue 15). So the lockdown follows them: a watched QWindow
+    being destroyed (the kiosk's is replaced right after), the focus moving to another window
+    (a dialog), and screens coming, going or changing size; each time it watches every
+    top-level QWindow that it does not watch yet. (Not a filter on the kiosk widget itself:
+    every paint and layout event of the window would then cross into Python.)
     """
 
     def __init__(
@@ -114,7 +115,6 @@ class QtLockdown(QObject):
         if self._attached:
             return
         self._attached = True
-        self._window.installEventFilter(self)  # WinIdChange: its QWindow was replaced
         app = cast("QGuiApplication", QGuiApplication.instance())
         app.focusWindowChanged.connect(self._follow_windows)
         app.screenAdded.connect(self._screen_changed)
@@ -130,7 +130,6 @@ class QtLockdown(QObject):
         if not self._attached:
             return
         self._attached = False
-        self._window.removeEventFilter(self)
         app = cast("QGuiApplication", QGuiApplication.instance())
         for signal, slot in (
             (app.focusWindowChanged, self._follow_windows),
@@ -169,8 +168,13 @@ class QtLockdown(QObject):
             if window is None or id(window) in known:
                 continue
             window.installEventFilter(self)
+            # Replaced (QtWebEngine joined the window) or closed: look again once Qt is done.
+            window.destroyed.connect(self._window_gone)
             self._handles[id(window)] = window
             known.add(id(window))
+
+    def _window_gone(self, *_args: object) -> None:
+        QTimer.singleShot(0, self._follow_windows)
 
     def _screen_changed(self, *_args: object) -> None:
         """A screen came, went or changed size: stay full screen on it, and keep watching."""
@@ -186,11 +190,6 @@ class QtLockdown(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
-        if kind == QEvent.Type.WinIdChange:  # the kiosk widget got a new native window
-            QTimer.singleShot(0, self._follow_windows)
-            return False
-        if watched is self._window:
-            return False  # the widget itself: only for WinIdChange; its QWindow hears the rest
         if kind in _ACTIVITY:
             self._activity()
         if not self.enforce:

@@ -40,13 +40,9 @@ class Domain:
     keyed: bool  # message ids are keys (the English catalog holds the words)
 
     def languages(self) -> list[str]:
-        """The languages with a compiled catalog, nl, fr and en first."""
-        found = sorted(
-            path.parent.parent.name for path in self.folder.glob(f"*/LC_MESSAGES/{self.name}.mo")
-        )
-        return [code for code in FIRST if code in found] + [
-            code for code in found if code not in FIRST
-        ]
+        """The languages with a compiled catalog, nl, fr and en first (read from the folder
+        once: every ``Texts(lang)`` asks, and the catalogs do not change while running)."""
+        return list(_languages(self))
 
     def po_file(self, lang: str) -> Path:
         return self.folder / lang / "LC_MESSAGES" / f"{self.name}.po"
@@ -95,6 +91,14 @@ class Catalog:
         key = msgid if context is None else f"{context}\x04{msgid}"
         own: dict[object, str] = getattr(self._translations, "_catalog", {})
         return key in own or (key, 0) in own
+
+
+@cache
+def _languages(domain: Domain) -> tuple[str, ...]:
+    found = sorted(
+        path.parent.parent.name for path in domain.folder.glob(f"*/LC_MESSAGES/{domain.name}.mo")
+    )
+    return tuple([code for code in FIRST if code in found] + [c for c in found if c not in FIRST])
 
 
 @cache
