@@ -310,15 +310,22 @@ def client_toml(
 
 def bridge_conf(registry: Registry, site: str, username: str, password: str, ca: str) -> str:
     """A ready ``connection`` block for the site broker (see broker_config/bridge-site.conf)."""
-    topics = "\n".join(
-        f"topic kiosk/v1/{site}/+/{channel} {direction} 1"
-        for channel, direction in (
-            ("events", "out"),
-            ("status", "out"),
-            ("help", "out"),
-            ("cmd/ack", "out"),
-            ("cmd", "in"),
-            ("help/reply", "both"),
+    topics = (
+        "\n".join(
+            f"topic kiosk/v1/{site}/+/{channel} {direction} 1"
+            for channel, direction in (
+                ("events", "out"),
+                ("status", "out"),
+                ("help", "out"),
+                ("cmd/ack", "out"),
+                ("cmd", "in"),
+                ("help/reply", "both"),
+            )
+        )
+        + "\n"
+        + "\n".join(
+            f"topic kiosk/v1/{site}/_site/{channel} {direction} 1"
+            for channel, direction in (("checkin", "both"), ("queue", "in"), ("duty", "in"))
         )
     )
     host = f"[{registry.host}]" if ":" in registry.host else registry.host

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.wire.protocol import PREFIX
+from kiosk.wire.protocol import PREFIX, SiteChannel, site_topic_filter
 
 # mosquitto_passwd 2.0's format: "$7$" is PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt,
 # 64-byte digest, both base64. The iteration count is low, but every password is 256 random
@@ -65,6 +65,10 @@ def _kiosk_topics(site: str, machine: str, channel: str) -> str:
     return f"{PREFIX}/{site}/{machine}/{channel}"
 
 
+def _site_topic(site: str, channel: SiteChannel) -> str:
+    return site_topic_filter(channel, site)
+
+
 def acl_rules(role: str, site: str | None = None, machine: str | None = None) -> list[Rule]:
     """What one credential may publish ("write") and subscribe to ("read").
 
@@ -84,6 +88,8 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("write", own("cmd/ack")),
             Rule("read", own("cmd")),
             Rule("read", own("help/reply")),
+            # Its own site's queue ("U bent de tweede"); never another site's, never written.
+            Rule("read", _site_topic(site, SiteChannel.QUEUE)),
         ]
     if role == "buddy":
         assert site
@@ -92,6 +98,9 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", _kiosk_topics(site, "+", "status")),
             Rule("read", _kiosk_topics(site, "+", "help/reply")),
             Rule("write", _kiosk_topics(site, "+", "help/reply")),
+            Rule("read", _site_topic(site, SiteChannel.QUEUE)),
+            Rule("read", _site_topic(site, SiteChannel.DUTY)),
+            Rule("write", _site_topic(site, SiteChannel.CHECKIN)),
         ]
     if role == "admin":
         # Coordinators command kiosks, watch them, and can answer help calls from the console.
@@ -102,9 +111,17 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", _kiosk_topics("+", "+", "help")),
             Rule("read", _kiosk_topics("+", "+", "help/reply")),
             Rule("write", _kiosk_topics("+", "+", "help/reply")),
+            Rule("read", _site_topic("+", SiteChannel.QUEUE)),
+            Rule("read", _site_topic("+", SiteChannel.DUTY)),
+            Rule("write", _site_topic("+", SiteChannel.CHECKIN)),
         ]
     if role == "aggregator":
-        return [Rule("read", f"{PREFIX}/#")]
+        # It reads everything and keeps each site's queue and duty roster (the queue keeper).
+        return [
+            Rule("read", f"{PREFIX}/#"),
+            Rule("write", _site_topic("+", SiteChannel.QUEUE)),
+            Rule("write", _site_topic("+", SiteChannel.DUTY)),
+        ]
     if role == "bridge":
         # A site broker forwards its kiosks' and buddies' messages for its own site only, and
         # brings back the commands and replies addressed to that site.
@@ -117,6 +134,10 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("write", _kiosk_topics(site, "+", "help/reply")),
             Rule("read", _kiosk_topics(site, "+", "help/reply")),
             Rule("read", _kiosk_topics(site, "+", "cmd")),
+            Rule("write", _site_topic(site, SiteChannel.CHECKIN)),
+            Rule("read", _site_topic(site, SiteChannel.CHECKIN)),
+            Rule("read", _site_topic(site, SiteChannel.QUEUE)),
+            Rule("read", _site_topic(site, SiteChannel.DUTY)),
         ]
     raise ValueError(f"unknown role {role!r}")
 

@@ -313,6 +313,12 @@ def _unknown(
             bare, _ = unwrap(known[key])
             if is_table(bare) and isinstance(value, dict):
                 yield from _unknown(value, bare, (*at, key), root)
+            elif (
+                get_origin(bare) is dict and is_table(get_args(bare)[1]) and isinstance(value, dict)
+            ):
+                for name, table in value.items():  # [sites.NAME]: a table per free key
+                    if isinstance(table, dict):
+                        yield from _unknown(table, get_args(bare)[1], (*at, key, name), root)
             continue
         kind = "table" if isinstance(value, dict) else "key"
         shown = f"[{'.'.join((*at, key))}]" if kind == "table" else f'"{key}"'
@@ -355,6 +361,7 @@ def _explain(
                 break
             field_kind = kind = fields(bare).get(name)
             keys.append(name)
+            free_key = False  # a named key inside a table of free keys ([sites.NAME] key)
             node = node.get(name) if isinstance(node, dict) else None
         elif index == "...":  # a key of a table of free keys: the one whose value fails
             item_kind = get_args(bare)[1] if get_origin(bare) is dict else Any

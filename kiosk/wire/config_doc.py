@@ -146,6 +146,9 @@ def render() -> str:
         out += [f"## {spec.title}", "", f"Read by {spec.read_by}. {spec.about}", ""]
         for field in msgspec.structs.fields(spec.schema):
             bare, _ = unwrap(field.type)
+            if get_origin(bare) is dict and is_table(get_args(bare)[1]):  # [sites.NAME]
+                out += _table(get_args(bare)[1], (field.encode_name, "NAME"), "")
+                continue
             assert is_table(bare), f"{spec.title}: {field.name} is not a table"
             extra = _extra(field.type, "default")
             note = f"Optional; without it: {extra}." if extra else ""

@@ -174,6 +174,20 @@ class KioskTable(Table):
             extra={"env": "KIOSK_HEARTBEAT_S"},
         ),
     ] = 60.0
+    label: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                max_length=60,
+                description='The name people in the room use for this PC ("PC 3 — bij het '
+                'raam"): buddy desks and the fleet view show it. `admin-console provision '
+                "kiosk --label` writes it; the console's set_label command changes it later.",
+                extra={"allowed": "text, 1-60 printable characters", "default": "none"},
+            ),
+        ]
+        | None
+    ) = None
 
 
 class SessionTable(Table):
@@ -403,6 +417,65 @@ class BuddyTable(Table):
     ) = None
 
 
+DEFAULT_TOPICS = (
+    "email",
+    "eid-itsme",
+    "government-site",
+    "banking",
+    "printing-scanning",
+    "smartphone",
+    "files-photos",
+    "other",
+)
+
+
+class SiteTable(Table):
+    """One site's permanences and help calls, in `[sites.NAME]` (NAME: the site). The
+    aggregator's queue keeper (`admin-console serve`) tells the site's kiosks from it whether a
+    buddy is on duty and when the next permanence starts; buddy desks show the topics."""
+
+    permanences: Annotated[
+        HoursTable,
+        msgspec.Meta(
+            description="When buddies are planned in the room (the rota), in the format of "
+            "the opening hours. With a rota, the kiosks say when nobody is checked in "
+            '("Nu is er geen buddy. Volgende permanentie: dinsdag 14:00"); without one they '
+            "never do.",
+            extra={"default": "no rota"},
+        ),
+    ] = {}
+    off_duty_calls: Annotated[
+        str,
+        msgspec.Meta(
+            pattern="^(staff|none)$",
+            description="When no buddy is checked in: staff = the call button stays and the "
+            "site's staff answer calls; none = the kiosk says there is no buddy now and offers "
+            "no call.",
+            extra={"allowed": "staff or none"},
+        ),
+    ] = "staff"
+    topics: Annotated[
+        list[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]],
+        msgspec.Meta(
+            max_length=30,
+            description="What a buddy may tick when closing a call (no free text about a "
+            "visitor). Known keys have words in every language: "
+            + ", ".join(DEFAULT_TOPICS)
+            + "; another key is shown as it is written.",
+            extra={"allowed": "a list of keys (lower-case letters, digits, '-')"},
+        ),
+    ] = msgspec.field(default_factory=lambda: list(DEFAULT_TOPICS))
+
+    def __post_init__(self) -> None:
+        try:
+            OpeningHours.parse(self.permanences)
+        except OpeningHoursError as err:
+            raise ValueProblem(("permanences", *([err.key] if err.key else [])), str(err)) from None
+
+    def rota(self) -> OpeningHours:
+        return OpeningHours.parse(self.permanences)
+
+
 class AdminConsoleFile(Table):
     """admin-console --config FILE"""
 
@@ -413,6 +486,20 @@ class AdminConsoleFile(Table):
     fleet: FleetTable = msgspec.field(default_factory=FleetTable)
     reports: ReportsTable = msgspec.field(default_factory=ReportsTable)
     buddy: BuddyTable = msgspec.field(default_factory=BuddyTable)
+    sites: Annotated[
+        dict[str, SiteTable],
+        msgspec.Meta(
+            description="Per site, [sites.NAME]: its permanences and help-call topics.",
+            extra={"allowed": "a table per site name"},
+        ),
+    ] = {}
+
+    def __post_init__(self) -> None:
+        import re
+
+        for name in self.sites:
+            if not re.match(NAME_PATTERN, name):
+                raise ValueProblem(("sites", name), f"a site's name must be {NAME_RULE}")
 
 
 @dataclass(frozen=True)

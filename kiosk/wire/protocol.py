@@ -732,7 +732,22 @@ _STATUS_FIELDS: dict[str, _Check] = {
     "lang": lambda v, n: None if v is None else _lang(v, n),
     # v1 extension: task files the kiosk left out because they are broken (0 when all load).
     "content_problems": lambda v, n: _number(v, n, 0, 10_000),
+    # v1 extension: the name people in the room use for this PC ("PC 3 — bij het raam").
+    "label": lambda v, n: None if v is None else pc_label(v, n),
 }
+
+MAX_LABEL = 60
+
+
+def pc_label(value: object, name: str = "label") -> str:
+    """A PC's label: 1 to 60 printable characters (it names a place, never a person)."""
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value.strip()) <= MAX_LABEL
+        or not value.isprintable()
+    ):
+        raise Rejected(Reason.BAD_FIELD, f"{name} must be 1 to {MAX_LABEL} printable characters")
+    return value.strip()
 
 
 def _bad(name: str) -> Any:
@@ -790,6 +805,20 @@ def help_advances(current: str | None, new: str) -> bool:
     return current is None or HELP_RANK[HelpState(new)] > HELP_RANK[HelpState(current)]
 
 
+# How a buddy closed a call (v1 extension, with ``resolved`` only); no free text about a visitor.
+class HelpOutcome(StrEnum):
+    SOLVED = "solved"  # the visitor can go on alone
+    PARTLY = "partly"  # part of it is done
+    REFERRED = "referred"  # sent to a partner (OCMW/CPAS desk, Digipunt, a course)
+    LEFT = "left"  # the visitor had gone when the buddy came
+
+
+HELP_OUTCOMES = frozenset(HelpOutcome)
+
+
+MAX_TOPICS = 8
+
+
 @dataclass(frozen=True)
 class HelpChange:
     request: str
@@ -799,6 +828,8 @@ class HelpChange:
     step: int | None = None
     lang: str | None = None
     buddy: str | None = None
+    outcome: HelpOutcome | None = None  # resolved only
+    topics: tuple[str, ...] = ()  # resolved only: keys from the site's short list
 
 
 def _buddy_name(value: object, name: str = "buddy") -> str:
@@ -824,7 +855,18 @@ def encode_help(change: HelpChange) -> bytes:
         body.update(task=change.task, step=change.step, lang=change.lang)
     else:
         body["buddy"] = change.buddy
+        if change.outcome is not None:  # only then: a reply without one is as before
+            body["outcome"] = change.outcome
+        if change.topics:
+            body["topics"] = list(change.topics)
     return _dumps(body)
+
+
+def _topics(value: object, name: str = "topics") -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_TOPICS:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a list of at most {MAX_TOPICS} keys")
+    keys = tuple(dict.fromkeys(_key(item, name) for item in value))
+    return keys
 
 
 def decode_help(channel: Channel, payload: Payload) -> HelpChange:
@@ -847,13 +889,259 @@ def decode_help(channel: Channel, payload: Payload) -> HelpChange:
             step=_optional_step(obj.get("step")),
             lang=None if obj.get("lang") is None else _lang(obj["lang"]),
         )
-    _only(obj, frozenset({"v", "request", "state", "ts", "buddy"}), "help reply")
-    return HelpChange(request, HelpState(state), ts, buddy=_buddy_name(_require(obj, "buddy")))
+    _only(
+        obj,
+        frozenset({"v", "request", "state", "ts", "buddy", "outcome", "topics"}),
+        "help reply",
+    )
+    outcome = obj.get("outcome")
+    topics = obj.get("topics")
+    if state != HelpState.RESOLVED and (outcome is not None or topics is not None):
+        raise Rejected(Reason.BAD_FIELD, "outcome and topics go with resolved only")
+    return HelpChange(
+        request,
+        HelpState(state),
+        ts,
+        buddy=_buddy_name(_require(obj, "buddy")),
+        outcome=None
+        if outcome is None
+        else HelpOutcome(_choice(outcome, "outcome", HELP_OUTCOMES)),
+        topics=() if topics is None else _topics(topics),
+    )
+
+
+# --- site channels (v1 extension): the queue, who is on duty, check-in ------------------------
+#
+# Topics ``kiosk/v1/{site}/_site/{channel}``: ``_site`` can never be a machine's name (names have
+# no underscore), so these never mix with one PC's topics and ``+/+/help`` filters never see them.
+
+SITE_SEGMENT = "_site"
+MAX_QUEUE = 500
+MAX_ETA_S = 24 * 3600
+OFF_DUTY_CALLS = frozenset({"staff", "none"})
+DUTY_STATES = frozenset({"in", "out"})
+
+
+class SiteChannel(StrEnum):
+    QUEUE = "queue"  # the queue keeper → the site's kiosks and desks, retained
+    DUTY = "duty"  # the queue keeper → the site's desks and consoles, retained
+    CHECKIN = "checkin"  # a buddy desk or console → the queue keeper and the aggregator
+
+
+@dataclass(frozen=True)
+class SiteTopic:
+    """A validated site topic: ``kiosk/v1/{site}/_site/{channel}``."""
+
+    site: str
+    channel: SiteChannel
+
+    def __post_init__(self) -> None:
+        if not NAME_RE.match(self.site):
+            raise Rejected(Reason.BAD_TOPIC, "site is not a valid name")
+
+    def __str__(self) -> str:
+        return f"{PREFIX}/{self.site}/{SITE_SEGMENT}/{self.channel.value}"
+
+    @classmethod
+    def parse(cls, text: str) -> SiteTopic:
+        parts = text.split("/")
+        if len(parts) != 5 or "/".join(parts[:2]) != PREFIX or parts[3] != SITE_SEGMENT:
+            raise Rejected(Reason.BAD_TOPIC, "not a kiosk/v1 site topic")
+        try:
+            channel = SiteChannel(parts[4])
+        except ValueError:
+            raise Rejected(Reason.BAD_TOPIC, "unknown site channel") from None
+        return cls(parts[2], channel)
+
+
+def site_topic_filter(channel: SiteChannel, site: str = "+") -> str:
+    return f"{PREFIX}/{site}/{SITE_SEGMENT}/{channel.value}"
+
+
+def is_site_topic(text: str) -> bool:
+    parts = text.split("/", 4)
+    return len(parts) == 5 and parts[3] == SITE_SEGMENT
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    request: str
+    eta_s: int  # the estimated wait from now, in seconds
+
+
+@dataclass(frozen=True)
+class SiteQueue:
+    """The site's help queue as the queue keeper sees it, for the kiosks' "U bent de tweede".
+
+    ``waiting``: the open calls, oldest first (claimed ones are not waiting any more).
+    ``on_duty``: buddies checked in, or None when the site keeps no permanences (then nobody
+    is ever told "no buddy now"). ``next_duty``: when the next permanence starts, if nobody is
+    on duty and the rota has one in the coming week. ``off_duty_calls``: where a call goes when
+    nobody is on duty: ``staff`` (the site's staff answer) or ``none`` (the kiosk does not
+    offer the call). ``handle_s``: the time a buddy needs per call that the estimates use.
+    """
+
+    ts: datetime
+    waiting: tuple[QueuePlace, ...] = ()
+    claimed: int = 0
+    on_duty: int | None = None
+    next_duty: datetime | None = None
+    off_duty_calls: str = "staff"
+    handle_s: int = 300
+
+    def place_of(self, request: str) -> tuple[int, int] | None:
+        """(1-based place, estimated wait in seconds) of a waiting call; None if not waiting."""
+        for index, place in enumerate(self.waiting):
+            if place.request == request:
+                return index + 1, place.eta_s
+        return None
+
+    @property
+    def nobody_on_duty(self) -> bool:
+        return self.on_duty == 0
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Rejected(Reason.BAD_FIELD, f"{name} is not a whole number from {low} to {high}")
+    return value
+
+
+def encode_queue(queue: SiteQueue) -> bytes:
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "ts": format_ts(queue.ts),
+        "waiting": [{"request": p.request, "eta_s": p.eta_s} for p in queue.waiting],
+        "claimed": queue.claimed,
+        "on_duty": queue.on_duty,
+        "next_duty": None if queue.next_duty is None else format_ts(queue.next_duty),
+        "off_duty_calls": queue.off_duty_calls,
+        "handle_s": queue.handle_s,
+    }
+    decode_queue(_dumps(body))  # never send what we would refuse
+    return _dumps(body)
+
+
+_QUEUE_FIELDS = frozenset(
+    {"v", "ts", "waiting", "claimed", "on_duty", "next_duty", "off_duty_calls", "handle_s"}
+)
+
+
+def decode_queue(payload: Payload) -> SiteQueue:
+    obj = _load_object(payload)
+    _only(obj, _QUEUE_FIELDS, "the queue")
+    waiting = _require(obj, "waiting")
+    if not isinstance(waiting, list) or len(waiting) > MAX_QUEUE:
+        raise Rejected(Reason.BAD_FIELD, f"waiting is not a list of at most {MAX_QUEUE} calls")
+    places = []
+    for item in waiting:
+        if not isinstance(item, dict):
+            raise Rejected(Reason.BAD_FIELD, "a waiting call is not an object")
+        _only(item, frozenset({"request", "eta_s"}), "a waiting call")
+        places.append(
+            QueuePlace(
+                _uuid(_require(item, "request"), "request"),
+                _whole(_require(item, "eta_s"), "eta_s", 0, MAX_ETA_S),
+            )
+        )
+    on_duty = obj.get("on_duty")
+    next_duty = obj.get("next_duty")
+    return SiteQueue(
+        ts=parse_ts(_require(obj, "ts")),
+        waiting=tuple(places),
+        claimed=_whole(obj.get("claimed", 0), "claimed", 0, MAX_QUEUE),
+        on_duty=None if on_duty is None else _whole(on_duty, "on_duty", 0, 1000),
+        next_duty=None if next_duty is None else parse_ts(next_duty, "next_duty"),
+        off_duty_calls=_choice(
+            obj.get("off_duty_calls", "staff"), "off_duty_calls", OFF_DUTY_CALLS
+        ),
+        handle_s=_whole(obj.get("handle_s", 300), "handle_s", 0, MAX_ETA_S),
+    )
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    buddy: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class DutyRoster:
+    """Who is checked in at a site now (names of volunteers: desks and consoles only)."""
+
+    ts: datetime
+    buddies: tuple[OnDuty, ...] = ()
+
+    def has(self, buddy: str) -> OnDuty | None:
+        wanted = buddy.strip().casefold()
+        return next((b for b in self.buddies if b.buddy.casefold() == wanted), None)
+
+
+def encode_duty(roster: DutyRoster) -> bytes:
+    body = {
+        "v": VERSION,
+        "ts": format_ts(roster.ts),
+        "buddies": [{"buddy": b.buddy, "since": format_ts(b.since)} for b in roster.buddies],
+    }
+    decode_duty(_dumps(body))
+    return _dumps(body)
+
+
+def decode_duty(payload: Payload) -> DutyRoster:
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "ts", "buddies"}), "the duty roster")
+    buddies = _require(obj, "buddies")
+    if not isinstance(buddies, list) or len(buddies) > 1000:
+        raise Rejected(Reason.BAD_FIELD, "buddies is not a list of at most 1000")
+    on_duty = []
+    for item in buddies:
+        if not isinstance(item, dict):
+            raise Rejected(Reason.BAD_FIELD, "a buddy on duty is not an object")
+        _only(item, frozenset({"buddy", "since"}), "a buddy on duty")
+        on_duty.append(
+            OnDuty(_buddy_name(_require(item, "buddy")), parse_ts(_require(item, "since"), "since"))
+        )
+    return DutyRoster(parse_ts(_require(obj, "ts")), tuple(on_duty))
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A buddy starts (``in``) or ends (``out``) a permanence. ``id`` makes it idempotent."""
+
+    id: str
+    ts: datetime
+    buddy: str
+    state: str
+
+
+def encode_checkin(checkin: CheckIn) -> bytes:
+    body = {
+        "v": VERSION,
+        "id": checkin.id,
+        "ts": format_ts(checkin.ts),
+        "buddy": checkin.buddy,
+        "state": checkin.state,
+    }
+    decode_checkin(_dumps(body))
+    return _dumps(body)
+
+
+def decode_checkin(payload: Payload) -> CheckIn:
+    obj = _load_object(payload)
+    _only(obj, frozenset({"v", "id", "ts", "buddy", "state"}), "the check-in")
+    return CheckIn(
+        _uuid(_require(obj, "id"), "id"),
+        parse_ts(_require(obj, "ts")),
+        _buddy_name(_require(obj, "buddy")),
+        _choice(_require(obj, "state"), "state", DUTY_STATES),
+    )
 
 
 # --- commands -----------------------------------------------------------------------------------
 
-COMMANDS = frozenset({"announce", "end_session", "lock", "unlock", "reload_content", "ping"})
+COMMANDS = frozenset(
+    {"announce", "end_session", "lock", "unlock", "reload_content", "ping", "set_label"}
+)
 
 
 @dataclass(frozen=True)

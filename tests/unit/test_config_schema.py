@@ -383,6 +383,59 @@ def test_the_reference_names_every_key() -> None:
     text = render()
     for spec in config_schema.FILES:
         for table, kind in spec.schema.__annotations__.items():
-            assert f"### `[{table}]`" in text, (spec.title, table, kind)
-    for key in ("idle_timeout_s", "tasks_dir", "opening_days", "min_count", "ca_file"):
+            assert f"### `[{table}]`" in text or f"### `[{table}.NAME]`" in text, (
+                spec.title,
+                table,
+                kind,
+            )
+    for key in ("idle_timeout_s", "tasks_dir", "opening_days", "min_count", "off_duty_calls"):
         assert f"| `{key}` |" in text
+
+
+# --- [sites.NAME] (issue 16: permanences, off-duty calls, topics) --------------------------
+
+
+def test_sites_tables_are_read_and_checked_key_by_key() -> None:
+    text = textwrap.dedent(
+        """\
+        [sites.schaerbeek]
+        permanences = { tue = ["14:00-17:00"], thu = ["09:30-12:00"] }
+        off_duty_calls = "none"
+        topics = ["email", "itsme-app"]
+        """
+    )
+    sites = parse_config(text, AdminConsoleFile).value.sites
+    assert sites["schaerbeek"].off_duty_calls == "none"
+    assert sites["schaerbeek"].topics == ["email", "itsme-app"]
+    assert sites["schaerbeek"].rota().period_at(datetime(2026, 12, 8, 15, 0)) == (
+        time(14, 0),
+        time(17, 0),
+    )
+    assert AdminConsoleFile().sites == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[sites.evere]\npermanance = { tue = ["14:00-17:00"] }\n',
+            r"line 2: unknown table \[sites\.evere\.permanance\] in \[sites\.evere\]; "
+            r"did you mean \[sites\.evere\.permanences\]\?",
+        ),
+        (
+            '[sites.evere]\noff_duty_calls = "nobody"\n',
+            r"line 2: \[sites\.evere\] off_duty_calls 'nobody' is not valid: must be staff or none",
+        ),
+        (
+            '[sites.evere]\npermanences = { tue = ["14:00-13:00"] }\n',
+            r"line 2: \[sites\.evere\.permanences\] tue",
+        ),
+        (
+            '[sites.Evere]\noff_duty_calls = "none"\n',
+            r"line 1: \[sites\] Evere: a site's name must be 1-32 lower-case letters",
+        ),
+    ],
+)
+def test_a_bad_sites_table_says_where_and_what(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        parse_config(text, AdminConsoleFile, Path("console.toml"))

@@ -643,3 +643,113 @@ def test_the_tables_follow_from_the_declarations() -> None:
         allowed, checks = p._FAST_EVENTS[kind.name]
         assert allowed == {"id", "type", "ts", "session", *names}
         assert [name for name, _ in checks] == names
+
+
+# --- v1 extensions of issue 16: site channels, outcomes, PC labels ----------------------------
+
+
+def test_site_topics_never_mix_with_a_pcs_topics() -> None:
+    topic = p.SiteTopic.parse("kiosk/v1/schaerbeek/_site/queue")
+    assert (topic.site, topic.channel) == ("schaerbeek", p.SiteChannel.QUEUE)
+    assert str(topic) == "kiosk/v1/schaerbeek/_site/queue"
+    assert p.site_topic_filter(p.SiteChannel.CHECKIN) == "kiosk/v1/+/_site/checkin"
+    assert p.is_site_topic("kiosk/v1/evere/_site/duty")
+    assert not p.is_site_topic("kiosk/v1/evere/pc-01/help")
+    for bad in (
+        "kiosk/v1/Evere/_site/queue",
+        "kiosk/v1/evere/_site/rota",
+        "kiosk/v1/evere/pc-01/queue",
+        "kiosk/v1/evere/_site/queue/x",
+    ):
+        with pytest.raises(p.Rejected) as caught:
+            p.SiteTopic.parse(bad)
+        assert caught.value.reason is p.Reason.BAD_TOPIC
+    with pytest.raises(p.Rejected):
+        p.Topic.parse("kiosk/v1/evere/_site/help")  # no machine may be called _site
+
+
+def test_queue_round_trip_and_place() -> None:
+    first, second = p.new_id(), p.new_id()
+    now = p.utc_now().replace(microsecond=0)
+    queue = p.SiteQueue(
+        now,
+        (p.QueuePlace(first, 60), p.QueuePlace(second, 240)),
+        claimed=1,
+        on_duty=2,
+        handle_s=240,
+    )
+    back = p.decode_queue(p.encode_queue(queue))
+    assert back == queue
+    assert back.place_of(second) == (2, 240)
+    assert back.place_of(p.new_id()) is None
+    assert not back.nobody_on_duty
+    off = p.decode_queue(
+        p.encode_queue(p.SiteQueue(now, on_duty=0, next_duty=now, off_duty_calls="none"))
+    )
+    assert off.nobody_on_duty and off.next_duty == now and off.off_duty_calls == "none"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"waiting": "x"},
+        {"waiting": [{"request": "not-a-uuid", "eta_s": 1}]},
+        {"waiting": [{"request": "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f", "eta_s": -1}]},
+        {"waiting": [{"request": "6f1c1b6e-5d0a-4c1e-9a55-0b1f6c1d2e3f", "eta_s": 1, "pc": 3}]},
+        {"on_duty": True},
+        {"off_duty_calls": "anyone"},
+        {"next_duty": "tuesday"},
+        {"visitor": "Jan"},
+    ],
+)
+def test_a_bad_queue_is_rejected(change: dict[str, object]) -> None:
+    body = {"v": 1, "ts": "2026-12-04T10:00:00.000Z", "waiting": [], **change}
+    with pytest.raises(p.Rejected):
+        p.decode_queue(json.dumps(body).encode())
+
+
+def test_duty_roster_and_checkin_round_trip() -> None:
+    now = p.utc_now().replace(microsecond=0)
+    roster = p.DutyRoster(now, (p.OnDuty("Sara", now), p.OnDuty("Tom", now)))
+    back = p.decode_duty(p.encode_duty(roster))
+    assert back == roster and back.has(" sara ") == p.OnDuty("Sara", now)
+    checkin = p.CheckIn(p.new_id(), now, "Sara", "in")
+    assert p.decode_checkin(p.encode_checkin(checkin)) == checkin
+    for bad in ({"state": "maybe"}, {"buddy": ""}, {"id": "x"}, {"where": "pc-3"}):
+        body = {"v": 1, "id": p.new_id(), "ts": p.format_ts(now), "buddy": "Sara", "state": "in"}
+        with pytest.raises(p.Rejected):
+            p.decode_checkin(json.dumps({**body, **bad}).encode())
+
+
+def test_resolved_may_carry_an_outcome_and_topics_only_resolved() -> None:
+    request = p.new_id()
+    resolved = p.HelpChange(
+        request,
+        p.HelpState.RESOLVED,
+        p.utc_now(),
+        buddy="Sara",
+        outcome=p.HelpOutcome.REFERRED,
+        topics=("itsme", "email"),
+    )
+    back = p.decode_help(p.Channel.HELP_REPLY, p.encode_help(resolved))
+    assert back.outcome is p.HelpOutcome.REFERRED and back.topics == ("itsme", "email")
+    plain = p.encode_help(p.HelpChange(request, p.HelpState.CLAIMED, p.utc_now(), buddy="Sara"))
+    assert b"outcome" not in plain and b"topics" not in plain  # as before the extension
+    body = json.loads(plain)
+    for bad in (
+        {"outcome": "solved"},  # with claimed
+        {"state": "resolved", "outcome": "happy"},
+        {"state": "resolved", "topics": "itsme"},
+        {"state": "resolved", "topics": ["Jan Peeters"]},  # free text is not a key
+        {"state": "resolved", "topics": [f"t{i}" for i in range(9)]},
+    ):
+        with pytest.raises(p.Rejected):
+            p.decode_help(p.Channel.HELP_REPLY, json.dumps({**body, **bad}).encode())
+
+
+def test_status_may_carry_the_pcs_label() -> None:
+    status = p.decode_status(p.encode_status("idle", label="PC 3 — bij het raam"))
+    assert status.figures["label"] == "PC 3 — bij het raam"
+    for bad in ("", "x" * 61, "tab\there", 3):
+        with pytest.raises(p.Rejected):
+            p.decode_status(json.dumps({"v": 1, "state": "idle", "label": bad}).encode())

@@ -141,6 +141,7 @@ def test_acl_rules_per_role() -> None:
         ("write", "kiosk/v1/s/m/cmd/ack"),
         ("read", "kiosk/v1/s/m/cmd"),
         ("read", "kiosk/v1/s/m/help/reply"),
+        ("read", "kiosk/v1/s/_site/queue"),  # its own site's queue, read only
     }
     buddy = {(r.access, r.topic) for r in acl_rules("buddy", "s")}
     assert buddy == {
@@ -148,6 +149,9 @@ def test_acl_rules_per_role() -> None:
         ("read", "kiosk/v1/s/+/status"),
         ("read", "kiosk/v1/s/+/help/reply"),
         ("write", "kiosk/v1/s/+/help/reply"),
+        ("read", "kiosk/v1/s/_site/queue"),
+        ("read", "kiosk/v1/s/_site/duty"),
+        ("write", "kiosk/v1/s/_site/checkin"),
     }
     admin = {(r.access, r.topic) for r in acl_rules("admin")}
     assert admin == {
@@ -157,10 +161,18 @@ def test_acl_rules_per_role() -> None:
         ("read", "kiosk/v1/+/+/help"),
         ("read", "kiosk/v1/+/+/help/reply"),
         ("write", "kiosk/v1/+/+/help/reply"),
+        ("read", "kiosk/v1/+/_site/queue"),
+        ("read", "kiosk/v1/+/_site/duty"),
+        ("write", "kiosk/v1/+/_site/checkin"),
     }
-    assert {(r.access, r.topic) for r in acl_rules("aggregator")} == {("read", "kiosk/v1/#")}
+    assert {(r.access, r.topic) for r in acl_rules("aggregator")} == {
+        ("read", "kiosk/v1/#"),
+        ("write", "kiosk/v1/+/_site/queue"),
+        ("write", "kiosk/v1/+/_site/duty"),
+    }
     bridge = acl_rules("bridge", "s")
-    assert all(r.topic.startswith("kiosk/v1/s/+/") for r in bridge)
+    assert all(r.topic.startswith(("kiosk/v1/s/+/", "kiosk/v1/s/_site/")) for r in bridge)
+    assert ("write", "kiosk/v1/s/_site/queue") not in {(r.access, r.topic) for r in bridge}
     assert ("write", "kiosk/v1/s/+/cmd") not in {(r.access, r.topic) for r in bridge}
 
 
