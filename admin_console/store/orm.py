@@ -61,11 +61,32 @@ class HelpRequestRow(Base):
     claimed: Mapped[datetime | None] = mapped_column(DateTime)
     closed: Mapped[datetime | None] = mapped_column(DateTime)
     updated: Mapped[datetime] = mapped_column(DateTime)
+    # How the buddy closed it (protocol.HelpOutcome) and what it was about: keys from the
+    # site's short list, comma-separated; never free text about the visitor (issue 16).
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    topics: Mapped[str | None] = mapped_column(String(600))
 
     __table_args__ = (
         Index("ix_help_site_state", "site", "state"),
         Index("ix_help_state_opened", "state", "opened"),  # the few calls still open, by time
     )
+
+
+class BuddyShiftRow(Base):
+    """A buddy's permanence, from check-in to check-out (times as the aggregator received them).
+
+    Volunteers' names are personal data: kept for the coordinator's hours (their compensation),
+    never in a funder report; ``admin-console buddies forget`` removes a buddy everywhere."""
+
+    __tablename__ = "buddy_shifts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the check-in's id
+    site: Mapped[str] = mapped_column(String(32))
+    buddy: Mapped[str] = mapped_column(String(40))
+    started: Mapped[datetime] = mapped_column(DateTime)
+    ended: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(36))  # the check-out's id
+
+    __table_args__ = (Index("ix_shifts_site_started", "site", "started"),)
 
 
 class MachineRow(Base):
