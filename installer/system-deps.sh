@@ -16,6 +16,7 @@ packages=(
   libwayland-cursor0 libwayland-egl1   # Qt's Wayland plugin (the kiosk under cage; make dist-test)
   libpython3.11 binutils              # make dist: PyInstaller bundles libpython, strips binaries
   fonts-dejavu-core
+  cups printer-driver-cups-pdf poppler-utils  # printing: a real scheduler and a virtual PDF printer
 )
 
 missing=()

@@ -1,0 +1,131 @@
+"""A private CUPS scheduler with a virtual PDF printer (Debian's printer-driver-cups-pdf).
+
+Started by the tests that print (tests/integration/test_printing_cups.py, the kiosk's print
+screen): its own folders, its own socket, job history off as the installer configures a
+kiosk PC (installer/printing.md). Needs root (cupsd runs filters as lp, the cups-pdf backend
+runs as root) and the packages of installer/system-deps.sh.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.harness import free_port, wait_for
+
+PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
+
+
+@dataclass(frozen=True)
+class CupsServer:
+    folder: Path
+    socket: Path
+    out: Path  # where the virtual printer writes its PDFs
+    printer: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "CUPS_SERVER": str(self.socket), "LANG": "C"}
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, env=self.env, capture_output=True, text=True, check=False)
+
+    def outputs(self) -> list[Path]:
+        return sorted(self.out.glob("*.pdf"))
+
+
+def missing() -> str | None:
+    """Why a real CUPS cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "a private cupsd with the cups-pdf backend needs root"
+    for tool in ("cupsd", "lp", "lpstat", "lpadmin", "cancel", "pdftotext"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (installer/system-deps.sh)"
+    if not PPD.exists():
+        return "printer-driver-cups-pdf is not installed"
+    return None
+
+
+@contextmanager
+def cups_server(printer: str = "kioskpdf") -> Iterator[CupsServer]:
+    """cupsd on a socket in a fresh folder with one cups-pdf printer that writes into out/.
+
+    The folder is not pytest's tmp_path: that is mode 0700, and the filters run as lp."""
+    root = Path(tempfile.mkdtemp(prefix="kiosk-cups-"))
+    root.chmod(0o755)
+    folders = {
+        name: root / name for name in ("conf", "spool", "tmp", "cache", "state", "log", "out")
+    }
+    for path in folders.values():
+        path.mkdir(parents=True, exist_ok=True)
+    os.chmod(folders["tmp"], 0o1777)
+    os.chmod(folders["out"], 0o1777)
+    shutil.chown(folders["spool"], group="lp")
+    shutil.chown(folders["cache"], group="lp")
+    os.chmod(folders["spool"], 0o710)
+    sock = root / "cups.sock"
+    (root / "cups-files.conf").write_text(
+        f"ServerRoot {folders['conf']}\nRequestRoot {folders['spool']}\n"
+        f"TempDir {folders['tmp']}\nCacheDir {folders['cache']}\nStateDir {folders['state']}\n"
+        f"ErrorLog {folders['log']}/error_log\nAccessLog {folders['log']}/access_log\n"
+        f"PageLog {folders['log']}/page_log\nServerBin /usr/lib/cups\n"
+        "DataDir /usr/share/cups\nFileDevice Yes\nSystemGroup root\n"
+    )
+    (folders["conf"] / "cupsd.conf").write_text(
+        f"Listen {sock}\nListen 127.0.0.1:{free_port()}\nLogLevel info\n"
+        # As on a kiosk PC (installer/printing.md): no history, no kept files.
+        "PreserveJobHistory No\nPreserveJobFiles No\n"
+        "WebInterface No\nBrowsing No\nDefaultAuthType None\n"
+        "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+        "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
+    )
+    # cups-pdf reads /etc/cups/cups-pdf-<instance>.conf for a device URI cups-pdf:/<instance>.
+    instance = f"kt{os.getpid()}{free_port()}"
+    instance_conf = Path(f"/etc/cups/cups-pdf-{instance}.conf")
+    instance_conf.write_text(f"Out {folders['out']}\nAnonDirName {folders['out']}\nLabel 0\n")
+    process = subprocess.Popen(
+        [
+            "cupsd",
+            "-f",
+            "-c",
+            str(folders["conf"] / "cupsd.conf"),
+            "-s",
+            str(root / "cups-files.conf"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = CupsServer(root, sock, folders["out"], printer)
+    try:
+        wait_for(lambda: server.run("lpstat", "-r").returncode == 0, 20, "cupsd answering")
+        added = server.run(
+            "lpadmin",
+            "-p",
+            printer,
+            "-E",
+            "-v",
+            f"cups-pdf:/{instance}",
+            "-P",
+            str(PPD),
+            # pdftocairo keeps the text of a PDF searchable through cups-pdf (the default
+            # renderer turns it into glyphs that pdftotext cannot read back).
+            "-o",
+            "pdftops-renderer-default=pdftocairo",
+        )
+        assert added.returncode == 0, added.stderr
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        instance_conf.unlink(missing_ok=True)
+        shutil.rmtree(root, ignore_errors=True)
