@@ -72,6 +72,7 @@ class Counted:
     event: str
     kind: str
     key: Callable[[Mapping[str, Any], str], str]
+    weight: str | None = None  # a whole-number field added instead of 1 (pages printed)
 
 
 # What each event type adds to the counts, one declaration per count. A new counted event type
@@ -86,9 +87,19 @@ COUNTED: tuple[Counted, ...] = (
     ),
     Counted("site_opened", "site_opened", lambda data, _hour: data["site_key"]),
     Counted("help_requested", "help_requested", lambda data, _hour: data["task"] or "-"),
+    # Printing (issue 19): pages, not jobs; per task ("-": outside a guided task) and by colour.
+    Counted("printed", "printed_pages", lambda data, _hour: data["task"] or "-", "pages"),
+    Counted(
+        "printed",
+        "printed_color",
+        lambda data, _hour: "color" if data["color"] else "grey",
+        "pages",
+    ),
 )
-_COUNTED_BY_TYPE: dict[str, tuple[tuple[str, Callable[[Mapping[str, Any], str], str]], ...]] = {
-    event: tuple((c.kind, c.key) for c in COUNTED if c.event == event)
+_COUNTED_BY_TYPE: dict[
+    str, tuple[tuple[str, Callable[[Mapping[str, Any], str], str], str | None], ...]
+] = {
+    event: tuple((c.kind, c.key, c.weight) for c in COUNTED if c.event == event)
     for event in dict.fromkeys(c.event for c in COUNTED)
 }
 
@@ -102,8 +113,10 @@ def counts_for(events: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Counter[K
         day, hour = day_and_hour(event["ts"])
         site, kind, data = event["site"], event["type"], event["data"]
         counts[(day, site, "event", kind)] += 1
-        for counted_kind, key in counted.get(kind, ()):
-            counts[(day, site, counted_kind, key(data, hour))] += 1
+        for counted_kind, key, weight in counted.get(kind, ()):
+            counts[(day, site, counted_kind, key(data, hour))] += (
+                1 if weight is None else data[weight]
+            )
     return counts
 
 

@@ -220,6 +220,15 @@ def _only(obj: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
 END_REASONS = frozenset({"user", "idle", "time_limit", "admin", "shutdown"})
 SETTINGS = frozenset({"text_size", "read_aloud", "contrast"})
 MAX_DURATION_S = 7 * 24 * 3600  # _fast_duration has it as a literal, for speed
+MAX_PRINT_PAGES = 1000
+
+
+def _pages(value: object, name: str) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_PRINT_PAGES:
+        raise Rejected(
+            Reason.BAD_FIELD, f"{name} is not a whole number from 1 to {MAX_PRINT_PAGES}"
+        )
+    return value
 
 
 # --- the fast twins of the field checks ---------------------------------------------------------
@@ -403,6 +412,23 @@ SETTING_VALUE = Field(
     invalid=(49, 401, -1, 1.5, 150.0, "Jan Peeters", "", None, []),
 )
 
+PAGES = Field(
+    "pages",
+    lambda v, n: _pages(v, n),
+    lambda v: v if type(v) is int and 1 <= v <= MAX_PRINT_PAGES else _BAD,
+    f"sheets printed (pages × copies), a whole number from 1 to {MAX_PRINT_PAGES}",
+    valid=(3, 1, MAX_PRINT_PAGES),
+    invalid=(0, -1, MAX_PRINT_PAGES + 1, 1.5, True, "3", None),
+)
+COLOR = Field(
+    "color",
+    lambda v, n: v if isinstance(v, bool) else _bad(n),
+    lambda v: v if type(v) is bool else _BAD,
+    "`true` when printed in colour, `false` in black and white",
+    valid=(False, True),
+    invalid=(0, 1, "true", None),
+)
+
 EVENTS: tuple[EventType, ...] = (
     EventType(
         "session_started",
@@ -427,6 +453,12 @@ EVENTS: tuple[EventType, ...] = (
         "accessibility_changed",
         (SETTING, SETTING_VALUE),
         "the visitor changes the text size, reading aloud or the contrast",
+    ),
+    # v1 extension (issue 19): only the count and the colour; never a title, a file or a site.
+    EventType(
+        "printed",
+        (PAGES, COLOR, HELP_TASK),
+        "CUPS accepted a print of the visitor's (`task`: the guided task they were in, or `null`)",
     ),
 )
 
@@ -713,6 +745,8 @@ def _fast_batch(topic: Topic, obj: dict[str, Any]) -> EventBatch | None:
 # --- status -------------------------------------------------------------------------------------
 
 MACHINE_STATES = frozenset({"idle", "in_session", "locked", "offline"})
+# kiosk.printing.cups_cli.PrinterProblem's values, and "ok" (a test keeps them equal).
+PRINTER_STATES = frozenset({"ok", "missing", "stopped", "no_paper", "offline", "jammed", "other"})
 
 
 @dataclass(frozen=True)
@@ -732,6 +766,8 @@ _STATUS_FIELDS: dict[str, _Check] = {
     "lang": lambda v, n: None if v is None else _lang(v, n),
     # v1 extension: task files the kiosk left out because they are broken (0 when all load).
     "content_problems": lambda v, n: _number(v, n, 0, 10_000),
+    # v1 extension (issue 19): the printer's state, for the fleet view; null: no printer.
+    "printer": lambda v, n: None if v is None else _choice(v, n, PRINTER_STATES),
     # v1 extension: the name people in the room use for this PC ("PC 3 — bij het raam").
     "label": lambda v, n: None if v is None else pc_label(v, n),
 }

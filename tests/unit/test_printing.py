@@ -111,3 +111,12 @@ def test_no_cups_installed_is_a_missing_printer_not_a_crash() -> None:
     with pytest.raises(CupsError) as caught:
         CupsClient(runner=absent).pending()
     assert caught.value.problem is PrinterProblem.MISSING
+
+
+def test_the_status_takes_every_printer_problem() -> None:
+    from kiosk.wire import protocol
+
+    assert {p.value for p in PrinterProblem} | {"ok"} == protocol.PRINTER_STATES
+    for state in protocol.PRINTER_STATES:
+        status = protocol.decode_status(protocol.encode_status("idle", printer=state))
+        assert status.figures["printer"] == state

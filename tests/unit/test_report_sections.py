@@ -51,8 +51,18 @@ def test_counts_follow_the_declarations() -> None:
         expected = Counter({(day, "gent", "event", kind.name): 1})
         for counted in COUNTED:
             if counted.event == kind.name:
-                expected[(day, "gent", counted.kind, counted.key(data, "0-10"))] += 1
+                added = 1 if counted.weight is None else data[counted.weight]
+                expected[(day, "gent", counted.kind, counted.key(data, "0-10"))] += added
         assert counts == expected, kind.name
+    printed = {"ts": moment, "site": "gent", "type": "printed"}
+    pages = counts_for(
+        [{**printed, "data": {"pages": 3, "color": False, "task": None}}] * 2
+        + [{**printed, "data": {"pages": 1, "color": True, "task": "irisbox"}}],
+        zone,
+    )
+    assert pages[(moment.date(), "gent", "printed_pages", "-")] == 6  # pages, not jobs
+    assert pages[(moment.date(), "gent", "printed_color", "color")] == 1
+    assert pages[(moment.date(), "gent", "event", "printed")] == 3
     started = {"ts": moment, "site": "gent", "type": "session_started", "data": {"lang": "fr"}}
     assert set(counts_for([started], zone)) == {
         (moment.date(), "gent", "event", "session_started"),
