@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -15,7 +15,7 @@ from admin_console.ui.buddy_desk import QtBuddyDesk
 from kiosk.model.core import KioskCore
 from kiosk.model.outbox import Outbox
 from kiosk.ui.window import QtKioskWindow
-from kiosk.wire.protocol import HelpChange, new_id, utc_now
+from kiosk.wire.protocol import HelpChange, QueuePlace, SiteQueue, new_id, utc_now
 
 OUT = Path(__file__).with_name("screenshots")
 
@@ -59,6 +59,44 @@ def kiosk_screens(folder: Path) -> None:
         core.lock()
         save(window, f"kiosk-locked-{lang}")
         window.close()
+
+
+def queue_screens(folder: Path) -> None:
+    """The site's help queue (issue 16): waiting with a place and an estimate, and no buddy on
+    duty (calls go to the staff, or none are taken), at 100 % and 200 % text."""
+    local = datetime.now().astimezone()
+    # The next permanence: 14:00 in three days (a day's name, not "tomorrow").
+    next_duty = (local + timedelta(days=3)).replace(hour=14, minute=0, second=0, microsecond=0)
+    for lang in ("nl", "fr"):
+        for size in (100, 200):
+            tail = f"{lang}" if size == 100 else f"200-{lang}"
+            core = KioskCore(Outbox(folder / f"queue-{lang}-{size}.db"))
+            core.lang = lang
+            window = QtKioskWindow(core)
+            window.resize(1366, 768)
+            window.show()
+            window.set_broker_online(True)
+            none = SiteQueue(utc_now(), on_duty=0, next_duty=next_duty, off_duty_calls="none")
+            staff = SiteQueue(utc_now(), on_duty=0, next_duty=next_duty)
+            if size == 100:  # the start screen is always at 100 % (a visit's size ends with it)
+                core.apply_queue(none)
+                save(window, f"kiosk-no-buddy-none-start-{tail}")
+                core.apply_queue(staff)
+                save(window, f"kiosk-no-buddy-staff-start-{tail}")
+            core.apply_queue(staff)
+            core.start_session()
+            core.set_text_size(size)
+            save(window, f"kiosk-no-buddy-staff-home-{tail}")
+            core.apply_queue(none)
+            save(window, f"kiosk-no-buddy-none-home-{tail}")
+            core.apply_queue(SiteQueue(utc_now(), on_duty=1))
+            core.call_buddy()
+            assert core.help is not None
+            ahead = QueuePlace(new_id(), 60)
+            mine = QueuePlace(core.help.request, 270)
+            core.apply_queue(SiteQueue(utc_now(), (ahead, mine), claimed=1, on_duty=2))
+            save(window, f"kiosk-queue-waiting-{tail}")
+            window.close()
 
 
 def task_screens(folder: Path) -> None:
@@ -125,18 +163,32 @@ def buddy_desk() -> None:
     save(desk, "buddy-desk")
 
 
-def main() -> int:
+GROUPS = ("kiosk", "queue", "tasks", "desk")
+
+
+def main(groups: list[str]) -> int:
+    """Every group of screens, or only those named (``python docs/take_screenshots.py queue``)."""
     from kiosk.ui.app import make_application
 
+    wanted = set(groups) or set(GROUPS)
+    unknown = wanted - set(GROUPS)
+    if unknown:
+        print(f"unknown group(s) {', '.join(sorted(unknown))}; choose from {', '.join(GROUPS)}")
+        return 2
     app = make_application()
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        kiosk_screens(Path(folder))
-        task_screens(Path(folder))
-    buddy_desk()
+        if "kiosk" in wanted:
+            kiosk_screens(Path(folder))
+        if "queue" in wanted:
+            queue_screens(Path(folder))
+        if "tasks" in wanted:
+            task_screens(Path(folder))
+    if "desk" in wanted:
+        buddy_desk()
     app.quit()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

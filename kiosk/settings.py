@@ -16,7 +16,7 @@ from kiosk.model.session import PolicyError, SessionPolicy, policy_from_config
 from kiosk.wire.broker import BrokerSettings, ConfigError, broker_from_file, parse_broker_url
 from kiosk.wire.config import ConfigFile, read_config
 from kiosk.wire.config_schema import KioskFile, KioskTable, SessionTable
-from kiosk.wire.protocol import NAME_RE
+from kiosk.wire.protocol import NAME_RE, Rejected, pc_label
 
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
 APP_NAME = "kiosk-suite"
@@ -33,6 +33,8 @@ class KioskSettings:
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     staff_pin_hash: str | None = None
     tasks_dir: Path | None = None  # the site's own guided tasks (default: in the data folder)
+    # The PC's name in the room ("PC 3 — bij het raam"); the set_label command's wins over it.
+    label: str | None = None
 
     @property
     def idle_minutes(self) -> int:
@@ -131,6 +133,13 @@ def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -
         if not tasks_dir.is_absolute() and file.path is not None:
             tasks_dir = file.path.parent / tasks_dir
     lang, _ = pick("lang", "KIOSK_LANG", table.lang)
+    pc_name = table.label
+    if pc_name is not None:
+        try:
+            pc_name = pc_label(pc_name)
+        except Rejected as err:  # the schema checks the length; this, printable characters too
+            where = file.where("kiosk", "label") if file is not None else "label"
+            raise ConfigError(f"{where}: {err.detail}") from None
     return KioskSettings(
         broker,
         str(site),
@@ -141,4 +150,5 @@ def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -
         policy,
         table.staff_pin_hash,
         tasks_dir,
+        pc_name,
     )

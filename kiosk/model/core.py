@@ -14,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.model.commands import announcement_text
+from kiosk.model.help_queue import QUEUE_FRESH_S, QueueNow, queue_now
 from kiosk.model.outbox import Outbox, event_json
 from kiosk.model.session import Phase, SessionClock, SessionPolicy, Tick
 from kiosk.wire.protocol import (
     Channel,
     HelpChange,
     HelpState,
+    SiteQueue,
     encode_help,
     help_advances,
     make_event,
@@ -66,10 +68,11 @@ class KioskCore:
     ) -> None:
         self._outbox = outbox
         self._clock = clock
+        self._monotonic = monotonic
+        self._wall = wall or (lambda: datetime.now().astimezone())
         self._listeners: list[Callable[[], None]] = []
-        self.timer = SessionClock(
-            policy or SessionPolicy(), monotonic, wall or (lambda: datetime.now().astimezone())
-        )
+        self._queue_listeners: list[Callable[[], None]] = []
+        self.timer = SessionClock(policy or SessionPolicy(), monotonic, self._wall)
         self.default_lang = default_lang
         self.session: str | None = None
         self.session_started: datetime | None = None
@@ -82,10 +85,16 @@ class KioskCore:
         self.read_aloud = False
         self._announcement: Mapping[str, Any] | None = None
         self._announcement_until: datetime | None = None
+        self._queue: SiteQueue | None = None  # the site's help queue, from the queue keeper
+        self._queue_received = 0.0  # monotonic
         self._cancel_stale_help()
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
+
+    def subscribe_queue(self, listener: Callable[[], None]) -> None:
+        """Told when a new queue arrives (not a change of this PC's state: no status goes out)."""
+        self._queue_listeners.append(listener)
 
     def _changed(self) -> None:
         self.timer.set_waiting(self.help is not None)  # waiting for a buddy is not idleness
@@ -227,9 +236,41 @@ class KioskCore:
             return None
         return announcement_text(self._announcement, self.lang)
 
+    # --- the site's help queue (v1 extension) -------------------------------------------------
+
+    def apply_queue(self, queue: SiteQueue | None) -> None:
+        """The queue keeper's latest queue for this site (None: it was taken away)."""
+        self._queue = queue
+        self._queue_received = self._monotonic()
+        for listener in self._queue_listeners:
+            listener()
+
+    def queue_now(self) -> QueueNow | None:
+        """The queue as the visitor should hear it now; None without a recent queue (then the
+        kiosk says what it always said)."""
+        queue = self._queue
+        if queue is None or self._monotonic() - self._queue_received > QUEUE_FRESH_S:
+            return None
+        request = self.help.request if self.help is not None else None
+        return queue_now(queue, request, self._clock(), self._wall())
+
+    def local_now(self) -> datetime:
+        """The kiosk's local time (what "vandaag" and "morgen" are counted from)."""
+        return self._wall()
+
+    @property
+    def calls_offered(self) -> bool:
+        """False while nobody is on duty at a site that then takes no calls: the button that
+        would call into the void is not offered."""
+        now = self.queue_now()
+        return now is None or now.calls_offered
+
     def call_buddy(self, task: str | None = None, step: int | None = None) -> None:
-        """Ask for a human, with the task and step the visitor is at; a second press: nothing."""
-        if self.help is not None:
+        """Ask for a human, with the task and step the visitor is at; a second press: nothing.
+
+        Nothing either while the site takes no calls (nobody on duty, ``off_duty_calls``
+        "none"): the screen offers no button then, and the model does not call into the void."""
+        if self.help is not None or not self.calls_offered:
             return
         if task is None and self.task is not None and not self.task.completed:
             task, step = self.task.task, self.task.step

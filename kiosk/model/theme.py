@@ -58,6 +58,9 @@ class Theme:
         # "Roep een buddy" fill 1366 px).
         cap = round((self.base_pt + 8) * CONTROLS_MAX_SIZE / 100)
         control, big_control = min(base, cap), min(big, cap)
+        # "No buddy now" is said big from the start (it decides whether to call at all); at
+        # larger sizes it grows with the text, not twice over.
+        duty = max(base, self.base_pt + 8)
         return f"""
         QWidget {{ background: {self.background}; color: {self.text}; font-size: {base}pt; }}
         QLabel#title {{ font-size: {title}pt; font-weight: bold; }}
@@ -68,6 +71,9 @@ class Theme:
         QLabel#help_status {{ background: {self.notice}; color: {self.notice_text};
                               padding: 14px; border-radius: 8px;
                               font-size: {big}pt; font-weight: bold; }}
+        QLabel#duty {{ background: {self.notice}; color: {self.notice_text};
+                       padding: 14px; border-radius: 8px; font-weight: bold;
+                       font-size: {duty}pt; }}
         QWidget#overlay {{ background: {self.warning}; }}
         QWidget#overlay QLabel {{ background: {self.warning}; color: {self.warning_text};
                                   font-size: {big}pt; font-weight: bold; }}
@@ -82,6 +88,7 @@ class Theme:
         QPushButton#help {{ background: {self.help}; color: {self.help_text};
                             min-height: {self.primary_height_px}px;
                             font-size: {big}pt; font-weight: bold; }}
+        QPushButton#help:disabled {{ background: {self.disabled}; color: {self.disabled_text}; }}
         QPushButton#tile {{ min-height: 120px; padding: 4px; }}
         QPushButton#tile QLabel {{ background: transparent; color: {self.primary_text};
                                    font-size: {base}pt; font-weight: bold; }}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts
@@ -61,11 +61,27 @@ class QtActionBar(QWidget):
         if self._row.direction() != direction:
             self._row.setDirection(direction)
 
-    def show_help(self, texts: Texts, status: str, state: str | None) -> None:
-        set_text(self.call_button, texts("call_buddy"), texts("call_buddy_name"))
+    def show_help(
+        self, texts: Texts, status: str, state: str | None, off_duty: str | None = None
+    ) -> None:
+        """``status``: what is happening with the call; ``off_duty``: the site takes no calls
+        now (nobody on duty, ``off_duty_calls`` "none"), and why: the button is then not
+        offered, never one that calls into the void; it says so in its place."""
+        if off_duty is None:
+            set_text(self.call_button, texts("call_buddy"), texts("call_buddy_name"))
+        else:
+            set_text(self.call_button, texts("call_off_duty"), off_duty)
+        self.call_button.setEnabled(off_duty is None)
         set_text(self.cancel_button, texts("cancel_call"))
         set_text(self.done_button, texts("done_button"), texts("done_button_name"))
-        self.help_status.setText(status)
+        if status != self.help_status.text():
+            self.help_status.setText(status)
+            self.help_status.setAccessibleDescription(texts("help_status_name"))
+            if status and QAccessible.isActive():
+                # Qt widgets have no live region: a screen reader hears the new words through
+                # the label's name change (its name is its text).
+                event = QAccessibleEvent(self.help_status, QAccessible.Event.NameChanged)
+                QAccessible.updateAccessibility(event)
         self.help_status.setVisible(bool(status))
         # While a call is pending the button gives way to what is happening with it.
         self.call_button.setVisible(state is None)

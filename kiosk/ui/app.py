@@ -18,6 +18,7 @@ from kiosk import i18n
 from kiosk.model.commands import CommandHandler
 from kiosk.model.core import KioskCore
 from kiosk.model.outbox import Outbox
+from kiosk.model.pc_label import PcLabel
 from kiosk.model.staff_exit import StaffGate
 from kiosk.settings import KioskSettings
 from kiosk.ui.lockdown import QtLockdown
@@ -44,11 +45,14 @@ class QtLinkBridge(QObject):
     help_reply = Signal(object)
     command = Signal(object)
     connection = Signal(bool)
+    queue = Signal(object)  # the site's SiteQueue, or None
 
     def callbacks(self) -> LinkCallbacks:
         from kiosk.uplink.link import LinkCallbacks
 
-        return LinkCallbacks(self.help_reply.emit, self.command.emit, self.connection.emit)
+        return LinkCallbacks(
+            self.help_reply.emit, self.command.emit, self.connection.emit, self.queue.emit
+        )
 
 
 class KioskApp:
@@ -58,6 +62,7 @@ class KioskApp:
         self.settings = settings
         self.outbox = Outbox(settings.outbox_path)
         self.core = KioskCore(self.outbox, policy=settings.policy, default_lang=settings.lang)
+        self.label = PcLabel(self.outbox, settings.label)
         self.bridge = QtLinkBridge()
         # The network link, health probe and task catalog come right after the start screen
         # shows (finish_start): a visitor sees the screen sooner, and nothing waits on them.
@@ -73,6 +78,7 @@ class KioskApp:
                 "unlock": lambda _args: self.core.unlock(),
                 "announce": self._announce,
                 "reload_content": lambda _args: self.visit.reload(),
+                "set_label": self._set_label,
             }
         )
         self.gate = StaffGate(settings.staff_pin_hash, time.monotonic)
@@ -82,6 +88,7 @@ class KioskApp:
         self.bridge.help_reply.connect(self.core.apply_help_reply)
         self.bridge.command.connect(self._on_command)
         self.bridge.connection.connect(self.window.set_broker_online)
+        self.bridge.queue.connect(self.core.apply_queue)
         self.core.subscribe(self._model_changed)
 
     @property
@@ -133,7 +140,18 @@ class KioskApp:
 
     def _status(self) -> dict[str, Any]:
         health = self.health.figures() if self.health is not None else {}
-        return {**self.core.status(), **health, "content_problems": self.visit.content_problems()}
+        return {
+            **self.core.status(),
+            **health,
+            "content_problems": self.visit.content_problems(),
+            "label": self.label.value,
+        }
+
+    def _set_label(self, args: Any) -> None:
+        """``set_label``: kept in the data folder, and the status says it at once."""
+        self.label.set_from_command(args)
+        if self.link is not None:
+            self.link.status_changed()
 
     def _model_changed(self) -> None:
         if self.link is not None:

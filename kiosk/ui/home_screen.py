@@ -147,6 +147,10 @@ class QtHomeScreen(QWidget):
         layout.addLayout(self._top)
         self.body = make_label("muted")
         layout.addWidget(self.body)
+        # No buddy on duty: said here, in place of "a buddy in the room can help you".
+        self.duty = make_label("duty")
+        self.duty.hide()
+        layout.addWidget(self.duty)
         self._grid = QGridLayout()
         self._grid.setSpacing(12)
         layout.addLayout(self._grid)
@@ -209,5 +213,14 @@ class QtHomeScreen(QWidget):
         self.body.setText(texts("home_body"))
         self.set_tiles(tiles)
 
+    def show_duty(self, text: str) -> None:
+        """Whether a buddy is on duty ('' when one is, or when the kiosk does not know)."""
+        if text != self.duty.text():
+            self.duty.setText(text)
+            self.duty.setAccessibleName(text)
+        self.duty.setVisible(bool(text))
+        self.body.setVisible(not text)
+
     def spoken_text(self) -> str:
-        return " ".join([self.title.text(), self.body.text(), *(t.title for t in self._tiles)])
+        intro = self.duty.text() if self.duty.isVisibleTo(self) else self.body.text()
+        return " ".join([self.title.text(), intro, *(t.title for t in self._tiles)])

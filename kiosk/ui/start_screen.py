@@ -1,4 +1,8 @@
-"""Welcome: choose a language, see how long inactivity may last, touch anywhere to begin."""
+"""Welcome: choose a language, see how long inactivity may last, touch anywhere to begin.
+
+When the site's queue says that no buddy is on duty, the screen says so before anyone presses
+anything (``show_duty``).
+"""
 
 from __future__ import annotations
 
@@ -37,7 +41,11 @@ class QtStartScreen(QWidget):
         self.body = make_label()
         layout.addWidget(self.title)
         layout.addWidget(self.body)
-        layout.addSpacing(24)
+        self.duty = make_label("duty")  # "Nu is er geen buddy. Volgende permanentie: …"
+        self.duty.hide()
+        layout.addSpacing(12)
+        layout.addWidget(self.duty)
+        layout.addSpacing(12)
         self.start_button = make_button("primary")
         self.start_button.setMinimumWidth(420)
         self.start_button.clicked.connect(self.start_requested)
@@ -69,8 +77,16 @@ class QtStartScreen(QWidget):
         for code, button in self.language_buttons.items():
             button.setChecked(code == texts.lang)
 
+    def show_duty(self, text: str) -> None:
+        """Whether a buddy is on duty ('' when one is, or when the kiosk does not know)."""
+        if text != self.duty.text():
+            self.duty.setText(text)
+            self.duty.setAccessibleName(text)
+        self.duty.setVisible(bool(text))
+
     def spoken_text(self) -> str:
-        return " ".join((self.title.text(), self.body.text(), self.hint.text(), self.notice.text()))
+        parts = (self.title.text(), self.body.text(), self.duty.text(), self.hint.text())
+        return " ".join(part for part in (*parts, self.notice.text()) if part)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
         # A touch anywhere on the welcome screen starts, as the hint says.

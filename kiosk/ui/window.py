@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts
 from kiosk.model.core import KioskCore
+from kiosk.model.help_queue import off_duty_text, waiting_text
 from kiosk.model.session import Phase, minutes
 from kiosk.model.theme import HIGH_CONTRAST, NORMAL
 from kiosk.model.tiles import BROWSE, Tile
@@ -54,6 +55,7 @@ class QtKioskWindow(QMainWindow):
         self.reader = reader or QtReader()
         self._tiles_for = tiles_for
         self._broker_online = False
+        self._queue_shown: tuple[str, str] = ("", "")  # (help status, duty notice) on screen
         self._style_key: tuple[str, int] | None = None
         self.allow_close: Callable[[], bool] = lambda: True
 
@@ -90,6 +92,7 @@ class QtKioskWindow(QMainWindow):
         self.action_bar.done_requested.connect(lambda: core.end_session("user"))
         self.idle_warning.still_here.connect(self._still_here)
         core.subscribe(self._update)
+        core.subscribe_queue(self._update)
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self.tick)
         self._ticker.start(tick_ms)
@@ -119,6 +122,7 @@ class QtKioskWindow(QMainWindow):
             texts = self._texts
             home.retranslate(texts, self._tiles_for(texts))
             home.accessibility.show_state(texts, core.text_size, core.high_contrast)
+            home.show_duty(self._queue_shown[1])
         return self._home
 
     def _style_home(self) -> None:
@@ -151,7 +155,18 @@ class QtKioskWindow(QMainWindow):
             return self._texts("help_coming", name=help_call.buddy)
         if not self._broker_online:
             return self._texts("help_offline")
+        queue = self._core.queue_now()
+        if queue is not None and queue.place is not None and queue.wait_s is not None:
+            return waiting_text(self._texts, queue.place, queue.wait_s)
         return self._texts("help_waiting")
+
+    def duty_text(self) -> str:
+        """What the start and home screens say about who is on duty ('' when a buddy is, or
+        when no queue came: then the kiosk says what it always said)."""
+        queue = self._core.queue_now()
+        if queue is None:
+            return ""
+        return off_duty_text(self._texts, queue, self._core.local_now())
 
     def show_activity(self, widget: QWidget) -> None:
         """Put the browser (or a task beside it) in the visit's main area."""
@@ -202,14 +217,30 @@ class QtKioskWindow(QMainWindow):
             self.stack.setCurrentWidget(self.home_screen)
         in_session = core.session is not None
         self.action_bar.setVisible(in_session)
-        state = core.help.state if core.help else None
-        self.action_bar.show_help(texts, self.help_text(), state)
+        self._show_queue(force=True)
         self._show_banner(None)
+
+    def _show_queue(self, *, force: bool = False) -> None:
+        """The call's status and who is on duty; on a tick only when the words changed (the
+        estimate counts down, a queue grows old)."""
+        core = self._core
+        shown = (self.help_text(), self.duty_text())
+        if shown == self._queue_shown and not force:
+            return
+        self._queue_shown = shown
+        status, duty = shown
+        self.start_screen.show_duty(duty)
+        if self._home is not None:
+            self._home.show_duty(duty)
+        state = core.help.state if core.help else None
+        off_duty = None if core.calls_offered else duty
+        self.action_bar.show_help(self._texts, status, state, off_duty)
 
     # --- the clock ------------------------------------------------------------------------------
 
     def tick(self) -> None:
         tick = self._core.tick()
+        self._show_queue()
         if tick.phase is Phase.WARNING and tick.warning_left_s is not None:
             self.idle_warning.show_countdown(self._texts, tick.warning_left_s)
         elif self.idle_warning.isVisible():

@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -25,12 +25,19 @@ from kiosk.wire.protocol import (
     Channel,
     Command,
     HelpChange,
+    Reason,
     Rejected,
+    SiteChannel,
+    SiteQueue,
+    SiteTopic,
     Topic,
     decode_command,
     decode_help,
+    decode_queue,
     encode_status,
     encode_wire_batch,
+    is_site_topic,
+    site_topic_filter,
 )
 
 log = logging.getLogger("kiosk.uplink.link")
@@ -45,6 +52,8 @@ class LinkCallbacks:
     help_reply: Callable[[HelpChange], None]
     command: Callable[[Command], None]
     connection: Callable[[bool], None]
+    # The site's help queue (v1 extension), or None when the keeper took the retained one away.
+    queue: Callable[[SiteQueue | None], None] = field(default=lambda _queue: None)
 
 
 class KioskLink:
@@ -168,7 +177,11 @@ class KioskLink:
             return
         log.info("connected to %s", self._settings.url)
         client.subscribe(
-            [(str(self.topic(Channel.HELP_REPLY)), 1), (str(self.topic(Channel.CMD)), 1)]
+            [
+                (str(self.topic(Channel.HELP_REPLY)), 1),
+                (str(self.topic(Channel.CMD)), 1),
+                (self.queue_topic, 1),  # retained: the queue as it is comes at once
+            ]
         )
         self._connected.set()
         self.status_changed()
@@ -187,7 +200,15 @@ class KioskLink:
         self._acked.put(mid)
         self._wake.set()
 
+    @property
+    def queue_topic(self) -> str:
+        """This site's queue: the one site topic a kiosk may read (the broker's ACL)."""
+        return site_topic_filter(SiteChannel.QUEUE, self.site)
+
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        if is_site_topic(message.topic):
+            self._on_site_message(message)
+            return
         try:
             topic = Topic.parse(message.topic)
             if topic.channel is Channel.HELP_REPLY:
@@ -197,6 +218,27 @@ class KioskLink:
         except Rejected as err:
             self.rejected += 1
             log.warning("ignored a message on %s: %s", message.topic, err)
+
+    def _on_site_message(self, message: mqtt.MQTTMessage) -> None:
+        # A bad queue is counted and logged by its reason alone (nothing of the payload: field
+        # names too come from the sender), then ignored; the last good one stays on screen.
+        try:
+            topic = SiteTopic.parse(message.topic)
+            if topic.site != self.site or topic.channel is not SiteChannel.QUEUE:
+                raise Rejected(Reason.BAD_TOPIC, "not this site's queue")
+            if not message.payload:  # the keeper took the retained queue away
+                self._callbacks.queue(None)
+                return
+            queue = decode_queue(message.payload)
+        except Rejected as err:
+            self.rejected += 1
+            log.warning("ignored a queue message on %s: %s", message.topic, err.reason.value)
+            return
+        except Exception:  # never let a message end paho's network thread
+            self.rejected += 1
+            log.warning("ignored a queue message on %s: it could not be read", message.topic)
+            return
+        self._callbacks.queue(queue)
 
     # --- uploader thread ------------------------------------------------------------------------
 

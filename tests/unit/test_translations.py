@@ -30,7 +30,8 @@ IDS = [f"{domain.name}-{lang}" for domain, lang in CASES]
 
 # Texts that are rightly the same as the English words, per domain and language.
 SAME_AS_ENGLISH: dict[tuple[str, str], set[str]] = {
-    ("kiosk", "nl"): {"ok", "tip", "browser_site_unknown"},  # "OK", "Tip", "Website"
+    # "OK", "Tip", "Website", "14:00"
+    ("kiosk", "nl"): {"ok", "tip", "browser_site_unknown", "clock_time"},
     ("kiosk", "fr"): {"ok"},
     ("reports", "fr"): {"sites", "site", "total"},
 }
@@ -191,6 +192,10 @@ KIOSK_PLURALS: dict[str, dict[str, tuple[str, str, str]]] = {
             "Na 2 minuten zonder gebruik wordt alles gewist.",
         ),
     },
+}
+KIOSK_PLURALS["queue_eta"] = {
+    "fr": ("Environ 0\u00a0minute.", "Environ 1\u00a0minute.", "Environ 2\u00a0minutes."),
+    "nl": ("Ongeveer 0\u00a0minuten.", "Ongeveer 1\u00a0minuut.", "Ongeveer 2\u00a0minuten."),
 }
 FIELD = {"still_here_body": "seconds", "staff_pin_wrong": "left"}  # the others: minutes
 
