@@ -36,16 +36,34 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) system-deps phone-desk-deps lint
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q
 
 # One tier of tests (CONTRIBUTING.md): `make unit` needs no broker, no server and no display.
-TIERS := unit qt integration e2e desktop
+TIERS := unit qt integration e2e desktop browser
 .PHONY: $(TIERS)
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q tests/unit
-qt integration e2e desktop: $(STAMP) system-deps
+qt integration e2e desktop browser: $(STAMP) system-deps phone-desk-deps
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q tests/$@
+
+# --- the phone desk (docs/phone-desk.md) ----------------------------------------------------------
+# The built page is checked in (admin_console/phone/static/): running it needs no Node.js.
+# `make phone-desk` rebuilds it from web/phone-desk/src and the lock file; `make phone-desk-check`
+# fails when the checked-in files are not what the sources build. The npm packages (axe-core for
+# tests/browser too) come from the lock file, install scripts off.
+PHONE := web/phone-desk
+.PHONY: phone-desk phone-desk-deps phone-desk-check phone-desk-screenshots
+$(PHONE)/node_modules/.package-lock.json: $(PHONE)/package-lock.json
+	cd $(PHONE) && npm ci --no-audit --no-fund --ignore-scripts
+phone-desk-deps: $(PHONE)/node_modules/.package-lock.json
+phone-desk: phone-desk-deps
+	cd $(PHONE) && node build.mjs
+phone-desk-check: phone-desk-deps
+	rm -rf build/phone-desk && cd $(PHONE) && node build.mjs ../../build/phone-desk
+	diff -r build/phone-desk admin_console/phone/static
+phone-desk-screenshots: $(STAMP) system-deps phone-desk-deps
+	PHONE_DESK_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/browser
 
 screenshots: $(STAMP) system-deps
 	QTWEBENGINE_DISABLE_SANDBOX=1 xvfb-run -a -s "-screen 0 1366x768x24" $(PY) docs/take_screenshots.py

@@ -74,11 +74,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         retention_days=args.retention_days,
     )
     aggregator = Aggregator(settings, database_url, options)
+    keeper = _queue_keeper(args, settings, options.client_id, options.help_expiry)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     log.info("aggregator storing into %s", engine.url.render_as_string(hide_password=True))
+    keeper.seed(engine)  # a restarted serve publishes the truth, not an empty queue
     engine.dispose()
+    keeper.start()
     code = 0
     try:
         aggregator.run(stop)
@@ -86,10 +89,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log.error("%s; stopping (nothing it had not stored was acknowledged)", err)
         code = 1
     finally:
+        keeper.stop()
         if broker is not None:
             broker.stop()
     log.info("aggregator stopped: %s", dict(aggregator.totals))
     return code
+
+
+def _queue_keeper(
+    args: argparse.Namespace, settings: Any, client_id: str, expiry: timedelta
+) -> Any:
+    """The queue keeper of ``serve``: every site's queue and duty roster, from [sites] and
+    [fleet] timezone of the --config file. Its subscription is always plain (each process sees
+    the whole site), its client id the aggregator's with ``-queue``."""
+    from admin_console.desk.queue_service import (
+        QueueService,
+        QueueServiceOptions,
+        policies_from_config,
+    )
+
+    tables = _tables(args)
+    options = QueueServiceOptions(
+        client_id=f"{client_id}-queue", timezone=tables.fleet.timezone, expiry=expiry
+    )
+    return QueueService(settings, policies_from_config(tables.sites), options)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -122,7 +145,9 @@ def cmd_buddy(args: argparse.Namespace) -> int:
     lang = _language(args.lang)
     from admin_console.ui.buddy_desk import run_buddy_desk
 
-    return run_buddy_desk(_broker(args), site, args.name or buddy.name or "", lang)
+    table = _tables(args).sites.get(site)  # [sites.NAME] topics: what a buddy may tick
+    topics = None if table is None else table.topics
+    return run_buddy_desk(_broker(args), site, args.name or buddy.name or "", lang, topics)
 
 
 def _language(requested: str | None) -> str:
@@ -223,6 +248,79 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"admin-console: no data for {args.start} to {args.end}", file=sys.stderr)
     elif args.out != "-":
         print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _known_site(engine: Any, site: str | None) -> str | None:
+    """``--site``: valid and known to the database, or a ConfigError naming the known ones."""
+    if site is None:
+        return None
+    if not NAME_RE.match(site):
+        raise ConfigError(f"site {site!r} is not valid: 1-32 lower-case letters, digits or '-'")
+    from admin_console.read.buddies import every_site
+
+    known = every_site(engine)
+    if site not in known:
+        listed = ", ".join(known) or "none yet"
+        raise ConfigError(f"unknown site {site!r}: the database knows {listed}")
+    return site
+
+
+def cmd_buddies_hours(args: argparse.Namespace) -> int:
+    """The coordinator's CSV: per buddy and month, hours on duty, shifts and calls."""
+    from admin_console.read.buddies import buddy_months, write_hours_csv
+    from admin_console.read.usage import Period, UsageFilter
+
+    if args.start > args.end:
+        raise ConfigError(f"--from {args.start} is after --to {args.end}")
+    engine = open_database(_database_url(args), create=False)
+    try:
+        site = _known_site(engine, args.site)
+        usage = UsageFilter(
+            Period(args.start, args.end), (site,) if site else (), _tables(args).fleet.timezone
+        )
+        months = buddy_months(engine, usage)
+    finally:
+        engine.dispose()
+    if args.out == "-":
+        write_hours_csv(months, sys.stdout)
+    else:
+        try:
+            with Path(args.out).open("w", encoding="utf-8", newline="") as handle:
+                write_hours_csv(months, handle)
+        except OSError as err:
+            raise ConfigError(f"cannot write {args.out}: {err.strerror or err}") from None
+        print(f"wrote {args.out} ({len(months)} rows)", file=sys.stderr)
+    if not months:
+        print(f"admin-console: no buddy shifts or calls from {args.start} to {args.end}",
+              file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def cmd_buddies_forget(args: argparse.Namespace) -> int:
+    """Delete a buddy's shifts and blank their name on help calls (the counts stay)."""
+    from admin_console.read.buddies import forget_buddy, names_like
+
+    engine = open_database(_database_url(args), create=False)
+    try:
+        site = _known_site(engine, args.site)
+        gone = forget_buddy(engine, args.name, site)
+        similar = names_like(engine, args.name, site) if gone.nothing else []
+    finally:
+        engine.dispose()
+    where = f" at {site}" if site else ""
+    if gone.nothing:
+        hint = f"; stored names that differ only in case or spaces: {', '.join(map(repr, similar))}"
+        print(
+            f"admin-console: nothing matched: no shift or help call of {args.name!r}{where}"
+            + (hint if similar else " (names must match exactly)"),
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"{args.name!r}{where} forgotten: {gone.shifts} shifts deleted, the name blanked on "
+        f"{gone.calls} help calls (the calls are still counted)"
+    )
     return 0
 
 
@@ -338,6 +436,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", help="language of the PDF: nl, fr or en (default: the system's language)"
     )
     report.set_defaults(func=cmd_report)
+
+    buddies = sub.add_parser(
+        "buddies",
+        help="buddy hours for the coordinator (CSV); forget a buddy",
+        description="Buddies' names are kept only for the coordinator's hours (volunteers get "
+        "a compensation for their permanences); they are never in a funder report. "
+        "'forget' removes a buddy.",
+    )
+    buddies_sub = buddies.add_subparsers(dest="buddies_command", required=True)
+    hours = buddies_sub.add_parser(
+        "hours",
+        help="per buddy and month: hours on duty, shifts, calls claimed and resolved (CSV)",
+        description="One CSV row per month, site and buddy: month (YYYY-MM, local), site, "
+        "buddy, hours (on duty, 2 decimals), shifts (begun that month), open_shifts (no "
+        "check-out yet: counted until now, 12 hours at most), calls_claimed, calls_resolved.",
+    )
+    hours.add_argument("--config", help="TOML with [database] url and [fleet] timezone")
+    hours.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
+    hours.add_argument(
+        "--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD (local)"
+    )
+    hours.add_argument(
+        "--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD (included)"
+    )
+    hours.add_argument("--site", help="one site, e.g. gent (default: every site)")
+    hours.add_argument(
+        "--out", required=True, help="the CSV file to write, or '-' for standard output"
+    )
+    hours.set_defaults(func=cmd_buddies_hours)
+    forget = buddies_sub.add_parser(
+        "forget",
+        help="delete a buddy's shifts and blank their name on help calls (counts stay)",
+        description="Deletes every shift of NAME and blanks NAME on the help calls they "
+        "claimed; the calls, waits and outcomes stay counted. Says how many rows changed; "
+        "exit 1 when nothing matched.",
+    )
+    forget.add_argument("name", metavar="NAME", help="the buddy's name, exactly as stored")
+    forget.add_argument("--config", help="TOML with [database] url")
+    forget.add_argument("--db", help="sqlite:///path (default) or postgresql+psycopg://…")
+    forget.add_argument("--site", help="only at this site, e.g. gent (default: every site)")
+    forget.set_defaults(func=cmd_buddies_forget)
 
     demo = sub.add_parser("demo-data", help="fill a database with a realistic demo dataset")
     demo.add_argument("--config")

@@ -35,7 +35,9 @@ from tests.harness import PYTHON, ROOT, mosquitto_version, suite_env
 BENCHMARKS: list[tuple[str, str, list[str], int, int]] = [
     ("kiosk_start", "bench_kiosk_start.py", [], 600, 120),
     ("wipe", "bench_wipe.py", [], 900, 180),
+    ("printing", "bench_printing.py", [], 900, 180),  # needs root (a private cupsd)
     ("help_latency", "bench_help_latency.py", [], 900, 180),
+    ("queue_latency", "bench_queue_latency.py", [], 900, 180),
     ("outbox_drain", "bench_outbox_drain.py", [], 900, 180),
     ("ingest", "bench_ingest.py", [], 1800, 300),
     ("batched_ingest", "bench_batched_ingest.py", [], 2400, 300),

@@ -178,6 +178,133 @@ def buddy_desk_withdrawn(lang: str) -> None:
     done_with(desk)
 
 
+class _QuietLink:
+    """Stands in for the broker link in the desk states below: takes what the desk sends."""
+
+    def reply(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+    def check(self, _checkin: object) -> None:
+        return None
+
+
+def buddy_desk_states(lang: str) -> None:
+    """The desk of issue 16: calls that speak human (labels, task and step, language by name),
+    who is on duty, checked out, the outcome choice, the last buddy's question, a wrong clock."""
+    from kiosk.wire.protocol import DutyRoster, OnDuty, SiteQueue
+
+    def desk_with_calls() -> QtBuddyDesk:
+        now = utc_now()
+        queue = HelpQueue()
+        for machine, label in (
+            ("pc-03", "PC 3 — bij het raam"),
+            ("pc-05", "PC 5 — naast de printer"),
+        ):
+            queue.set_label(machine, label)
+        queue.apply(
+            "pc-03",
+            HelpChange(
+                new_id(), "open", now - timedelta(minutes=6, seconds=12), "mypension-check", 2, "fr"
+            ),
+        )
+        mine = new_id()
+        queue.apply(
+            "pc-05", HelpChange(mine, "open", now - timedelta(minutes=4), "csam-login", 3, "ar")
+        )
+        queue.apply("pc-05", HelpChange(mine, "claimed", now - timedelta(minutes=2), buddy="Sara"))
+        queue.apply(
+            "pc-08",
+            HelpChange(new_id(), "open", now - timedelta(seconds=50), "gmail-account", 0, "nl"),
+        )
+        desk = QtBuddyDesk(queue, "schaerbeek", "Sara")
+        desk.link = _QuietLink()  # type: ignore[assignment]
+        desk.set_connected(True)
+        desk.resize(1400, 640)
+        desk.show()
+        return desk
+
+    since = utc_now() - timedelta(minutes=48)
+    on_duty = DutyRoster(utc_now(), (OnDuty("Sara", since), OnDuty("Yassine", since)))
+    desk = desk_with_calls()
+    desk.on_duty(on_duty)
+    desk.refresh()
+    save(desk, f"buddy-desk-calls-{lang}")
+    desk.checkin_button.click()  # already on duty: a plain message, nothing sent
+    save(desk, f"buddy-desk-duplicate-checkin-{lang}")
+    desk.checkout_button.click()  # Yassine stays on duty: no question
+    desk.on_duty(DutyRoster(utc_now(), (OnDuty("Yassine", since),)))  # the keeper's roster
+    save(desk, f"buddy-desk-checked-out-{lang}")
+    done_with(desk)
+
+    desk = desk_with_calls()
+    desk.on_duty(on_duty)
+    resolve = desk.action_button(desk.row_of("pc-05"))
+    assert resolve is not None
+    resolve.click()
+    dialog = desk.outcome_dialog
+    assert dialog is not None
+    dialog.adjustSize()
+    next(iter(dialog.outcomes.values())).setChecked(True)
+    for key in ("eid-itsme", "government-site"):
+        dialog.topics[key].setChecked(True)
+    save(dialog, f"buddy-desk-outcome-{lang}")
+    dialog.reject()
+    done_with(desk)
+
+    desk = desk_with_calls()
+    desk.on_duty(DutyRoster(utc_now(), (OnDuty("Sara", since),)))
+    desk.on_queue(SiteQueue(utc_now(), on_duty=1, off_duty_calls="staff"), True)
+    desk.checkout_button.click()
+    checkout = desk.checkout_dialog
+    assert checkout is not None
+    checkout.adjustSize()
+    save(checkout, f"buddy-desk-last-checkout-{lang}")
+    checkout.stay_button.click()
+    done_with(desk)
+
+    desk = desk_with_calls()
+    desk.on_duty(on_duty)
+    desk.on_queue(SiteQueue(utc_now() + timedelta(minutes=7), on_duty=2), False)
+    save(desk, f"buddy-desk-clock-{lang}")
+    done_with(desk)
+
+
+def help_loop_screens(url: str, lang: str = "en") -> None:
+    """Issue 16's figures: the Usage tab at the help loop's charts (the wait by hour of the
+    week, how buddies closed the calls, what they helped with) and the report's new tables."""
+    from PySide6.QtGui import QTextDocument
+
+    from admin_console.read.report_texts import ReportTexts
+
+    window = QtAdminWindow(AdminOptions(db_url=url, admin="marie", lang=lang), clock)
+    window.resize(1600, 1000)
+    window.show()
+    window.set_connected(True)
+    window.start()
+    for _ in range(100):
+        settle(200)
+        if window.usage.data is not None and window.reports.report and not window.db.busy():
+            break
+    suffix = "" if lang == "en" else f"-{lang}"
+    window.tabs.setCurrentIndex(3)
+    settle(300)
+    window.usage.chart_area.verticalScrollBar().setValue(window.usage.charts["waits"].y())
+    save(window, f"admin-usage-loop{suffix}")
+    window.tabs.setCurrentIndex(4)
+    settle(300)
+    preview = window.reports.preview
+    preview.moveCursor(preview.textCursor().MoveOperation.End)
+    # From the end backwards: the table's title comes to the top of the view.
+    preview.find(
+        ReportTexts(lang).title("calls_per_staffed_hour"), QTextDocument.FindFlag.FindBackward
+    )
+    cursor = preview.textCursor()
+    cursor.clearSelection()  # found, in view, not highlighted
+    preview.setTextCursor(cursor)
+    save(window, f"admin-report-loop{suffix}")
+    done_with(window)
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     OUT.mkdir(exist_ok=True)
@@ -189,12 +316,15 @@ def main() -> int:
         print(f"demo data: {result['events']} events, {result['events_per_s']} events/s")
         audit_log(url)
         admin_screens(url)
+        help_loop_screens(url)
         for lang in ("nl", "fr"):
             translators = install_translators(app, lang)
             admin_screens(url, lang)
+            help_loop_screens(url, lang)
             buddy_desk(lang)
             buddy_desk_offline(lang)
             buddy_desk_withdrawn(lang)
+            buddy_desk_states(lang)
             for translator in translators:
                 app.removeTranslator(translator)
     buddy_desk()

@@ -57,6 +57,7 @@ TIERS = {
     "integration": "real Mosquitto, PostgreSQL, QtWebEngine pages, the suite's processes",
     "e2e": "the kiosk and the desks' windows talking through a real broker",
     "desktop": "the real kiosk full screen on Xvfb with openbox, driven by X input",
+    "browser": "the phone desk in a real headless Chromium, over WSS to a real Mosquitto",
 }
 
 

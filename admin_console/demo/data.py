@@ -14,14 +14,20 @@ yet) with what ``days`` local days up to ``now`` would have left behind:
   (the aggregator's own rollup code: events, and help waits and handling times), ``visits``
   for every session, ``help_requests`` with waits of about 1 to 10 minutes (a few longer),
   handling times, cancellations and expiries, and ``machines`` with a last status for every
-  kiosk (a few offline, one disk nearly full).
+  kiosk (a few offline, one disk nearly full);
+- ``buddy_shifts`` along each site's rota (Tuesday and Thursday afternoons, at some sites a
+  Monday morning or a Wednesday afternoon; one to three buddies of a team of five, checking in
+  and out a few minutes around it, now and then a forgotten check-out): a call claimed during
+  a shift is claimed by a buddy on duty, any other by ``staff``; resolved calls carry an
+  outcome (a few none: an older desk) and one or two topics that fit their task. These draw
+  from a generator of their own, so a seed's events, visits and calls are what they were.
 
 Sites get real Belgian municipality names (``schaerbeek``, ``gent``, …), kiosks ``pc-01``….
 The same seed gives the same data. Rows go in with bulk inserts, a day at a time (PostgreSQL:
 COPY). With the defaults, 50 sites × 10 kiosks × 365 days give about 10 million events.
 ``progress(days_done, days_total)`` is called after each day. The returned dict holds
-``events``, ``sessions``, ``help_requests``, ``daily_counts``, ``machines``, ``first_day``,
-``last_day``, ``seconds`` and ``events_per_s``.
+``events``, ``sessions``, ``help_requests``, ``shifts``, ``daily_counts``, ``machines``,
+``first_day``, ``last_day``, ``seconds`` and ``events_per_s``.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from admin_console.demo.patterns import DayRows, Generator, builtin_tasks, site_names
-from admin_console.store.orm import EventRow, HelpRequestRow, MachineRow, VisitRow
+from admin_console.store.orm import BuddyShiftRow, EventRow, HelpRequestRow, MachineRow, VisitRow
 from admin_console.store.rollups import DEFAULT_TIMEZONE, add_counts, counts_for, help_counts
 
 __all__ = ["builtin_tasks", "generate", "site_names"]
@@ -151,12 +157,14 @@ def _fill(
         pending.events += rows.events
         pending.visits += rows.visits
         pending.help += rows.help
+        pending.shifts += rows.shifts
         # One transaction for about 100,000 events: a commit costs more than a small insert.
         if len(pending.events) >= 100_000 or n == days - 1:
             with engine.begin() as connection:
                 _insert_events(connection, pending.events)
                 _insert(connection, _table(VisitRow), pending.visits)
                 _insert(connection, _table(HelpRequestRow), pending.help)
+                _insert(connection, _table(BuddyShiftRow), pending.shifts)
                 # What the aggregator counts at ingest: events, and each answered call's wait.
                 counts = counts_for(pending.events, gen.zone)
                 for h in pending.help:
@@ -169,6 +177,7 @@ def _fill(
             totals["events"] += len(pending.events)
             totals["sessions"] += len(pending.visits)
             totals["help_requests"] += len(pending.help)
+            totals["shifts"] += len(pending.shifts)
             pending = DayRows()
         if progress is not None:
             progress(n + 1, days)

@@ -92,6 +92,23 @@ HOUR_WEIGHTS = (0.6, 1.0, 1.15, 0.7, 0.8, 1.1, 1.0, 0.65)  # 09h … 16h
 WEEKDAY_FACTOR = (1.0, 1.15, 0.8, 1.15, 0.9, 0.6, 0.0)  # Monday … Sunday
 BUDDIES = ("Sara", "Yassine", "Lotte", "Mehdi", "Emma", "Noah", "Ines", "Lucas", "Fatima", "Jan")
 VERSIONS = ("0.3.0", "0.3.0", "0.3.0", "0.2.9")
+# Permanences (issue 16): every site is staffed on Tuesday and Thursday afternoons; some add a
+# Monday morning or a Wednesday afternoon. (weekday, start, end) in local hours.
+ROTA_BASE = ((1, 13.0, 17.0), (3, 13.0, 17.0))
+ROTA_EXTRA = ((0, 10.0, 12.5), (2, 13.5, 16.5))
+STAFF = "staff"  # who answers a call when no buddy is on duty (the site's own staff)
+OUTCOME_WEIGHTS = {"solved": 62, "partly": 17, "referred": 11, "left": 4, "": 6}  # "": not said
+TOPICS_BY_TASK = {  # what a call during a guided task is most often about
+    "csam-login": ("eid-itsme", "government-site"),
+    "mypension-check": ("government-site", "eid-itsme"),
+    "myminfin-tax-document": ("government-site", "eid-itsme", "printing-scanning"),
+    "irisbox-certificate": ("government-site", "eid-itsme", "printing-scanning"),
+    "gmail-account": ("email", "smartphone"),
+    "outlook-account": ("email",),
+    "plan-trip": ("smartphone", "other"),
+    "phishing-recognise": ("email", "banking"),
+}
+FREE_TOPICS = ("banking", "email", "printing-scanning", "files-photos", "smartphone", "other")
 END_REASONS = (("user", 70), ("idle", 24), ("time_limit", 4), ("admin", 2))
 
 
@@ -137,6 +154,10 @@ def site_names(count: int) -> list[str]:
     return [SITE_NAMES[n] if n < len(SITE_NAMES) else f"site-{n + 1:03d}" for n in range(count)]
 
 
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
 def _region(site: str) -> str:
     return "brussels" if site in BRUSSELS else "walloon" if site in WALLOON else "flemish"
 
@@ -169,6 +190,7 @@ class DayRows:
         self.events: list[dict[str, Any]] = []
         self.visits: list[dict[str, Any]] = []
         self.help: list[dict[str, Any]] = []
+        self.shifts: list[dict[str, Any]] = []
 
 
 class Generator:
@@ -196,6 +218,11 @@ class Generator:
         self.site_factor = {s: 0.6 + 0.8 * self.rng.random() for s in self.sites}
         self.saturday = {s: self.rng.random() < 0.7 for s in self.sites}
         self.free_keys = sorted({k for t in self.tasks.values() for k in t.site_keys})
+        # The help loop draws from its own generator: the events, visits and calls of a seed
+        # stay what they were before shifts, outcomes and topics were added.
+        self.loop_rng = random.Random(seed * 7919 + 16)
+        self.rota = {s: self._site_rota(s) for s in self.sites}
+        self.team = {s: self.loop_rng.sample(BUDDIES, 5) for s in self.sites}
 
     def uid(self) -> str:
         """A random (v4) UUID from the seeded generator, so that a seed gives the same ids."""
@@ -209,9 +236,85 @@ class Generator:
             if WEEKDAY_FACTOR[weekday] == 0 or (weekday == 5 and not self.saturday[site]):
                 continue
             mean = self.rate * WEEKDAY_FACTOR[weekday] * self.site_factor[site]
+            first_call = len(out.help)
             for machine in self.kiosks:
                 self._kiosk_day(out, day, site, machine, mean)
+            on_duty = self._shifts(out, day, site)
+            for row in out.help[first_call:]:
+                self._closing(row, on_duty)
         return out
+
+    # --- the help loop: permanences, who answered, how calls were closed ------------------------
+
+    def _site_rota(self, site: str) -> list[tuple[int, float, float]]:
+        rota = list(ROTA_BASE)
+        rota += [extra for extra in ROTA_EXTRA if self.loop_rng.random() < 0.4]
+        return sorted(rota)
+
+    def _local(self, day: date, hours: float) -> datetime:
+        moment = datetime.combine(day, time(), self.zone) + timedelta(hours=hours)
+        return moment.astimezone(UTC).replace(tzinfo=None)
+
+    def _shifts(
+        self, out: DayRows, day: date, site: str
+    ) -> list[tuple[datetime, datetime | None, str]]:
+        """The day's shifts at a site along its rota: one to three buddies each, checking in
+        and out a few minutes around the permanence; a shift still going at ``now`` has no
+        check-out yet, and now and then a buddy forgets to check out."""
+        rng, shifts = self.loop_rng, []
+        for weekday, start, end in self.rota[site]:
+            if weekday != day.weekday():
+                continue
+            count = 1 + (rng.random() < 0.55) + (rng.random() < 0.2)
+            for buddy in rng.sample(self.team[site], count):
+                began = self._local(day, start + rng.uniform(-0.15, 0.3))
+                ended: datetime | None = self._local(day, end + rng.uniform(-0.3, 0.25))
+                if began >= self.now:
+                    continue
+                if ended is not None and (ended > self.now or rng.random() < 0.01):
+                    ended = None  # still on duty, or a forgotten check-out
+                shifts.append((began, ended, buddy))
+                out.shifts.append(
+                    {
+                        "id": self.uid_from(rng),
+                        "site": site,
+                        "buddy": buddy,
+                        "started": began,
+                        "ended": ended,
+                        "ended_by": None if ended is None else self.uid_from(rng),
+                    }
+                )
+        return shifts
+
+    def uid_from(self, rng: random.Random) -> str:
+        h = f"{rng.getrandbits(128) & _V4_MASK | _V4_BITS:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def _closing(
+        self, row: dict[str, Any], on_duty: list[tuple[datetime, datetime | None, str]]
+    ) -> None:
+        """Who claimed a call (a buddy on duty then, else the site's staff), and for a
+        resolved one the outcome and topics the buddy ticked."""
+        rng, claimed = self.loop_rng, row["claimed"]
+        if claimed is None:
+            return
+        there = [
+            buddy
+            for began, ended, buddy in on_duty
+            if began <= claimed and (ended is None or claimed < ended)
+        ]
+        row["buddy"] = rng.choice(there) if there else STAFF
+        if row["state"] != "resolved":
+            return
+        outcome = _weighted(rng, OUTCOME_WEIGHTS)
+        row["outcome"] = outcome or None
+        if outcome == "left" or rng.random() < 0.1:
+            return  # nothing ticked
+        likely = TOPICS_BY_TASK.get(row["task"] or "", FREE_TOPICS)
+        topics = [rng.choice(likely)]
+        if rng.random() < 0.25:
+            topics.append(rng.choice(FREE_TOPICS))
+        row["topics"] = ",".join(dict.fromkeys(topics))
 
     def _kiosk_day(self, out: DayRows, day: date, site: str, machine: str, mean: float) -> None:
         rng = self.rng
@@ -341,6 +444,8 @@ class Generator:
             "claimed": None,
             "closed": None,
             "updated": opened,
+            "outcome": None,
+            "topics": None,
         }
         fate = rng.random()
         if fate < 0.08:  # the visitor left before anyone came

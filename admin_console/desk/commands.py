@@ -27,6 +27,7 @@ from kiosk.wire.protocol import (
     Channel,
     CommandAck,
     HelpChange,
+    HelpOutcome,
     Status,
     Topic,
     decode_ack,
@@ -273,9 +274,21 @@ class AdminLink(ConsoleLink):
         info = self._client.publish(topic, payload, qos=1)
         return info.rc == mqtt.MQTT_ERR_SUCCESS or info.rc == mqtt.MQTT_ERR_NO_CONN
 
-    def reply_help(self, site: str, machine: str, request: str, state: str, buddy: str) -> None:
-        """Claim or resolve a call, exactly as a buddy desk does (retained)."""
-        self.publish_help_reply(site, machine, request, state, buddy)
+    def reply_help(
+        self,
+        site: str,
+        machine: str,
+        request: str,
+        state: str,
+        buddy: str,
+        *,
+        outcome: HelpOutcome | None = None,
+        topics: Sequence[str] = (),
+    ) -> None:
+        """Claim or resolve a call (with its outcome and topics), as a buddy desk does."""
+        self.publish_help_reply(
+            site, machine, request, state, buddy, outcome=outcome, topics=topics
+        )
 
     def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
         if topic.channel is Channel.STATUS:

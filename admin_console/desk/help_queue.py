@@ -51,6 +51,7 @@ class HelpQueue:
         self._announced: set[str] = set()
         self._withdrawn: list[HelpCall] = []  # claimed, then cancelled: the buddy must know
         self.offline: set[str] = set()  # machines; "site/machine" in a multi-site queue
+        self._labels: dict[str, str] = {}  # the same keys: the name people in the room use
 
     def apply(self, machine: str, change: HelpChange, site: str = "") -> bool:
         """Take one change; True when the queue changed."""
@@ -86,14 +87,33 @@ class HelpQueue:
         return before != call
 
     def set_online(self, machine: str, online: bool, site: str = "") -> None:
-        key = f"{site}/{machine}" if site else machine
+        key = _key(site, machine)
         if online:
             self.offline.discard(key)
         else:
             self.offline.add(key)
 
     def is_offline(self, call: HelpCall) -> bool:
-        return (f"{call.site}/{call.machine}" if call.site else call.machine) in self.offline
+        return _key(call.site, call.machine) in self.offline
+
+    def set_label(self, machine: str, label: str | None, site: str = "") -> bool:
+        """A PC's label from its status (``None``: it has none); True when it changed."""
+        key = _key(site, machine)
+        before = self._labels.get(key)
+        if label:
+            self._labels[key] = label
+        else:
+            self._labels.pop(key, None)
+        return before != self._labels.get(key)
+
+    def label_of(self, call: HelpCall) -> str | None:
+        """The label of the call's PC, None when it has none or was never heard of (a call
+        from a PC without status is still shown, by its machine id)."""
+        return self._labels.get(_key(call.site, call.machine))
+
+    def waiting(self) -> int:
+        """Calls nobody has claimed yet."""
+        return sum(call.state == HelpState.OPEN for call in self.active())
 
     def active(self) -> list[HelpCall]:
         """Calls a buddy still has to handle, the longest waiting first."""
@@ -151,6 +171,10 @@ def changes_from_record(
         final = HelpState(state)
         changes.append(HelpChange(request, final, closed or claimed or opened, buddy=buddy))
     return changes
+
+
+def _key(site: str, machine: str) -> str:
+    return f"{site}/{machine}" if site else machine
 
 
 def _aware(moment: datetime | None) -> datetime | None:

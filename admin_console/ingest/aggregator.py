@@ -39,7 +39,13 @@ from admin_console.ingest.storer import READY, StorerOptions, Wire, storer_main
 from admin_console.store.database import dialect_of
 from admin_console.store.gc_pause import gc_held_off
 from kiosk.wire.broker import BrokerSettings, acknowledge, make_client
-from kiosk.wire.protocol import Channel, shared_filter, topic_filter
+from kiosk.wire.protocol import (
+    Channel,
+    SiteChannel,
+    shared_filter,
+    site_topic_filter,
+    topic_filter,
+)
 
 log = logging.getLogger("admin_console.ingest.aggregator")
 
@@ -100,7 +106,10 @@ class Aggregator:
 
     def filters(self) -> list[str]:
         group = self._options.share_group
-        return [shared_filter(c, group) if group else topic_filter(c) for c in CHANNELS]
+        checkins = site_topic_filter(SiteChannel.CHECKIN)  # kiosk/v1/+/_site/checkin
+        return [shared_filter(c, group) if group else topic_filter(c) for c in CHANNELS] + [
+            f"$share/{group}/{checkins}" if group else checkins
+        ]
 
     # --- paho's thread --------------------------------------------------------------------------
 

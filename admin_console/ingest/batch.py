@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from admin_console.store.orm import (
+    BuddyShiftRow,
     EventRow,
     HelpRequestRow,
     MachineRow,
@@ -34,20 +35,29 @@ from admin_console.store.orm import (
 from admin_console.store.rollups import DEFAULT_TIMEZONE, Key, add_counts, counts_for, help_counts
 from kiosk.wire.protocol import (
     Channel,
+    CheckIn,
     HelpChange,
+    HelpState,
     Reason,
     Rejected,
+    SiteChannel,
+    SiteTopic,
     Status,
     Topic,
+    decode_checkin,
     decode_event_batch,
     decode_help,
     decode_status,
     help_advances,
+    is_site_topic,
 )
 
 log = logging.getLogger("admin_console.ingest.batch")
 
 STORAGE_ERROR = "storage_error"
+# Check-ins that change nothing (docs/protocol.md, "Site channels"): counted, never an error.
+DUPLICATE_CHECKIN = "duplicate_checkin"
+CHECKOUT_WITHOUT_CHECKIN = "checkout_without_checkin"
 
 
 class Inbound(NamedTuple):
@@ -65,6 +75,8 @@ class IngestResult:
     events_new: int = 0
     events_duplicate: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    # Check-ins: shifts_started, shifts_ended, duplicate_checkin, checkout_without_checkin.
+    checkins: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class _Work:
     events: list[dict[str, Any]] = field(default_factory=list)
     help: list[tuple[Topic, HelpChange, Inbound]] = field(default_factory=list)
     status: list[tuple[Topic, Status, datetime]] = field(default_factory=list)
+    checkins: list[tuple[SiteTopic, CheckIn, datetime]] = field(default_factory=list)
     rejections: list[_Rejection] = field(default_factory=list)
 
 
@@ -127,6 +140,15 @@ def decode(messages: Sequence[Inbound]) -> _Work:
     add_event = work.events.append
     for message in messages:
         try:
+            if is_site_topic(message.topic):  # before Topic.parse, which refuses `_site`
+                site_topic = SiteTopic.parse(message.topic)
+                if site_topic.channel is not SiteChannel.CHECKIN:
+                    raise Rejected(
+                        Reason.BAD_TOPIC, f"the aggregator does not take {site_topic.channel}"
+                    )
+                checkin = decode_checkin(message.payload)
+                work.checkins.append((site_topic, checkin, message.received))
+                continue
             topic = _topic(message.topic)
             if topic.channel is Channel.EVENTS:
                 batch = decode_event_batch(topic, message.payload)
@@ -455,6 +477,7 @@ class Ingest:
                 total.events_new += part.events_new
                 total.events_duplicate += part.events_duplicate
                 total.rejected.update(part.rejected)
+                total.checkins.update(part.checkins)
             return total
 
     def _store(self, prepared: Prepared, messages: Sequence[Inbound] = ()) -> IngestResult:
@@ -489,6 +512,10 @@ class Ingest:
                         "the request belongs to another machine",
                     )
                     rejections.append(spoofed)
+            for site_topic, checkin, received in work.checkins:
+                outcome = self._apply_checkin(session, site_topic.site, checkin, received)
+                if outcome:
+                    result.checkins[outcome] += 1
             for topic, status, received in work.status:
                 session.merge(
                     MachineRow(
@@ -552,9 +579,58 @@ class Ingest:
             row.closed = row.closed or ts
             if change.buddy and row.buddy is None:
                 row.buddy = change.buddy
+            if change.state == HelpState.RESOLVED and row.outcome is None and row.topics is None:
+                # How the buddy closed it: kept with the resolved message that carried it, even
+                # when another final state arrived first (a visitor who left, then "left").
+                if change.outcome is not None:
+                    row.outcome = change.outcome.value
+                if change.topics:
+                    row.topics = ",".join(change.topics)
         # What this change made known (the wait, the handling time): counted once per request.
         add_counts(session.connection(), self._help_counts(row) - counted)
         return True
+
+    def _apply_checkin(
+        self, session: Session, site: str, checkin: CheckIn, received: datetime
+    ) -> str | None:
+        """A check-in makes a shift, a check-out closes the buddy's open shift at the site; both
+        at the time the aggregator received them (a desk's clock may be wrong). The same id
+        again does nothing (None); an ``in`` for a buddy on duty and an ``out`` for one who is
+        not change nothing either, and are counted by the caller."""
+        session.flush()  # this batch's earlier check-ins are visible to the lookups below
+        if session.get(BuddyShiftRow, checkin.id) is not None:
+            return None
+        if (
+            checkin.state == "out"
+            and session.execute(
+                select(BuddyShiftRow.id).where(BuddyShiftRow.ended_by == checkin.id).limit(1)
+            ).first()
+        ):
+            return None
+        wanted = checkin.buddy.strip().casefold()
+        open_shifts = session.execute(
+            select(BuddyShiftRow)
+            .where(BuddyShiftRow.site == site, BuddyShiftRow.ended.is_(None))
+            .order_by(BuddyShiftRow.started)
+        ).scalars()
+        shift = next((s for s in open_shifts if s.buddy.strip().casefold() == wanted), None)
+        if checkin.state == "in":
+            if shift is not None:
+                return DUPLICATE_CHECKIN
+            session.add(
+                BuddyShiftRow(
+                    id=checkin.id,
+                    site=site,
+                    buddy=checkin.buddy.strip(),
+                    started=_naive(received),
+                )
+            )
+            return "shifts_started"
+        if shift is None:
+            return CHECKOUT_WITHOUT_CHECKIN
+        shift.ended = _naive(received)
+        shift.ended_by = checkin.id
+        return "shifts_ended"
 
     def _help_counts(self, row: HelpRequestRow) -> Counter[Key]:
         return help_counts(row.site, row.state, row.opened, row.claimed, row.closed, self._zone)

@@ -109,6 +109,7 @@ class Storer:
             rejected=sum(result.rejected.values()),
             messages=len(batch),
         )
+        totals.update(result.checkins)  # shifts_started, duplicate_checkin, …
         return totals
 
 

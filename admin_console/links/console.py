@@ -9,7 +9,7 @@ import logging
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -18,11 +18,17 @@ from paho.mqtt.reasoncodes import ReasonCode
 from kiosk.wire.broker import BrokerSettings, make_client
 from kiosk.wire.protocol import (
     Channel,
+    CheckIn,
     HelpChange,
+    HelpOutcome,
     HelpState,
     Rejected,
+    SiteChannel,
+    SiteTopic,
     Topic,
+    encode_checkin,
     encode_help,
+    is_site_topic,
     utc_now,
 )
 
@@ -70,17 +76,44 @@ class ConsoleLink(ABC):
         self._client.loop_stop()
 
     def publish_help_reply(
-        self, site: str, machine: str, request: str, state: str, buddy: str
+        self,
+        site: str,
+        machine: str,
+        request: str,
+        state: str,
+        buddy: str,
+        *,
+        outcome: HelpOutcome | str | None = None,
+        topics: Iterable[str] = (),
     ) -> None:
-        """Claim or resolve a call; retained, so a desk that starts later knows it too."""
-        change = HelpChange(request, HelpState(state), utc_now(), buddy=buddy)
+        """Claim or resolve a call; retained, so a desk that starts later knows it too. A
+        resolution may say how it went (``outcome``) and what it was about (``topics``)."""
+        resolved = HelpState(state) is HelpState.RESOLVED
+        change = HelpChange(
+            request,
+            HelpState(state),
+            utc_now(),
+            buddy=buddy,
+            outcome=HelpOutcome(outcome) if resolved and outcome else None,
+            topics=tuple(topics) if resolved else (),
+        )
         topic = Topic(site, machine, Channel.HELP_REPLY)
         self._client.publish(str(topic), encode_help(change), qos=1, retain=True)
+
+    def publish_checkin(self, site: str, checkin: CheckIn) -> None:
+        """A buddy starts or ends a permanence (QoS 1, not retained: it happened once)."""
+        topic = SiteTopic(site, SiteChannel.CHECKIN)
+        self._client.publish(str(topic), encode_checkin(checkin), qos=1)
 
     @abstractmethod
     def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
         """One message on a subscribed topic; raise ``Rejected`` for one that breaks the
         protocol (it is counted and logged, the link goes on)."""
+
+    def handle_site(self, topic: SiteTopic, message: mqtt.MQTTMessage) -> None:
+        """One message on a site channel (``kiosk/v1/{site}/_site/…``); ignored unless a
+        link subscribes to them. Raise ``Rejected`` like :meth:`handle`."""
+        log.debug("the %s has no use for %s", self._who, topic)
 
     def _on_connect(
         self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
@@ -101,7 +134,10 @@ class ConsoleLink(ABC):
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            self.handle(Topic.parse(message.topic), message)
+            if is_site_topic(message.topic):
+                self.handle_site(SiteTopic.parse(message.topic), message)
+            else:
+                self.handle(Topic.parse(message.topic), message)
         except Rejected as err:
             with self._lock:
                 self.rejected += 1

@@ -53,7 +53,7 @@ from admin_console.provision.mosquitto import (
     render_conf,
     render_passwd,
 )
-from kiosk.wire.protocol import NAME_RE
+from kiosk.wire.protocol import MAX_LABEL, NAME_RE, Rejected, pc_label
 
 REGISTRY_FORMAT = 1
 DEFAULT_PORT = 8883
@@ -62,6 +62,7 @@ SERVER_DAYS = 825
 _FOLDERS = {
     "kiosk": "kiosks",
     "buddy": "buddies",
+    "phone": "phones",
     "admin": "admins",
     "bridge": "bridges",
     "aggregator": "aggregators",
@@ -131,6 +132,8 @@ def username_for(role: str, site: str | None = None, ident: str | None = None) -
         return f"kiosk.{site}.{ident}"
     if role == "buddy":
         return f"buddy.{site}.{ident}"
+    if role == "phone":  # a buddy's phone desk (admin_console/provision/phone.py)
+        return f"phone.{site}.{ident}"
     if role == "admin":
         return f"admin.{ident}"
     if role == "bridge":
@@ -164,6 +167,7 @@ class Entry:
         where = {
             "kiosk": f"{self.site}/{self.machine}",
             "buddy": f"{self.site}/{self.name}",
+            "phone": f"{self.site}/{self.name}",
             "admin": f"{self.name}",
             "bridge": f"{self.site}",
             "aggregator": self.name or "",
@@ -488,6 +492,7 @@ def _issue(
     site: str | None = None,
     ident: str | None = None,
     display: str | None = None,
+    label: str | None = None,
 ) -> Issued:
     """Add (or with ``rotate`` re-key) one credential and write its client file."""
     username = username_for(role, site, ident)
@@ -518,9 +523,14 @@ def _issue(
     else:
         extra = ""
         if role == "kiosk":
+            if label is None and old is not None:
+                label = _kiosk_label(path)  # a re-key keeps the PC's label
             extra = (
                 f"\n[kiosk]\nsite = {toml_string(str(site))}\nmachine = {toml_string(str(ident))}\n"
             )
+            if label is not None:
+                extra += f"label = {toml_string(label)}\n"  # "PC 3 — bij het raam"
+
         elif role == "buddy":
             extra = (
                 f"\n[buddy]\nsite = {toml_string(str(site))}\n"
@@ -539,6 +549,28 @@ def _issue(
     return Issued(username, path, rotated=old is not None)
 
 
+def _kiosk_label(path: Path) -> str | None:
+    """The label of an existing kiosk file, if it has a valid one."""
+    import tomllib
+
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("kiosk", {}).get("label")
+        return pc_label(value) if value is not None else None
+    except (OSError, tomllib.TOMLDecodeError, Rejected, AttributeError):
+        return None
+
+
+def check_label(label: str) -> str:
+    """A PC's label as people in the room say it: 1 to 60 printable characters."""
+    try:
+        return pc_label(label)
+    except Rejected:
+        raise ProvisionError(
+            f"--label {label!r}: a PC's label is 1 to {MAX_LABEL} printable characters, "
+            'like "PC 3 — bij het raam" (no line breaks or tabs)'
+        ) from None
+
+
 def add(
     directory: Path,
     role: str,
@@ -547,9 +579,15 @@ def add(
     name: str | None = None,
     rotate: bool = False,
     ca_path: str | None = None,
+    label: str | None = None,
 ) -> Issued:
-    """Issue a kiosk, buddy, admin, bridge or extra aggregator credential (or re-key one)."""
+    """Issue a kiosk, buddy, admin, bridge or extra aggregator credential (or re-key one).
+    ``label``: a kiosk's name in the room, written as ``[kiosk] label``."""
     display: str | None = None
+    if label is not None:
+        if role != "kiosk":
+            raise ProvisionError("--label goes with a kiosk only")
+        label = check_label(label)
     ident: str | None = None
     if role in ("kiosk", "buddy", "bridge"):
         site = check_name("site", site or "")
@@ -574,6 +612,7 @@ def add(
             site=site,
             ident=ident,
             display=display,
+            label=label,
         )
 
 
@@ -590,7 +629,7 @@ def revoke(directory: Path, role: str, target: str) -> Entry:
     if role == "kiosk":
         site, _, machine = target.partition("/")
         username = username_for(role, check_name("site", site), check_name("machine", machine))
-    elif role == "buddy":
+    elif role in ("buddy", "phone"):
         site, _, name = target.partition("/")
         username = username_for(role, check_name("site", site), person_id("buddy name", name))
     elif role == "admin":

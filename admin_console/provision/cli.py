@@ -70,12 +70,15 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         name=args.machine,
         rotate=args.rotate,
         ca_path=args.ca_path,
+        label=args.label,
     )
     _issued(f"kiosk {args.site}/{args.machine}", issued, f"kiosk --config {issued.path.name}")
     return 0
 
 
 def cmd_buddy(args: argparse.Namespace) -> int:
+    if args.phone:
+        return _phone_enrolment(args)
     issued = prov.add(
         Path(args.dir),
         "buddy",
@@ -86,6 +89,39 @@ def cmd_buddy(args: argparse.Namespace) -> int:
     )
     usage = f"admin-console buddy --config {issued.path.name} --site {args.site}"
     _issued(f"buddy {args.name.strip()!r} of {args.site}", issued, usage)
+    return 0
+
+
+def _phone_enrolment(args: argparse.Namespace) -> int:
+    from admin_console.provision import phone
+
+    made = phone.enrol_phone(Path(args.dir), args.site, args.name, args.hours)
+    verb = "re-keyed (the earlier phone is cut off)" if made.rotated else "added"
+    print(f"{verb} the phone of buddy {args.name.strip()!r} of {args.site} ({made.username})")
+    print(f"  one-time enrolment link: {made.link_file} (mode 0600; a secret until used)")
+    print(f"  the same as a QR code: {made.qr_file}")
+    print(f"  valid once, until {made.expires:%Y-%m-%d %H:%M} UTC (provision revoke --phone)")
+    if args.show_qr:
+        print(phone.qr_terminal(made.link))
+    print(RELOAD_HINT)
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from admin_console.provision import phone
+
+    web = phone.configure_web(
+        Path(args.dir),
+        host=args.host,
+        https_port=args.https_port,
+        wss_port=args.wss_port,
+        cert=Path(args.cert) if args.cert else None,
+        key=Path(args.key) if args.key else None,
+    )
+    which = "the site's own" if web.own_cert else "the private CA's (phones will not trust it)"
+    print(f"phone desk: {web.page_url} (page), {web.broker_url} (MQTT over WebSockets)")
+    print(f"  certificate: {which}; start the page: python -m admin_console.phone --dir {args.dir}")
+    print("  the broker opens the WebSockets listener when it restarts (conf.d/phone-desk.conf)")
     return 0
 
 
@@ -118,7 +154,7 @@ def cmd_aggregator(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     role, target = next(
         (role, value)
-        for role in ("kiosk", "buddy", "admin", "bridge", "aggregator")
+        for role in ("kiosk", "buddy", "phone", "admin", "bridge", "aggregator")
         if (value := getattr(args, role)) is not None
     )
     entry = prov.revoke(Path(args.dir), role, target)
@@ -188,12 +224,25 @@ def register(subparsers: Any) -> None:
     _add_common(kiosk)
     kiosk.add_argument("--site", required=True)
     kiosk.add_argument("--machine", required=True)
+    kiosk.add_argument(
+        "--label",
+        help='the PC\'s name in the room, shown on the buddy desk, e.g. "PC 3 — bij het raam" '
+        "(1-60 characters; [kiosk] label of its file; a re-key keeps it)",
+    )
     kiosk.set_defaults(func=cmd_kiosk)
 
     buddy = sub.add_parser("buddy", help="a buddy credential: DIR/buddies/S/N.toml")
     _add_common(buddy)
     buddy.add_argument("--site", required=True)
     buddy.add_argument("--name", required=True, help='as the buddy is called, e.g. "Sara"')
+    buddy.add_argument(
+        "--phone",
+        action="store_true",
+        help="enrol the buddy's phone instead (the phone desk; needs `provision web`): "
+        "its own credential and a one-time link and QR code, DIR/phones/S/N.link and .svg",
+    )
+    buddy.add_argument("--hours", type=int, default=24, help="--phone: the link's lifetime")
+    buddy.add_argument("--show-qr", action="store_true", help="--phone: print the QR code")
     buddy.set_defaults(func=cmd_buddy)
 
     admin = sub.add_parser("admin", help="an admin credential: DIR/admins/N.toml")
@@ -220,10 +269,22 @@ def register(subparsers: Any) -> None:
     which = revoke.add_mutually_exclusive_group(required=True)
     which.add_argument("--kiosk", metavar="SITE/MACHINE")
     which.add_argument("--buddy", metavar="SITE/NAME")
+    which.add_argument("--phone", metavar="SITE/NAME", help="a buddy's phone desk")
     which.add_argument("--admin", metavar="NAME")
     which.add_argument("--bridge", metavar="SITE")
     which.add_argument("--aggregator", metavar="NAME", help="an extra aggregator")
     revoke.set_defaults(func=cmd_revoke)
+
+    web = sub.add_parser(
+        "web", help="the phone desk: MQTT over WebSockets (TLS) and the page's address"
+    )
+    _add_common(web, rotate=False)
+    web.add_argument("--host", help="the name phones dial (default: the broker's --host)")
+    web.add_argument("--https-port", type=int, default=8443, help="the page (8443)")
+    web.add_argument("--wss-port", type=int, default=8884, help="MQTT over WebSockets (8884)")
+    web.add_argument("--cert", help="the site's own certificate (PEM, full chain), e.g. ACME's")
+    web.add_argument("--key", help="its private key (PEM)")
+    web.set_defaults(func=cmd_web)
 
     listing = sub.add_parser("list", help="the credentials (usernames, never passwords)")
     _add_common(listing, rotate=False)

@@ -91,7 +91,10 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             # Its own site's queue ("U bent de tweede"); never another site's, never written.
             Rule("read", _site_topic(site, SiteChannel.QUEUE)),
         ]
-    if role == "buddy":
+    if role in ("buddy", "phone"):
+        # A buddy's phone (the phone desk, over WebSockets) has its own credential, so that it
+        # can be revoked alone and never knocks the Qt desk off (one connection per username),
+        # with exactly the Qt desk's rights.
         assert site
         return [
             Rule("read", _kiosk_topics(site, "+", "help")),

@@ -14,6 +14,9 @@ English words and is the template of the others; a language is a folder. Its key
   the data, which are their own keys (``total``, ``all sites``, ``(free use)``, ``resolved``);
 - each table's title and row label, ``title_<key>`` and ``label_<key>``, for every ``Section`` of
   :mod:`admin_console.read.sections` (a table without a row label has no ``label_`` entry);
+- the words of a table's row keys, ``<Section.words><key>``: the outcomes of a call
+  (``result_solved``, … ``result_not said``) and the topics of ``DEFAULT_TOPICS``
+  (``topic_email``, …; another topic key is shown as it is written);
 - the months, ``month_1`` … ``month_12``;
 - ``legend``, with plural forms (``legend_plural``): it shows the threshold.
 """
@@ -63,6 +66,11 @@ class ReportTexts:
         """A row or column name: translated when it is one of the report's own words."""
         # gettext's "" is the catalog's header, never a word
         return self._catalog.text(value) if value else value
+
+    def known(self, key: str, fallback: str) -> str:
+        """The words of ``key`` if the catalog has them, else ``fallback`` (a site's own
+        topic key, shown as it is written)."""
+        return self._catalog.text(key) if self._catalog.has(key) else fallback
 
     def title(self, section_key: str) -> str:
         """The title of a report table (``Section.key``)."""

@@ -23,6 +23,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 
 from admin_console.read.help import help_sites, open_states, site_help, site_medians
+from admin_console.read.help_loop import SiteLoad, ordered_outcomes, outcomes_and_topics, site_loads
 from admin_console.read.report_texts import ReportTexts
 from admin_console.read.sections import BY_KEY, SECTIONS
 from admin_console.read.usage import (
@@ -40,6 +41,10 @@ LOWEST_MIN_COUNT = 3
 ALL = "all sites"
 TOTAL = "total"
 WITHHELD = "x"
+NO_SHIFTS = "no shifts"  # a site without any buddy shift in the period: no rate
+STAFFED_HOURS = "staffed hours"
+CALLS_STAFFED = "calls in staffed hours"
+PER_STAFFED_HOUR = "calls per staffed hour"
 
 
 class ReportError(ValueError):
@@ -200,8 +205,10 @@ def build_report(
     period: Period,
     sites: Sequence[str] = (),
     min_count: int = DEFAULT_MIN_COUNT,
+    now: datetime | None = None,
 ) -> Report:
-    """The report of a period for some sites (all when none are named)."""
+    """The report of a period for some sites (all when none are named); ``now`` ends the
+    buddy shifts still open (default: now)."""
     check_min_count(min_count)
     chosen = sorted(set(sites)) or known_sites(engine)
     usage = UsageFilter(period, tuple(chosen))
@@ -217,6 +224,9 @@ def build_report(
         per_month = sessions_per_site_month(engine, usage)
         with engine.connect() as connection:
             still_open = open_states(connection, help_sites(connection, chosen), usage)
+            # The help loop: staffed time and calls, outcomes and topics (no names read).
+            loads = site_loads(connection, chosen, usage, now)
+            results, ticked = outcomes_and_topics(connection, chosen, usage)
         counts = counting.result()
         waits = waiting.result()
     per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
@@ -245,7 +255,20 @@ def build_report(
         "sessions": _table("sessions", months, month_rows, chosen, min_count),
         "help_outcomes": _table("help_outcomes", outcomes, outcome_rows, chosen, min_count),
         "help_wait": _median_table(per_site_help, chosen, min_count),
+        "calls_per_staffed_hour": _staffed_table(loads, chosen, min_count),
     }
+    result_rows = _by_row(results)
+    made["help_results"] = _table(
+        "help_results",
+        result_rows,
+        list(ordered_outcomes(_row_totals(result_rows))),
+        chosen,
+        min_count,
+    )
+    topic_rows = _by_row(ticked)
+    made["help_ticked_topics"] = _table(
+        "help_ticked_topics", topic_rows, _ordered(topic_rows), chosen, min_count
+    )
     for section in counted:
         rows = _by_row(per_kind[str(section.kind)])
         for stored, shown in section.renamed:
@@ -254,6 +277,56 @@ def build_report(
         made[section.key] = _table(section.key, rows, _ordered(rows), chosen, min_count)
     tables = tuple(made[section.key] for section in SECTIONS)
     return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
+
+
+def _row_totals(rows: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    return {row: sum(cells.values()) for row, cells in rows.items()}
+
+
+def _staffed_table(
+    loads: Mapping[str, SiteLoad], sites: Sequence[str], min_count: int
+) -> ReportTable:
+    """Staffed hours, the calls opened in them and calls per staffed hour, per site.
+
+    The calls are suppressed like any count (over the sites with shifts, and their sum); a
+    rate is shown only beside a call count that is shown, as the rate and the hours would
+    give the count away. A site without shifts says so in every row (no rate, no division)."""
+    english = ReportTexts("en")
+    title = english.title("calls_per_staffed_hour")
+    staffed = [site for site in sites if loads.get(site, SiteLoad()).staffed_s > 0]
+    if not staffed:
+        return ReportTable("calls_per_staffed_hour", title, "", (), ())
+    columns = [*sites, ALL] if len(sites) > 1 else list(sites)
+    counts = {CALLS_STAFFED: {site: loads[site].calls_staffed for site in staffed}}
+    shown = suppress(counts, [CALLS_STAFFED], staffed, min_count)
+    total = sum((loads[site] for site in staffed), SiteLoad())
+    if len(staffed) == 1:
+        shown[(CALLS_STAFFED, ALL)] = shown[(CALLS_STAFFED, staffed[0])]
+    hours: list[str] = []
+    calls: list[str] = []
+    rates: list[str] = []
+    for column in columns:
+        load = total if column == ALL else loads.get(column, SiteLoad())
+        if load.staffed_s <= 0 or load.per_hour is None:
+            hours.append(NO_SHIFTS)
+            calls.append(NO_SHIFTS)
+            rates.append(NO_SHIFTS)
+            continue
+        cell = shown[(CALLS_STAFFED, column)]
+        hours.append(f"{load.staffed_hours:.1f}")
+        calls.append(cell)
+        rates.append(f"{load.per_hour:.2f}" if cell.isdigit() else WITHHELD)
+    return ReportTable(
+        "calls_per_staffed_hour",
+        title,
+        "",
+        tuple(columns),
+        (
+            (STAFFED_HOURS, tuple(hours)),
+            (CALLS_STAFFED, tuple(calls)),
+            (PER_STAFFED_HOUR, tuple(rates)),
+        ),
+    )
 
 
 def _counts(
@@ -346,18 +419,25 @@ def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
     (sites, task ids, months, language codes) as it is."""
     section = BY_KEY.get(table.key)
     own_rows = section is not None and section.own_words
+    prefix = section.words if section is not None else ""
 
     def row_name(row: str) -> str:
         if row == TOTAL:
             return t("total")
+        if prefix:
+            return t.known(prefix + row, row)
         return t.word(row) if own_rows else row
+
+    def cell(value: str) -> str:
+        # A word among the figures ("no shifts") is translated; numbers, <5 and x are not.
+        return t.word(value) if own_rows and value == NO_SHIFTS else value
 
     return ReportTable(
         table.key,
         t.title(table.key),
         t.label(table.key),
         tuple(t("all sites") if column == ALL else column for column in table.columns),
-        tuple((row_name(row), cells) for row, cells in table.rows),
+        tuple((row_name(row), tuple(cell(c) for c in cells)) for row, cells in table.rows),
     )
 
 

@@ -25,6 +25,9 @@ class Section:
     own_words: bool = False  # its row names are the report's own words (translated), not data
     renamed: tuple[tuple[str, str], ...] = ()  # a stored key shown as a word: ("-", "(free use)")
     labelled: bool = True  # its rows have a name, so the table a row label (label_<key>)
+    # Its rows are keys whose words are the messages ``words + key`` ("topic_email"); a key
+    # without a message (a site's own topic) is shown as it is written.
+    words: str = ""
 
     @property
     def title_key(self) -> str:
@@ -42,6 +45,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("languages", kind="lang"),
     Section("tasks_started", kind="task_started"),
     Section("tasks_completed", kind="task_completed"),
+    # Printing (issue 19): pages (sheets × copies), per guided task; "-" outside a task.
+    Section("printed_pages", kind="printed_pages", own_words=True, renamed=(("-", "(free use)"),)),
     Section(
         "help_topics",
         kind="help_requested",
@@ -50,5 +55,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("help_outcomes", own_words=True),
     Section("help_wait", own_words=True, labelled=False),
+    # The help loop (issue 16): built by reports.py from the shifts and the closed calls.
+    Section("calls_per_staffed_hour", own_words=True, labelled=False),
+    Section("help_results", words="result_"),
+    Section("help_ticked_topics", words="topic_"),
 )
 BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}

@@ -201,18 +201,32 @@ def pie_chart(
 
 
 class QtHeatmap(QWidget):
-    """Sessions by weekday (rows) and hour (columns): darker is busier."""
+    """A figure by weekday (rows) and hour (columns): darker is more (sessions, or a median
+    wait). A cell shows its value, or its ``labels`` text when given ("3.5 (4)")."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
-        self.values: dict[tuple[int, int], int] = {}
+        self.values: dict[tuple[int, int], float] = {}
+        self.labels: dict[tuple[int, int], str] = {}
         self.setMinimumHeight(280)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_values(self, values: Mapping[tuple[int, int], int]) -> None:
+    def set_values(
+        self,
+        values: Mapping[tuple[int, int], float],
+        labels: Mapping[tuple[int, int], str] | None = None,
+    ) -> None:
         self.values = dict(values)
+        self.labels = dict(labels or {})
         self.update()
+
+    def cell_text(self, cell: tuple[int, int]) -> str:
+        """What a cell says: its label, or its value (nothing for an empty cell)."""
+        if cell in self.labels:
+            return self.labels[cell]
+        n = self.values.get(cell, 0)
+        return f"{n:g}" if n else ""
 
     def hours(self) -> list[int]:
         used = [hour for _, hour in self.values] or [9, 16]
@@ -249,9 +263,10 @@ class QtHeatmap(QWidget):
                 colour = QColor.fromRgbF(1 - 0.95 * share, 1 - 0.75 * share, 1 - 0.43 * share)
                 rect = QRectF(left + column * cell_w + 1, y + 1, cell_w - 2, cell_h - 2)
                 painter.fillRect(rect, colour)
-                if n and cell_w > 30:
+                text = self.cell_text((row, hour))
+                if text and cell_w > 30:
                     painter.setPen(QColor("white") if share > 0.55 else QColor("#202124"))
-                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(n))
+                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setPen(QColor("#202124"))
         for column, hour in enumerate(hours):
             painter.drawText(

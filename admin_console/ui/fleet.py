@@ -1,4 +1,5 @@
-"""Fleet tab: every kiosk by site with its state, last contact, version, load and alerts."""
+"""Fleet tab: every kiosk by site with its label, state, last contact, version, load and
+alerts."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ from kiosk.wire.opening_hours import WEEKDAYS, OpeningHours
 COLUMNS = (
     N_("QtFleetTab", "Site"),
     N_("QtFleetTab", "PC"),
+    N_("QtFleetTab", "Name in the room"),
     N_("QtFleetTab", "State"),
     N_("QtFleetTab", "Last seen"),
     N_("QtFleetTab", "Version"),
     N_("QtFleetTab", "CPU"),
     N_("QtFleetTab", "Memory"),
     N_("QtFleetTab", "Disk"),
+    N_("QtFleetTab", "Printer"),
     N_("QtFleetTab", "Alerts"),
 )
 _DAY = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\b")
@@ -54,6 +57,31 @@ def hours_text(hours: OpeningHours) -> str:
         for number, name in enumerate(WEEKDAYS, start=1)
     }
     return _DAY.sub(lambda found: days[found.group(0)], hours.describe())
+
+
+# The status's ``printer`` (kiosk.wire.protocol.PRINTER_STATES); none: no printer configured.
+PRINTER = {
+    "ok": N_("QtFleetTab", "ready"),
+    "missing": N_("QtFleetTab", "not found"),
+    "stopped": N_("QtFleetTab", "stopped"),
+    "no_paper": N_("QtFleetTab", "out of paper"),
+    "offline": N_("QtFleetTab", "off or unreachable"),
+    "jammed": N_("QtFleetTab", "paper jam"),
+    "other": N_("QtFleetTab", "error"),
+}
+
+
+def printer_text(kiosk: Kiosk) -> str:
+    """The kiosk's printer as its last status said (issue 19); "–" without a printer."""
+    state = kiosk.figures.get("printer")
+    return tr("QtFleetTab", PRINTER[state]) if isinstance(state, str) and state in PRINTER else "–"
+
+
+def label_text(kiosk: Kiosk) -> str:
+    """The name people in the room use for the PC (its status's ``label``), or a plain
+    "no name yet"."""
+    label = kiosk.figures.get("label")
+    return label if isinstance(label, str) and label else tr("QtFleetTab", "(no name yet)")
 
 
 def _pct(value: float | None) -> str:
@@ -95,7 +123,7 @@ class QtFleetTab(QWidget):
         layout.addWidget(self.alerts)
         self.empty = no_data_label(tr("QtFleetTab", "No kiosk has reported yet."))
         layout.addWidget(self.empty)
-        self.table = make_table([tr("QtFleetTab", c) for c in COLUMNS], stretch=8)
+        self.table = make_table([tr("QtFleetTab", c) for c in COLUMNS], stretch=10)
         self.table.setSortingEnabled(False)
         layout.addWidget(self.table, 1)
         self._timer = QTimer(self)
@@ -131,17 +159,19 @@ class QtFleetTab(QWidget):
                 (
                     kiosk.site,
                     kiosk.machine,
+                    label_text(kiosk),
                     tr("QtFleetTab", STATES.get(state, state)),
                     format_ago(kiosk.last_seen, now),
                     kiosk.version or "–",
                     _pct(kiosk.figure("cpu_pct")),
                     _pct(kiosk.figure("mem_pct")),
                     _pct(kiosk.figure("disk_pct")),
+                    printer_text(kiosk),
                     "; ".join(alert_text(a) for a in alerts),
                 )
             )
             colours.append(self._colour(state, bool(alerts)))
-        fill_table(self.table, rows, numeric=(5, 6, 7), colours=colours)
+        fill_table(self.table, rows, numeric=(6, 7, 8), colours=colours)
         self.empty.setVisible(not kiosks)
         self.table.setVisible(bool(kiosks))
         offline = sum(self.fleet.is_offline(k, now) for k in kiosks)

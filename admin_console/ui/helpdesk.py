@@ -7,8 +7,9 @@ an admin credential without access to the help topics still sees who is waiting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from admin_console.read.help import (
 from admin_console.read.usage import UsageFilter
 from admin_console.ui.filters import QtFilterBar
 from admin_console.ui.language import N_, tr, trn
+from admin_console.ui.outcome_dialog import QtOutcomeDialog, open_outcome_dialog
 from admin_console.ui.widgets import (
     WARN,
     fill_table,
@@ -35,7 +37,8 @@ from admin_console.ui.widgets import (
     no_data_label,
 )
 from admin_console.ui.worker import QtDatabase
-from kiosk.wire.protocol import HelpChange
+from kiosk.wire.config_schema import DEFAULT_TOPICS
+from kiosk.wire.protocol import HelpChange, HelpOutcome
 
 LIVE = (
     N_("QtHelpDeskTab", "Site"),
@@ -60,7 +63,22 @@ HISTORY = (
     N_("QtHelpDeskTab", "Handling"),
 )
 
-Reply = Callable[[str, str, str, str, str], None]  # site, machine, request, state, buddy
+
+class Reply(Protocol):
+    """Claims or resolves a call (``AdminLink.reply_help``); a resolution carries its outcome
+    and topics."""
+
+    def __call__(
+        self,
+        site: str,
+        machine: str,
+        request: str,
+        state: str,
+        buddy: str,
+        *,
+        outcome: HelpOutcome | None = None,
+        topics: Sequence[str] = (),
+    ) -> None: ...
 
 
 class QtHelpDeskTab(QWidget):
@@ -83,6 +101,9 @@ class QtHelpDeskTab(QWidget):
         self.zone = zone
         self._clock = clock
         self.reply: Reply | None = None
+        # [sites.NAME] topics of the console's config; a site not there has the defaults.
+        self.site_topics: Mapping[str, Sequence[str]] = {}
+        self.outcome_dialog: QtOutcomeDialog | None = None
         self.usage: UsageFilter | None = None
         self.history: list[HelpRecord] = []
         layout = QVBoxLayout(self)
@@ -170,15 +191,41 @@ class QtHelpDeskTab(QWidget):
             tr("QtHelpDeskTab", "Claim") if claim else tr("QtHelpDeskTab", "Resolve")
         )
         button.setEnabled(self.reply is not None)
-        button.clicked.connect(
-            lambda _=False, c=call, s=("claimed" if claim else "resolved"): self._send(c, s)
-        )
+        if claim:
+            button.clicked.connect(lambda _=False, c=call: self._send(c, "claimed"))
+        else:
+            button.clicked.connect(lambda _=False, c=call: self.resolve(c))
         return button
 
-    def _send(self, call: HelpCall, state: str) -> None:
+    def topics_of(self, site: str) -> Sequence[str]:
+        return self.site_topics.get(site, DEFAULT_TOPICS)
+
+    def resolve(self, call: HelpCall) -> None:
+        """Close a call as a buddy desk does: an outcome and the site's topics, no free text."""
+        pc = f"{call.site}/{call.machine}"
+        dialog = open_outcome_dialog(self, pc, self.topics_of(call.site))
+        dialog.chosen.connect(lambda outcome, topics: self._send(call, "resolved", outcome, topics))
+        dialog.finished.connect(lambda _code: setattr(self, "outcome_dialog", None))
+        self.outcome_dialog = dialog
+
+    def _send(
+        self,
+        call: HelpCall,
+        state: str,
+        outcome: HelpOutcome | None = None,
+        topics: Sequence[str] = (),
+    ) -> None:
         if self.reply is not None:
             buddy = self.admin if state == "claimed" else (call.buddy or self.admin)
-            self.reply(call.site, call.machine, call.request, state, buddy[:40])
+            self.reply(
+                call.site,
+                call.machine,
+                call.request,
+                state,
+                buddy[:40],
+                outcome=outcome,
+                topics=tuple(topics),
+            )
 
     def row_of(self, site: str, machine: str) -> int:
         for row in range(self.live.rowCount()):

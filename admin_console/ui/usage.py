@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import QDate, QLocale
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QVBoxLayout, QWidget
 from sqlalchemy.engine import Engine
 
 from admin_console.read.help import HelpDay, HelpWaits, help_per_day, help_waits
+from admin_console.read.help_loop import NOT_SAID, HelpLoopFigures, help_loop_figures
 from admin_console.read.usage import (
     TaskFunnel,
     UsageFilter,
@@ -37,6 +38,7 @@ class UsageData:
     langs: dict[str, int]
     help_days: list[HelpDay]
     waits: HelpWaits
+    loop: HelpLoopFigures
 
     @property
     def empty(self) -> bool:
@@ -55,6 +57,7 @@ def load_usage(engine: Engine, usage: UsageFilter) -> UsageData:
         languages(engine, usage),
         help_per_day(engine, usage, unit),
         help_waits(engine, usage),
+        help_loop_figures(engine, usage),
     )
 
 
@@ -69,6 +72,54 @@ WAIT_BANDS = (
 )
 
 
+# How a buddy closed a call (protocol.HelpOutcome, and read.help_loop.NOT_SAID).
+OUTCOME_WORDS = {
+    "solved": N_("QtUsageTab", "solved"),
+    "partly": N_("QtUsageTab", "partly solved"),
+    "referred": N_("QtUsageTab", "referred to a partner"),
+    "left": N_("QtUsageTab", "visitor had left"),
+    NOT_SAID: N_("QtUsageTab", "not said"),
+}
+# The topics of config_schema.DEFAULT_TOPICS; a site's own topic is shown as it is written.
+TOPIC_WORDS = {
+    "email": N_("QtUsageTab", "email"),
+    "eid-itsme": N_("QtUsageTab", "eID and itsme"),
+    "government-site": N_("QtUsageTab", "government website"),
+    "banking": N_("QtUsageTab", "banking"),
+    "printing-scanning": N_("QtUsageTab", "printing and scanning"),
+    "smartphone": N_("QtUsageTab", "smartphones and tablets"),
+    "files-photos": N_("QtUsageTab", "files and photos"),
+    "other": N_("QtUsageTab", "something else"),
+}
+
+
+def outcome_word(key: str) -> str:
+    return tr("QtUsageTab", OUTCOME_WORDS[key]) if key in OUTCOME_WORDS else key
+
+
+def topic_word(key: str) -> str:
+    return tr("QtUsageTab", TOPIC_WORDS[key]) if key in TOPIC_WORDS else key
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """A number with a decimal comma or point, as the console's language writes it."""
+    return QLocale().toString(float(value), "f", places)
+
+
+def staffed_caption(loop: HelpLoopFigures) -> str:
+    """What the calls-per-staffed-hour tile says under its number."""
+    if not loop.shifts_recorded:
+        return tr("QtUsageTab", "help calls per staffed hour: no buddy shifts recorded")
+    hours = decimal(loop.load.staffed_hours)
+    return tr(
+        "QtUsageTab",
+        "help calls per staffed hour ({calls} of {total} calls in {hours} staffed hours)",
+        calls=loop.load.calls_staffed,
+        total=loop.load.calls,
+        hours=hours,
+    )
+
+
 def _label(day: date, unit: str) -> str:
     """A day, or a month in the console's language (Qt's month names, not the C locale's)."""
     if unit == "month":
@@ -78,10 +129,16 @@ def _label(day: date, unit: str) -> str:
 
 class QtUsageTab(QWidget):
     def __init__(
-        self, db: QtDatabase, today: Callable[[], date], parent: QWidget | None = None
+        self,
+        db: QtDatabase,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+        *,
+        timezone: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.timezone = timezone  # [fleet] timezone: the hours of the week are local there
         self.data: UsageData | None = None
         self._ticket = 0
         layout = QVBoxLayout(self)
@@ -95,6 +152,8 @@ class QtUsageTab(QWidget):
             "completed": QtTile(tr("QtUsageTab", "of them completed")),
             "help": QtTile(tr("QtUsageTab", "help calls")),
             "wait": QtTile(tr("QtUsageTab", "median wait for a buddy")),
+            "staffed": QtTile(tr("QtUsageTab", "help calls per staffed hour")),
+            "helping": QtTile(tr("QtUsageTab", "median time spent helping")),
         }
         for column, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, 0, column)
@@ -110,6 +169,8 @@ class QtUsageTab(QWidget):
         self.filters.apply()
 
     def load(self, usage: UsageFilter) -> None:
+        if self.timezone:
+            usage = replace(usage, timezone=self.timezone)
         self._ticket = self.db.submit(lambda engine: load_usage(engine, usage), self._loaded)
 
     def _loaded(self, data: UsageData) -> None:
@@ -123,6 +184,10 @@ class QtUsageTab(QWidget):
         self.tiles["completed"].set_value(f"{100 * completed / started:.0f}%" if started else "–")
         self.tiles["help"].set_value(str(data.waits.calls))
         self.tiles["wait"].set_value(format_duration(data.waits.median_wait_s))
+        per_hour = data.loop.load.per_hour
+        self.tiles["staffed"].set_value("–" if per_hour is None else decimal(per_hour))
+        self.tiles["staffed"].caption.setText(staffed_caption(data.loop))
+        self.tiles["helping"].set_value(format_duration(data.loop.median_handling_s))
         if not data.empty:
             self._draw(data)
 
@@ -144,6 +209,18 @@ class QtUsageTab(QWidget):
         }
         self.heatmap = QtHeatmap(tr("QtUsageTab", "Sessions by hour of the week"))
         self.heatmap.set_values(data.hours)
+        loop = data.loop
+        self.wait_heatmap = QtHeatmap(
+            tr("QtUsageTab", "Median wait for a buddy by hour of the week: minutes (calls)")
+        )
+        self.wait_heatmap.set_values(
+            {cell: w.median_wait_s / 60 for cell, w in loop.wait_by_hour.items()},
+            {
+                cell: f"{decimal(w.median_wait_s / 60)} ({w.calls})"
+                for cell, w in loop.wait_by_hour.items()
+            },
+        )
+        topics = list(loop.topics.items())[:10][::-1]  # the most ticked on top
         self.charts = {
             "sessions": bar_chart(
                 tr("QtUsageTab", "Sessions per {unit}").format(unit=unit_name[data.unit]),
@@ -194,10 +271,34 @@ class QtUsageTab(QWidget):
                 [tr("QtUsageTab", band) for band, _ in data.waits.histogram],
                 {tr("QtUsageTab", "calls"): [n for _, n in data.waits.histogram]},
             ),
+            "wait_hours": self.wait_heatmap,
+            "outcomes": bar_chart(  # across: long words ("referred to a partner") fit
+                tr("QtUsageTab", "How buddies closed the calls"),
+                [outcome_word(key) for key in loop.outcomes][::-1],
+                {tr("QtUsageTab", "calls"): list(loop.outcomes.values())[::-1]},
+                horizontal=True,
+            ),
+            "topics": bar_chart(
+                tr("QtUsageTab", "What buddies helped with"),
+                [topic_word(key) for key, _ in topics],
+                {tr("QtUsageTab", "calls"): [n for _, n in topics]},
+                horizontal=True,
+            ),
         }
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
-        order = ("sessions", "hours", "tasks", "give_up", "help", "waits", "languages")
+        order = (
+            "sessions",
+            "hours",
+            "tasks",
+            "give_up",
+            "help",
+            "waits",
+            "wait_hours",
+            "outcomes",
+            "topics",
+            "languages",
+        )
         for index, key in enumerate(order):
             grid.addWidget(self.charts[key], index // 2, index % 2)
         self.chart_area.setWidget(grid_host)  # the old charts go with the old host

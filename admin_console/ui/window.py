@@ -101,7 +101,7 @@ class QtAdminWindow(QMainWindow):
         self.helpdesk = QtHelpDeskTab(
             self.db, self.queue, options.admin, self.zone, clock, self.today
         )
-        self.usage = QtUsageTab(self.db, self.today)
+        self.usage = QtUsageTab(self.db, self.today, timezone=options.fleet.timezone)
         self.reports = QtReportsTab(self.db, self.today, options.min_count, lang=options.lang)
         self.commands = QtCommandsTab(self.db, self.fleet, self.tracker, self.zone, clock)
         for tab, name in (

@@ -22,6 +22,7 @@ from admin_console.store.database import open_database
 from admin_console.ui.window import AdminOptions, QtAdminBridge, QtAdminWindow
 from kiosk.wire import protocol as p
 from kiosk.wire.broker import parse_broker_url
+from kiosk.wire.config_schema import DEFAULT_TOPICS
 from tests.conftest import Mosquitto, free_port
 
 NOW = datetime(2026, 11, 19, 15, 0, tzinfo=ZoneInfo("Europe/Brussels"))  # a Thursday
@@ -76,6 +77,9 @@ def test_every_tab_fills_from_the_database(window: QtAdminWindow, demo_db: str) 
         "languages",
         "help",
         "waits",
+        "wait_hours",
+        "outcomes",
+        "topics",
     }
     assert window.usage.heatmap.values  # visits by hour of the week
     assert window.helpdesk.table.rowCount() > 0
@@ -237,6 +241,23 @@ def test_live_fleet_commands_and_help_through_the_broker(
         qtbot.waitUntil(lambda: bool(kiosk.replies), timeout=10_000)
         assert (kiosk.replies[0].request, kiosk.replies[0].state) == (request, "claimed")
         assert kiosk.replies[0].buddy == "tester"
+        # Closing the call as a buddy desk does: an outcome and the site's topics (issue 16).
+        qtbot.waitUntil(
+            lambda: desk.live.cellWidget(desk.row_of("leuven", "pc-07"), 7).text() == "Resolve",
+            timeout=10_000,
+        )
+        qtbot.mouseClick(
+            desk.live.cellWidget(desk.row_of("leuven", "pc-07"), 7), Qt.MouseButton.LeftButton
+        )
+        choice = desk.outcome_dialog
+        assert choice is not None and tuple(choice.topics) == DEFAULT_TOPICS
+        qtbot.mouseClick(choice.outcomes[p.HelpOutcome.REFERRED], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(choice.topics["email"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(choice.close_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(kiosk.replies) == 2, timeout=10_000)
+        resolved = kiosk.replies[1]
+        assert (resolved.state, resolved.buddy) == ("resolved", "tester")
+        assert (resolved.outcome, resolved.topics) == (p.HelpOutcome.REFERRED, ("email",))
     finally:
         link.stop()
         kiosk.close()

@@ -6,6 +6,7 @@ import wave
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,7 +18,7 @@ from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
 from admin_console.ui.sounds import NEW_CALL
 from admin_console.ui.sounds.chime import LENGTH_S, RATE, write_chime
 from kiosk.wire.broker import parse_broker_url
-from kiosk.wire.protocol import HelpChange, new_id, utc_now
+from kiosk.wire.protocol import HelpChange, HelpOutcome, new_id, utc_now
 from tests.conftest import Mosquitto
 
 
@@ -27,7 +28,7 @@ class FakeLink:
     def __init__(self) -> None:
         self.replies: list[tuple[str, str, str, str]] = []
 
-    def reply(self, machine: str, request: str, state: str, buddy: str) -> None:
+    def reply(self, machine: str, request: str, state: str, buddy: str, **_outcome: Any) -> None:
         self.replies.append((machine, request, state, buddy))
 
 
@@ -38,6 +39,14 @@ def desk(qtbot: QtBot) -> Iterator[QtBuddyDesk]:
     qtbot.addWidget(window)
     window.show()
     yield window
+
+
+def close_with_outcome(qtbot: QtBot, desk: QtBuddyDesk) -> None:
+    """Resolve opens the outcome choice (issue 16): the buddy says how it went."""
+    dialog = desk.outcome_dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.outcomes[HelpOutcome.SOLVED], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
 
 
 def call(machine: str = "pc-03", age_s: int = 30) -> HelpChange:
@@ -91,6 +100,7 @@ def test_another_buddys_claim_is_shown_and_resolving_it_asks_first(
     assert desk.link.replies == []  # type: ignore[union-attr]
     desk.confirm = lambda _question: True
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    close_with_outcome(qtbot, desk)
     assert desk.link.replies == [("pc-03", change.request, "resolved", "Yassine")]  # type: ignore[union-attr]
 
 
@@ -108,6 +118,7 @@ def test_my_own_claim_resolves_without_a_question(qtbot: QtBot, desk: QtBuddyDes
     button = desk.action_button(row)
     assert button is not None and button.text() == "Resolve"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    close_with_outcome(qtbot, desk)
     assert desk.link.replies[-1][2] == "resolved"  # type: ignore[union-attr]
 
 

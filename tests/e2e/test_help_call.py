@@ -20,6 +20,7 @@ from kiosk.ui.app import KioskApp
 from kiosk.ui.home_screen import QtHomeScreen
 from kiosk.ui.start_screen import QtStartScreen
 from kiosk.wire.broker import parse_broker_url
+from kiosk.wire.protocol import HelpOutcome
 from tests.conftest import Mosquitto, Proc, run_stats
 
 SITE, MACHINE = "schaerbeek", "pc-03"
@@ -48,6 +49,14 @@ def desk(qtbot: QtBot, mosquitto: Mosquitto) -> Iterator[QtBuddyDesk]:
     link.stop()
 
 
+def close_with_outcome(qtbot: QtBot, desk: QtBuddyDesk) -> None:
+    """Resolve opens the outcome choice (issue 16): the buddy says how it went."""
+    dialog = desk.outcome_dialog
+    assert dialog is not None
+    qtbot.mouseClick(dialog.outcomes[HelpOutcome.SOLVED], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+
 def test_a_help_call_from_kiosk_to_buddy_and_back(
     qtbot: QtBot,
     mosquitto: Mosquitto,
@@ -70,7 +79,7 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     assert not window.action_bar.call_button.isVisibleTo(window)
 
     qtbot.waitUntil(lambda: desk.row_of(MACHINE) == 0, timeout=10_000)
-    assert desk.table.item(0, 3).text() == "NL"
+    assert desk.table.item(0, 3).text() == "Dutch"  # the visitor's language, by name
     qtbot.waitUntil(
         lambda: run_stats(db)["sites"].get(SITE, {}).get("help") == {"open": 1}, timeout=20_000
     )
@@ -87,6 +96,7 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     resolve = desk.action_button(0)
     assert resolve is not None and resolve.text() == "Resolve"
     qtbot.mouseClick(resolve, Qt.MouseButton.LeftButton)
+    close_with_outcome(qtbot, desk)
     qtbot.waitUntil(lambda: kiosk.core.help is None, timeout=10_000)
     assert not window.action_bar.help_status.isVisibleTo(window)
     assert window.action_bar.call_button.isVisibleTo(window)
@@ -143,6 +153,7 @@ def test_a_visitor_who_waits_for_a_buddy_keeps_the_visit(
     resolve = desk.action_button(0)
     assert resolve is not None
     qtbot.mouseClick(resolve, Qt.MouseButton.LeftButton)
+    close_with_outcome(qtbot, desk)
     qtbot.waitUntil(lambda: kiosk.core.help is None, timeout=10_000)
     # Helped: a whole idle period from now, then the usual "still there?".
     wait_minutes(policy.idle_timeout_s - policy.warning_s - 5)
