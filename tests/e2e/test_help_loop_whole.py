@@ -95,11 +95,15 @@ def test_the_help_loop_from_the_rota_to_the_report(
     start = window.start_screen
     wire = Wire(mosquitto.port)
     calls: dict[str, str] = {}  # request → machine, as the desk learns them
+
+    def heard(machine: str, change: p.HelpChange) -> None:
+        calls.setdefault(change.request, machine)
+
     buddy = BuddyLink(
         parse_broker_url(mosquitto.url),
         SITE,
         BuddyCallbacks(
-            lambda machine, change: calls.setdefault(change.request, machine),
+            heard,
             lambda *_: None,
             lambda _online: None,
         ),
