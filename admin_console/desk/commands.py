@@ -28,6 +28,7 @@ from kiosk.wire.protocol import (
     CommandAck,
     HelpChange,
     HelpOutcome,
+    Rejected,
     Status,
     Topic,
     decode_ack,
@@ -36,11 +37,12 @@ from kiosk.wire.protocol import (
     encode_command,
     format_ts,
     new_id,
+    pc_label,
     topic_filter,
     utc_now,
 )
 
-SENDABLE = ("announce", "end_session", "lock", "unlock", "reload_content")
+SENDABLE = ("announce", "end_session", "lock", "unlock", "reload_content", "set_label")
 ACK_TIMEOUT = timedelta(seconds=60)
 ANNOUNCE_LANGS = ("nl", "fr", "en")
 
@@ -48,7 +50,8 @@ ANNOUNCE_LANGS = ("nl", "fr", "en")
 class CommandError(ValueError):
     """A command that cannot be sent as asked; the message says why (in English, for logs and
     the command line), ``reason`` names the case for screens that say it in their language:
-    ``not_sendable``, ``no_text``, ``too_long``, ``no_kiosk`` (``target`` says for what)."""
+    ``not_sendable``, ``no_text``, ``too_long``, ``no_kiosk`` (``target`` says for what),
+    ``bad_label``, ``one_kiosk``."""
 
     def __init__(self, message: str, reason: str = "", target: str = "") -> None:
         super().__init__(message)
@@ -75,11 +78,25 @@ class Target:
 
 
 def command_args(
-    cmd: str, texts: Mapping[str, str] | None = None, hours: float = 0
+    cmd: str,
+    texts: Mapping[str, str] | None = None,
+    hours: float = 0,
+    label: str = "",
+    target: Target | None = None,
 ) -> dict[str, Any]:
-    """Arguments for ``cmd``: an announcement needs a text in at least one language."""
+    """Arguments for ``cmd``: an announcement needs a text in at least one language; a PC's
+    label (``set_label``) is for one PC, 1 to 60 printable characters, or empty to remove it."""
     if cmd not in SENDABLE:
         raise CommandError(f"{cmd!r} is not a command the console sends", "not_sendable")
+    if cmd == "set_label":
+        if target is not None and (target.site is None or target.machine is None):
+            raise CommandError("a label names one PC: choose one kiosk", "one_kiosk")
+        if not label.strip():
+            return {"label": None}
+        try:
+            return {"label": pc_label(label)}
+        except Rejected:
+            raise CommandError("a label is 1 to 60 printable characters", "bad_label") from None
     if cmd != "announce":
         return {}
     text = {lang: value.strip() for lang, value in (texts or {}).items() if value.strip()}

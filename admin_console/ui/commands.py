@@ -52,6 +52,7 @@ LABELS = {
     "lock": N_("QtCommandsTab", "Lock"),
     "unlock": N_("QtCommandsTab", "Unlock"),
     "reload_content": N_("QtCommandsTab", "Reload the guided tasks"),
+    "set_label": N_("QtCommandsTab", "Name the PC (as people in the room call it)"),
 }
 DISRUPTIVE = frozenset({"end_session", "lock"})
 COLUMNS = (
@@ -88,6 +89,10 @@ def command_error_text(err: CommandError) -> str:
         return tr("QtCommandsTab", "an announcement may be at most 500 characters")
     if err.reason == "no_kiosk":
         return tr("QtCommandsTab", "no known kiosk for {target}", target=target_text(err.target))
+    if err.reason == "bad_label":
+        return tr("QtCommandsTab", "a PC's name is 1 to 60 characters, without tabs or new lines")
+    if err.reason == "one_kiosk":
+        return tr("QtCommandsTab", "a name is for one PC: choose one kiosk")
     if err.reason == "not_sendable":
         return tr("QtCommandsTab", "this console does not send that command")
     return str(err)
@@ -163,6 +168,11 @@ class QtCommandsTab(QWidget):
         self.hours.setRange(0, 24 * 14)
         self.hours.setValue(2)
         form.addWidget(self.hours, 5, 1)
+        form.addWidget(QLabel(tr("QtCommandsTab", "Name in the room (empty: no name):")), 6, 0)
+        self.label = QLineEdit()
+        self.label.setMaxLength(60)
+        self.label.setPlaceholderText(tr("QtCommandsTab", "e.g. PC 3 — by the window"))
+        form.addWidget(self.label, 6, 1, 1, 3)
         layout.addLayout(form)
         actions = QHBoxLayout()
         self.send_button = QPushButton(tr("QtCommandsTab", "Send"))
@@ -216,6 +226,10 @@ class QtCommandsTab(QWidget):
         for edit in self.texts.values():
             edit.setEnabled(announce)
         self.hours.setEnabled(announce)
+        naming = self.command.currentData() == "set_label"
+        self.label.setEnabled(naming)
+        if naming:
+            self.scope.setCurrentIndex(0)  # a name is for one PC
 
     def target(self) -> Target:
         scope = self.scope.currentIndex()
@@ -231,7 +245,7 @@ class QtCommandsTab(QWidget):
             if target.site is None and self.scope.currentIndex() < 2:
                 raise CommandError(tr("QtCommandsTab", "choose a site first"))
             texts = {lang: edit.text() for lang, edit in self.texts.items()}
-            args = command_args(cmd, texts, self.hours.value())
+            args = command_args(cmd, texts, self.hours.value(), self.label.text(), target)
             prepared = self.tracker.prepare(cmd, args, target, self.fleet.targets())
         except CommandError as err:
             self.message.setText(command_error_text(err))

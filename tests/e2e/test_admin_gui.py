@@ -223,6 +223,26 @@ def test_live_fleet_commands_and_help_through_the_broker(
             timeout=10_000,
         )
 
+        # Naming the PC (issue 16): one kiosk only, checked before anything is sent.
+        tab.command.setCurrentIndex(tab.command.findData("set_label"))
+        assert tab.label.isEnabled() and not tab.texts["nl"].isEnabled()
+        tab.label.setText("PC 7\tbij het raam")
+        qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+        assert "1 to 60 characters" in tab.message.text() and len(kiosk.commands) == 1
+        tab.label.setText("PC 7 — bij het raam")
+        tab.scope.setCurrentIndex(1)
+        qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+        assert "choose one kiosk" in tab.message.text() and len(kiosk.commands) == 1
+        tab.scope.setCurrentIndex(0)
+        tab.site.setCurrentText("leuven")
+        tab.kiosk.setCurrentText("pc-07")
+        qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(kiosk.commands) == 2, timeout=10_000)
+        assert (kiosk.commands[1].cmd, kiosk.commands[1].args) == (
+            "set_label",
+            {"label": "PC 7 — bij het raam"},
+        )
+
         request = kiosk.call_for_help()
         desk = window.helpdesk
         qtbot.waitUntil(lambda: desk.row_of("leuven", "pc-07") >= 0, timeout=10_000)

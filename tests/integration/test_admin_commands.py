@@ -70,6 +70,19 @@ def test_announcements_need_a_text() -> None:
     assert args["text"] == {"nl": "Wij sluiten om 16 uur."}
     assert p.parse_ts(args["until"]) > datetime.now(UTC) + timedelta(hours=1)
     assert command_args("lock") == {}
+    one = Target("s", "pc-1")
+    assert command_args("set_label", label=" PC 1 — links ", target=one) == {
+        "label": "PC 1 — links"
+    }
+    assert command_args("set_label", label="  ", target=one) == {"label": None}  # no name
+    for bad_label, target, reason in (
+        ("x" * 61, one, "bad_label"),
+        ("PC\n1", one, "bad_label"),
+        ("PC 1", Target("s"), "one_kiosk"),
+    ):
+        with pytest.raises(CommandError) as caught:
+            command_args("set_label", label=bad_label, target=target)
+        assert caught.value.reason == reason
     with pytest.raises(CommandError, match="text"):
         command_args("announce", {"nl": "  "})
     with pytest.raises(CommandError):
