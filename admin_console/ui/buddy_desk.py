@@ -216,6 +216,7 @@ class QtBuddyDesk(QMainWindow):
         layout.addWidget(self.table, 1)
         self.setCentralWidget(root)
         self.notifier = QtCallNotifier(self)
+        self.notifier.describe = self.call_line
         self.confirm = self._confirm_dialog  # tests put a small fake here
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
@@ -484,6 +485,20 @@ class QtBuddyDesk(QMainWindow):
         if self.queue.is_offline(call):
             text += tr("QtBuddyDesk", " (offline)")
         return text
+
+    def call_line(self, call: HelpCall) -> str:
+        """A call in one line, for a notification: where, what, which step, which language."""
+        parts = [self.queue.label_of(call) or call.machine, self.task_text(call)]
+        facts = self.words.step(call.task, call.step, current_language())
+        if facts is not None:
+            parts.append(
+                tr("QtBuddyDesk", "step {n} of {total}", n=facts.number, total=facts.total)
+                if facts.total is not None
+                else tr("QtBuddyDesk", "step {n}", n=facts.number)
+            )
+        if call.lang:
+            parts.append(language_name(call.lang, current_language()))
+        return " · ".join(parts)
 
     def task_text(self, call: HelpCall) -> str:
         return self.words.task_title(call.task, current_language()) or tr(

@@ -7,7 +7,7 @@ tablet session, offscreen tests) → no balloon, the window still flashes and sh
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -54,6 +54,9 @@ class QtCallNotifier(QObject):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
+        # How a call reads in a notification; the buddy desk gives its own words (the PC's
+        # label, the task's title, "step 3 of 7", the language by name: issue 16).
+        self.describe: Callable[[HelpCall], str] = describe_call
         self.muted = False
         self.sound_played = 0
         self.beeps = 0
@@ -82,7 +85,7 @@ class QtCallNotifier(QObject):
         title = trn(
             "QtCallNotifier", "A visitor asks for help", "{n} visitors ask for help", len(calls)
         )
-        message = "\n".join(describe_call(call) for call in calls[:5])
+        message = "\n".join(self.describe(call) for call in calls[:5])
         self._show(title, message)
 
     def remind(self, waiting: int, minutes: int) -> None:
@@ -104,7 +107,7 @@ class QtCallNotifier(QObject):
         message = tr(
             "QtCallNotifier",
             "{pc}: the visitor cancelled the call or left. {name} no longer needs to go.",
-            pc=describe_call(call),
+            pc=self.describe(call),
             name=call.buddy or "",
         )
         if ring:

@@ -59,7 +59,11 @@ def test_a_new_call_rings_and_shows_a_notification(qtbot: QtBot, desk: QtBuddyDe
         desk.on_help_change("pc-03", call())
     title, message = shown.args
     assert title == "A visitor asks for help"
-    assert message == "pc-03 · mypension-check, step 3 · FR"
+    # Words, not keys (issue 16): the PC (no label yet: its id), the task's title, the step
+    # of how many, the visitor's language by name.
+    assert message == "pc-03 · Check your pension on MyPension · step 3 of 7 · French"
+    desk.queue.set_label("pc-03", "PC 3 — by the window")
+    assert desk.call_line(desk.queue.active()[0]).startswith("PC 3 — by the window · ")
     assert desk.notifier.beeps + desk.notifier.sound_played == 1  # no audio offscreen: a beep
     assert desk.windowTitle() == "(1) Buddy desk — gent"
 
