@@ -191,6 +191,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         fleet=FleetSettings.from_config(config.fleet),
         min_count=min_count,
         broker_url=settings.url,
+        site_topics={site: tuple(table.topics) for site, table in config.sites.items()},
     )
     return run_admin_console(settings, options, _language(args.lang))
 

@@ -8,7 +8,7 @@ is tried again; the window keeps working with what it has.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -61,6 +61,8 @@ class AdminOptions:
     broker_url: str = ""
     retry_ms: int = RETRY_MS
     lang: str = "en"  # the console's language: also the reports' (nl, fr, en)
+    # [sites.NAME] topics: what a call at that site may be closed with (issue 16)
+    site_topics: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def _shown_url(url: str) -> str:
@@ -101,6 +103,7 @@ class QtAdminWindow(QMainWindow):
         self.helpdesk = QtHelpDeskTab(
             self.db, self.queue, options.admin, self.zone, clock, self.today
         )
+        self.helpdesk.site_topics = options.site_topics
         self.usage = QtUsageTab(self.db, self.today, timezone=options.fleet.timezone)
         self.reports = QtReportsTab(self.db, self.today, options.min_count, lang=options.lang)
         self.commands = QtCommandsTab(self.db, self.fleet, self.tracker, self.zone, clock)

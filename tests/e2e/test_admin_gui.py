@@ -307,3 +307,27 @@ def test_a_broker_that_cannot_be_reached_shows_a_banner_and_the_rest_works(
         assert [c.outcome(clock()) for c in tab.tracker.recent()] == ["waiting"] * 3
     finally:
         link.stop()
+
+
+def test_the_help_tab_closes_calls_with_the_sites_own_topics(
+    qtbot: QtBot, demo_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[sites.NAME] topics of the console's --config reach its help tab (issue 16)."""
+    import admin_console.ui.window as window_module
+    from admin_console.cli import main as admin_main
+
+    config = tmp_path / "console.toml"
+    config.write_text('[sites.leuven]\ntopics = ["email", "itsme-app"]\n', encoding="utf-8")
+    seen: list[AdminOptions] = []
+    monkeypatch.setattr(
+        window_module, "run_admin_console", lambda _s, options, _lang: seen.append(options) or 0
+    )
+    assert admin_main(["gui", "--config", str(config), "--db", demo_db]) == 0
+    (options,) = seen
+    assert options.site_topics == {"leuven": ("email", "itsme-app")}
+    window = open_window(qtbot, demo_db, site_topics=options.site_topics)
+    try:
+        assert tuple(window.helpdesk.topics_of("leuven")) == ("email", "itsme-app")
+        assert tuple(window.helpdesk.topics_of("gent")) == DEFAULT_TOPICS
+    finally:
+        window.close()
