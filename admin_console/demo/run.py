@@ -63,6 +63,27 @@ class Child:
             self.process.wait()
 
 
+def _write_configs() -> tuple[Path, Path]:
+    """The demo site's rota and topics (docs/help-loop.md) and the kiosk's name in the room.
+    The permanences are two afternoons, so that the kiosk first says nobody is on duty (and
+    when the next permanence is) until Sara checks in on the buddy desk."""
+    console = DATA / "console.toml"
+    console.write_text(
+        "# Written by make demo (admin_console/demo/run.py); see docs/configuration.md.\n"
+        f"[sites.{SITE}]\n"
+        'permanences = { tue = ["13:30-16:30"], thu = ["13:30-16:30"] }\n'
+        'off_duty_calls = "staff"\n',
+        encoding="utf-8",
+    )
+    kiosk = DATA / "kiosk.toml"
+    kiosk.write_text(
+        "# Written by make demo (admin_console/demo/run.py); see docs/configuration.md.\n"
+        '[kiosk]\nlabel = "PC 1 — bij het raam"\n',
+        encoding="utf-8",
+    )
+    return console.resolve(), kiosk.resolve()
+
+
 def main() -> int:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         print(
@@ -72,6 +93,7 @@ def main() -> int:
         )
         return 2
     DATA.mkdir(exist_ok=True)
+    console_config, kiosk_config = _write_configs()
     broker = f"mqtt://127.0.0.1:{_free_port()}"
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -81,6 +103,8 @@ def main() -> int:
         [
             "admin_console",
             "serve",
+            "--config",
+            str(console_config),
             "--embedded-broker",
             "--broker",
             broker,
@@ -98,12 +122,25 @@ def main() -> int:
         return 1
     desk = Child(
         "buddy desk",
-        ["admin_console", "buddy", "--site", SITE, "--name", "Sara", "--broker", broker],
+        [
+            "admin_console",
+            "buddy",
+            "--config",
+            str(console_config),
+            "--site",
+            SITE,
+            "--name",
+            "Sara",
+            "--broker",
+            broker,
+        ],
     )
     kiosk = Child(
         "kiosk",
         [
             "kiosk",
+            "--config",
+            str(kiosk_config),
             "--windowed",
             "--broker",
             broker,
@@ -121,6 +158,8 @@ def main() -> int:
         [
             "admin_console",
             "gui",
+            "--config",
+            str(console_config),
             "--broker",
             broker,
             "--db",
@@ -131,8 +170,10 @@ def main() -> int:
     )
     children += [desk, kiosk, console]
     print(
-        f"\nDemo running on {broker}. Press Start on the kiosk, then 'Roep een buddy'; claim and\n"
-        f"resolve the call on the buddy desk. Numbers: .venv/bin/admin-console stats --db "
+        f"\nDemo running on {broker}. The kiosk says that no buddy is on duty: on the buddy desk,\n"
+        "Sara presses 'Start my permanence'. Press Start on the kiosk, then 'Roep een buddy';\n"
+        "claim and resolve the call on the buddy desk (how did it go?). Rota and topics:\n"
+        f"{console_config}. Numbers: .venv/bin/admin-console stats --db "
         f"sqlite:///{(DATA / 'aggregator.db').resolve()}\nCtrl-C stops everything.\n",
         flush=True,
     )
