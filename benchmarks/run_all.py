@@ -38,6 +38,7 @@ BENCHMARKS: list[tuple[str, str, list[str], int, int]] = [
     ("printing", "bench_printing.py", [], 900, 180),  # needs root (a private cupsd)
     ("help_latency", "bench_help_latency.py", [], 900, 180),
     ("queue_latency", "bench_queue_latency.py", [], 900, 180),
+    ("phone_latency", "bench_phone_latency.py", [], 1800, 300),  # Chromium, root for NSS
     ("outbox_drain", "bench_outbox_drain.py", [], 900, 180),
     ("ingest", "bench_ingest.py", [], 1800, 300),
     ("batched_ingest", "bench_batched_ingest.py", [], 2400, 300),
