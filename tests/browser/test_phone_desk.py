@@ -367,3 +367,59 @@ def test_the_server_sends_a_strict_policy_and_spends_tokens_once(site: Site) -> 
 
     assert redeem() == 200
     assert redeem() == 410
+
+
+ALERT_SPY = """
+(() => {
+  window.__alerts = {vibrate: [], tones: 0, notifications: []};
+  window.__hidden = false;
+  Object.defineProperty(document, 'hidden', {get: () => window.__hidden});
+  navigator.vibrate = (pattern) => { window.__alerts.vibrate.push(pattern); return true; };
+  const osc = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function () {
+    window.__alerts.tones += 1; return osc.call(this);
+  };
+  const show = ServiceWorkerRegistration.prototype.showNotification;
+  ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+    window.__alerts.notifications.push({title, body: options && options.body});
+    return show.call(this, title, options);
+  };
+})();
+"""
+
+
+def test_a_new_call_rings_vibrates_and_notifies_in_the_background(
+    site: Site, phone: Callable[..., Any]
+) -> None:
+    """A new call: a chime (two tones), a vibration, and while the page is in the background a
+    system notification through the service worker. The spies wrap the browser's own
+    functions, installed before the page's script (the page's CSP does not govern the test
+    driver)."""
+    kiosk = site.client("kiosks/schaerbeek/pc-03.toml")
+    waiting = open_call(kiosk)  # retained: there before the phone comes
+    page = phone("nl")
+    page.context.grant_permissions(["notifications"], origin=site.page.rstrip("/"))
+    page.context.add_init_script(ALERT_SPY)
+    page.goto(site.enrol("schaerbeek", "Yasmine"))
+    page.wait_for_selector("body[data-connection=online]", timeout=MS)
+    card(page, waiting).wait_for(timeout=MS)
+    page.mouse.click(5, 5)  # a first touch: the page may now play sound
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=MS)
+    # (A call already waiting when the desk opens alerts once, as on the Qt desk.)
+    page.evaluate("window.__alerts = {vibrate: [], tones: 0, notifications: []}")
+    page.evaluate("window.__hidden = true")  # the buddy put the phone in a pocket
+    request = open_call(kiosk)
+    card(page, request).wait_for(state="attached", timeout=MS)
+    page.wait_for_function("window.__alerts.notifications.length === 1", timeout=MS)
+    alerts = page.evaluate("window.__alerts")
+    assert alerts["vibrate"] == [[300, 150, 300]]
+    assert alerts["tones"] == 2
+    (shown,) = alerts["notifications"]
+    assert "pc-03" in shown["title"] or LABEL in shown["title"]
+    assert shown["body"] == "Een document vragen via Irisbox"
+    page.evaluate("window.__hidden = false")  # in the hand again: sound and vibration only
+    another = open_call(kiosk)
+    card(page, another).wait_for(state="attached", timeout=MS)
+    page.wait_for_function("window.__alerts.vibrate.length === 2", timeout=MS)
+    assert len(page.evaluate("window.__alerts.notifications")) == 1
+    assert page.errors == []
