@@ -191,5 +191,10 @@ def test_the_first_load_on_a_slow_phone(site: Site, phone: Callable[..., Any]) -
     page.wait_for_selector("body[data-connection=online]", timeout=MS)
     online = (time.perf_counter() - started) * 1000
     assert received, "the page transferred nothing"
+    # Installable as an app (manifest, icons, service worker), as Chromium itself judges it.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=MS)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # (Playwright's contexts are incognito ones: that one reason is the test's, not the page's.)
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == [], errors
     figures = {"load_ms": loaded, "online_ms": online, "kb": sum(received) / 1024}
     print("PHONE-FIRST-LOAD " + json.dumps({k: round(v, 1) for k, v in figures.items()}))

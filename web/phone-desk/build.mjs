@@ -25,7 +25,14 @@ await build({
   outfile: join(out, "app.js"),
   logLevel: "warning",
 });
-for (const name of ["index.html", "style.css", "manifest.webmanifest", "icon.svg"]) {
+for (const name of [
+  "index.html",
+  "style.css",
+  "manifest.webmanifest",
+  "icon.svg",
+  "icon-192.png",
+  "icon-512.png",
+]) {
   copyFileSync(join(here, "src", name), join(out, name));
 }
 const hash = createHash("sha256");
