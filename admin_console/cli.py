@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -21,6 +22,11 @@ from kiosk.wire.config_schema import AdminConsoleFile
 from kiosk.wire.protocol import NAME_RE
 
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
+CONFIG_HELP = "the console's TOML file, e.g. /etc/kiosk-suite/admin-console.toml ([database] url)"
+DB_HELP = (
+    "database URL: sqlite:///path/to/file.db (default) or "
+    "postgres://user:password@host/name (postgresql+psycopg://… also works)"
+)
 log = logging.getLogger("admin_console")
 
 
@@ -47,8 +53,17 @@ def _broker(args: argparse.Namespace) -> Any:
     return (broker_from_file(file) if file else None) or parse_broker_url(DEFAULT_BROKER)
 
 
+def database_url(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: ``postgres://`` and ``postgresql://`` (what
+    hosting providers and ``psql`` write) use the psycopg 3 driver the suite installs."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
 def _database_url(args: argparse.Namespace) -> str:
-    return str(args.db or _tables(args).database.url or default_database_url())
+    return database_url(str(args.db or _tables(args).database.url or default_database_url()))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -107,11 +122,17 @@ def _queue_keeper(
         QueueServiceOptions,
         policies_from_config,
     )
+    from admin_console.provision.mosquitto import queue_keeper_username
 
     tables = _tables(args)
     options = QueueServiceOptions(
         client_id=f"{client_id}-queue", timezone=tables.fleet.timezone, expiry=expiry
     )
+    if getattr(settings, "username", None):
+        # Its own account (provisioned beside the aggregator's, same password): with the
+        # aggregator's username, a broker that takes the username as client id would hand
+        # the keeper the aggregator's session, and its events (issue 21 found it).
+        settings = dataclasses.replace(settings, username=queue_keeper_username(settings.username))
     return QueueService(settings, policies_from_config(tables.sites), options)
 
 
@@ -119,20 +140,63 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from admin_console.read.stats import collect_stats
 
     engine = open_database(_database_url(args), create=False)
-    stats = collect_stats(engine)
+    try:
+        stats = collect_stats(engine)
+    finally:
+        engine.dispose()
     if args.json:
         print(json.dumps(stats, sort_keys=True))
         return 0
-    print(f"events stored: {stats['events_total']}   rejected: {stats['rejected_total']}")
+    print(stats_table(stats))
+    return 0
+
+
+STATS_STATES = ("resolved", "cancelled", "expired", "open", "claimed")
+
+
+def stats_table(stats: dict[str, Any]) -> str:
+    """``stats`` for a person: a line of totals, the refused messages by reason, then one row a
+    site (sessions, help calls by outcome, median wait), columns aligned, an all-sites row."""
+    lines = [
+        f"Events stored: {stats['events_total']}    "
+        f"refused as malformed: {stats['rejected_total']}",
+    ]
     for reason, count in stats["rejected"].items():
-        print(f"  rejected {reason}: {count}")
+        lines.append(f"  refused, {reason}: {count}")
+    head = ("site", "sessions", "events", *STATS_STATES, "median wait")
+    rows: list[tuple[str, ...]] = []
+    totals = dict.fromkeys(("sessions", "events", *STATS_STATES), 0)
     for site, entry in stats["sites"].items():
         wait = entry["help_median_wait_s"]
-        print(
-            f"{site}: {entry['sessions']} sessions, help {entry['help']}, median wait "
-            + ("-" if wait is None else f"{wait:.0f} s")
+        events = sum(entry["events"].values())
+        help_counts = [int(entry["help"].get(state, 0)) for state in STATS_STATES]
+        totals["sessions"] += int(entry["sessions"])
+        totals["events"] += events
+        for state, n in zip(STATS_STATES, help_counts, strict=True):
+            totals[state] += n
+        rows.append(
+            (
+                site,
+                str(entry["sessions"]),
+                str(events),
+                *(str(n) for n in help_counts),
+                "—" if wait is None else f"{wait / 60:.1f} min",
+            )
         )
-    return 0
+    if not rows:
+        lines.append("No site has figures yet.")
+        return "\n".join(lines)
+    if len(rows) > 1:
+        rows.append(("all sites", *(str(totals[k]) for k in totals), ""))
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+    lines.append("")
+    lines.append("Help calls by outcome; median wait: from the call to a buddy's answer.")
+    for row in (head, *rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
 
 
 def cmd_buddy(args: argparse.Namespace) -> int:
@@ -215,38 +279,114 @@ def _report_language(wanted: str | None) -> str:
     return wanted or report_language(_language(None))
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from admin_console.read.reports import ReportError, build_report, check_min_count, write_csv
-    from admin_console.read.usage import Period
+def _report_period(args: argparse.Namespace) -> Any:
+    """The period of ``report``: exactly one of --month, --quarter, --year or --from/--to."""
+    from admin_console.read import periods
 
+    chosen = [
+        name
+        for name, value in (("--month", args.month), ("--quarter", args.quarter),
+                            ("--year", args.year))
+        if value is not None
+    ]  # fmt: skip
+    if args.start is not None or args.end is not None:
+        chosen.append("--from/--to")
+    if len(chosen) != 1:
+        raise ConfigError(
+            "which period? give one of --month 2026-03, --quarter 2026-Q1, --year 2026 or "
+            "--from 2026-03-01 --to 2026-03-31"
+            + (f" (not {' and '.join(chosen)})" if chosen else "")
+        )
+    try:
+        if args.month is not None:
+            return periods.parse_month(args.month)
+        if args.quarter is not None:
+            return periods.parse_quarter(args.quarter)
+        if args.year is not None:
+            return periods.parse_year(args.year)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    if args.start is None or args.end is None:
+        raise ConfigError("--from and --to go together: --from 2026-03-01 --to 2026-03-31")
     if args.start > args.end:
         raise ConfigError(f"--from {args.start} is after --to {args.end}")
+    return periods.custom(args.start, args.end)
+
+
+def _writable(path: Path) -> None:
+    """A clear ConfigError before any work when ``path`` cannot be written."""
+    folder = path.parent
+    if path.is_dir():
+        raise ConfigError(f"cannot write {path}: it is a folder")
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: the folder {folder} does not exist")
+
+
+def _write_failed(path: Path, err: OSError) -> ConfigError:
+    return ConfigError(f"cannot write {path}: {err.strerror or err}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from admin_console.read.reports import ReportError, build_report, check_min_count, write_csv
+
+    named = _report_period(args)
     try:
         check_min_count(args.min_count)
     except ReportError as err:
         raise ConfigError(str(err)) from None
+    lang = _report_language(args.lang) if args.format == "pdf" or args.lang else None
     sites = sorted({s for value in args.site or [] for s in value.split(",") if s})
     for site in sites:
         if not NAME_RE.match(site):
             raise ConfigError(f"site {site!r} is not valid: 1-32 lower-case letters, digits or '-'")
+    if args.out == "-" and args.format == "pdf":
+        raise ConfigError("a PDF needs a file: --out FILE")
+    out = Path(args.out)
+    if args.out != "-":
+        _writable(out)
     engine = open_database(_database_url(args), create=False)
-    report = build_report(engine, Period(args.start, args.end), sites, args.min_count)
-    engine.dispose()
+    try:
+        if sites:
+            from admin_console.read.usage import known_sites
+
+            known = known_sites(engine)
+            unknown = [site for site in sites if site not in known]
+            if unknown:
+                listed = ", ".join(known) or "none yet"
+                raise ConfigError(
+                    f"unknown site {', '.join(map(repr, unknown))}: the database knows {listed}"
+                )
+        report = build_report(engine, named, sites, args.min_count)
+    finally:
+        engine.dispose()
     if args.format == "csv":
         if args.out == "-":
-            write_csv(report, sys.stdout)
+            write_csv(report, sys.stdout, lang)
         else:
-            with Path(args.out).open("w", encoding="utf-8", newline="") as handle:
-                write_csv(report, handle)
+            try:
+                with out.open("w", encoding="utf-8", newline="") as handle:
+                    write_csv(report, handle, lang)
+            except OSError as err:
+                raise _write_failed(out, err) from None
     else:
-        if args.out == "-":
-            raise ConfigError("a PDF needs a file: --out FILE")
         from admin_console.read.reports import report_html
         from admin_console.ui.pdf import write_pdf
 
-        write_pdf(report_html(report, lang=_report_language(args.lang)), Path(args.out))
+        try:
+            write_pdf(report_html(report, lang=lang or "en"), out)
+        except OSError as err:
+            raise _write_failed(out, err) from None
+    if report.not_over:
+        print(
+            f"admin-console: the period {report.period.start} to {report.period.end} is not "
+            "over yet: its figures will still change (the report says so)",
+            file=sys.stderr,
+        )
     if report.empty:
-        print(f"admin-console: no data for {args.start} to {args.end}", file=sys.stderr)
+        print(
+            f"admin-console: no data for {report.period.start} to {report.period.end}",
+            file=sys.stderr,
+        )
     elif args.out != "-":
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
@@ -395,10 +535,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    stats = sub.add_parser("stats", help="totals per site")
-    stats.add_argument("--config")
-    stats.add_argument("--db")
-    stats.add_argument("--json", action="store_true")
+    stats = sub.add_parser(
+        "stats",
+        help="totals per site: sessions, events, help calls, median wait",
+        description="Totals of everything stored, per site, as a table (or --json).",
+    )
+    stats.add_argument("--config", help=CONFIG_HELP)
+    stats.add_argument("--db", help=DB_HELP)
+    stats.add_argument(
+        "--json", action="store_true", help="one JSON object instead of the table (for scripts)"
+    )
     stats.set_defaults(func=cmd_stats)
 
     buddy = sub.add_parser("buddy", help="the buddy desk window")
@@ -419,22 +565,43 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--lang", help="nl, fr or en (default: the system's language)")
     gui.set_defaults(func=cmd_gui)
 
-    report = sub.add_parser("report", help="usage report for funders (CSV or PDF)")
-    report.add_argument("--config")
-    report.add_argument("--db")
-    report.add_argument("--from", dest="start", type=_day, required=True, help="first day")
-    report.add_argument("--to", dest="end", type=_day, required=True, help="last day")
-    report.add_argument("--site", action="append", help="a site (repeat, or a,b); default all")
-    report.add_argument("--format", choices=("csv", "pdf"), required=True)
-    report.add_argument("--out", required=True, help="file to write ('-': CSV on stdout)")
+    report = sub.add_parser(
+        "report",
+        help="usage report for funders (CSV or PDF)",
+        description="The funders' report of a period: reach, guided tasks, help, printing; "
+        "anonymous, counts of 1 to 4 hidden. Give the period as one of --month, --quarter, "
+        "--year or --from/--to. Exit 2 with a one-line message when it cannot be made or "
+        "written.",
+    )
+    report.add_argument("--config", help=CONFIG_HELP)
+    report.add_argument("--db", help=DB_HELP)
+    period = report.add_argument_group("period (one of)")
+    period.add_argument("--month", help="a calendar month, YYYY-MM, e.g. 2026-03")
+    period.add_argument("--quarter", help="a quarter, YYYY-QN, e.g. 2026-Q1 (January-March)")
+    period.add_argument("--year", help="a calendar year, YYYY, e.g. 2026")
+    period.add_argument("--from", dest="start", type=_day, help="first day, YYYY-MM-DD (with --to)")
+    period.add_argument(
+        "--to", dest="end", type=_day, help="last day, YYYY-MM-DD, included (with --from)"
+    )
+    report.add_argument(
+        "--site",
+        action="append",
+        help="a site, e.g. gent (repeat, or gent,evere); default: every site",
+    )
+    report.add_argument("--format", choices=("csv", "pdf"), required=True, help="csv or pdf (A4)")
+    report.add_argument(
+        "--out", required=True, help="the file to write, e.g. report.pdf ('-': CSV on stdout)"
+    )
     report.add_argument(
         "--min-count",
         type=int,
         default=5,
-        help="counts below this show as <N (never below 3)",
+        help="counts from 1 to N-1 show as <N; a whole number, at least 3 (default 5)",
     )
     report.add_argument(
-        "--lang", help="language of the PDF: nl, fr or en (default: the system's language)"
+        "--lang",
+        help="language of the words: nl, fr or en (PDF default: the system's language; "
+        "a CSV with --lang gets a fifth column, label, with the items in words)",
     )
     report.set_defaults(func=cmd_report)
 

@@ -137,6 +137,66 @@ def task_screens(folder: Path) -> None:
         app.window.close()
 
 
+def print_screens(folder: Path) -> None:
+    """The print screen (issue 19) over the lesson page, at 12 pages left; a print past the
+    limit; a printer out of paper. CUPS is played by a stand-in here (its answers as
+    kiosk/printing/cups_cli.py reads them); the tests print through a real one."""
+    import subprocess
+    from collections.abc import Sequence
+
+    from kiosk.printing.cups_cli import CupsClient
+    from kiosk.settings import KioskSettings
+    from kiosk.ui.app import KioskApp
+    from kiosk.wire.broker import parse_broker_url
+    from kiosk.wire.config_schema import PrintingTable
+
+    state = {"alerts": "none"}
+
+    def cups(args: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        out = {
+            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {state['alerts']}\n",
+            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
+            "lp": "request id is balie-1 (1 file(s))\n",
+        }.get(args[0], "")
+        return subprocess.CompletedProcess(list(args), 0, out, "")
+
+    for lang in ("nl", "fr"):
+        state["alerts"] = "none"
+        settings = KioskSettings(
+            parse_broker_url("mqtt://127.0.0.1:9"),
+            "demo",
+            "pc-01",
+            folder / f"print-{lang}",
+            lang=lang,
+            tasks_dir=folder / "no-site-tasks",
+            printing=PrintingTable(printer="balie", pages_per_visit=12),
+        )
+        app = KioskApp(settings)
+        app.window.resize(1366, 768)
+        app.window.show()
+        app.finish_start()
+        app.core.start_session()
+        assert app.visit.printing is not None
+        app.visit.printing.client = CupsClient(runner=cups)
+        app.visit.open("phishing-recognise")
+        settle(2500)
+        app.visit.activity.show_website(True)
+        browser = app.visit.activity.browser
+        assert browser is not None and browser.printing is not None
+        printing = browser.printing
+        browser.print_page()
+        save(app.window, f"kiosk-print-{lang}", wait_ms=2000)
+        while printing.screen.more_button.isEnabled():
+            printing.screen.more_button.click()
+        save(app.window, f"kiosk-print-refused-{lang}")
+        state["alerts"] = "media-empty-error"
+        browser.go_back()
+        browser.print_page()
+        save(app.window, f"kiosk-print-problem-{lang}", wait_ms=2000)
+        app.shutdown()
+        app.window.close()
+
+
 def buddy_desk() -> None:
     now = utc_now()
     queue = HelpQueue()
@@ -163,7 +223,7 @@ def buddy_desk() -> None:
     save(desk, "buddy-desk")
 
 
-GROUPS = ("kiosk", "queue", "tasks", "desk")
+GROUPS = ("kiosk", "queue", "tasks", "print", "desk")
 
 
 def main(groups: list[str]) -> int:
@@ -184,6 +244,8 @@ def main(groups: list[str]) -> int:
             queue_screens(Path(folder))
         if "tasks" in wanted:
             task_screens(Path(folder))
+        if "print" in wanted:
+            print_screens(Path(folder))
     if "desk" in wanted:
         buddy_desk()
     app.quit()

@@ -15,7 +15,7 @@ from kiosk.i18n import resolve_language
 from kiosk.model.session import PolicyError, SessionPolicy, policy_from_config
 from kiosk.wire.broker import BrokerSettings, ConfigError, broker_from_file, parse_broker_url
 from kiosk.wire.config import ConfigFile, read_config
-from kiosk.wire.config_schema import KioskFile, KioskTable, SessionTable
+from kiosk.wire.config_schema import KioskFile, KioskTable, PrintingTable, SessionTable
 from kiosk.wire.protocol import NAME_RE, Rejected, pc_label
 
 DEFAULT_BROKER = "mqtt://127.0.0.1:1883"
@@ -35,6 +35,7 @@ class KioskSettings:
     tasks_dir: Path | None = None  # the site's own guided tasks (default: in the data folder)
     # The PC's name in the room ("PC 3 — bij het raam"); the set_label command's wins over it.
     label: str | None = None
+    printing: PrintingTable = field(default_factory=PrintingTable)  # [printing] (issue 19)
 
     @property
     def idle_minutes(self) -> int:
@@ -151,4 +152,5 @@ def load_settings(cli: Mapping[str, Any], env: Mapping[str, str] = os.environ) -
         table.staff_pin_hash,
         tasks_dir,
         pc_name,
+        file.value.printing if file is not None else PrintingTable(),
     )

@@ -104,21 +104,30 @@ def cups_server(printer: str = "kioskpdf") -> Iterator[CupsServer]:
     server = CupsServer(root, sock, folders["out"], printer)
     try:
         wait_for(lambda: server.run("lpstat", "-r").returncode == 0, 20, "cupsd answering")
-        added = server.run(
-            "lpadmin",
-            "-p",
-            printer,
-            "-E",
-            "-v",
-            f"cups-pdf:/{instance}",
-            "-P",
-            str(PPD),
-            # pdftocairo keeps the text of a PDF searchable through cups-pdf (the default
-            # renderer turns it into glyphs that pdftotext cannot read back).
-            "-o",
-            "pdftops-renderer-default=pdftocairo",
-        )
-        assert added.returncode == 0, added.stderr
+        added: list[subprocess.CompletedProcess[str]] = []
+
+        def add_printer() -> bool:
+            # Right after cupsd first answers, lpadmin is sometimes refused ("Unable to connect
+            # to server: Bad file descriptor"): asked again until it is taken.
+            added.append(
+                server.run(
+                    "lpadmin",
+                    "-p",
+                    printer,
+                    "-E",
+                    "-v",
+                    f"cups-pdf:/{instance}",
+                    "-P",
+                    str(PPD),
+                    # pdftocairo keeps the text of a PDF searchable through cups-pdf (the default
+                    # renderer turns it into glyphs that pdftotext cannot read back).
+                    "-o",
+                    "pdftops-renderer-default=pdftocairo",
+                )
+            )
+            return added[-1].returncode == 0
+
+        wait_for(add_printer, 20, "the virtual printer added")
         yield server
     finally:
         process.terminate()

@@ -34,6 +34,9 @@ class FleetSettings:
     disk_alert_pct: float = 90.0
     stale_after: timedelta = timedelta(minutes=3)  # three missed heartbeats
     timezone: str = DEFAULT_TIMEZONE
+    # A site broker's bridge down for longer than this, during opening hours: one alert for the
+    # site (its kiosks then raise none of their own: they are cut off, not off).
+    cut_off_alert_after: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_config(cls, table: FleetTable | Mapping[str, Any]) -> FleetSettings:
@@ -99,10 +102,19 @@ class Kiosk:
 
 
 @dataclass(frozen=True)
+class Bridge:
+    """A site broker's bridge to the centre, from Mosquitto's notification (docs/broker.md)."""
+
+    site: str
+    up: bool
+    since: datetime  # aware UTC: when this state was first heard (a retained one: on arrival)
+
+
+@dataclass(frozen=True)
 class Alert:
     site: str
-    machine: str
-    kind: str  # offline | disk | content
+    machine: str  # "" for an alert about the whole site (cut_off)
+    kind: str  # offline | disk | content | cut_off
     message: str  # in English, for logs; the windows show it translated (qt_admin_widgets)
     value: float = 0.0  # minutes offline, disk %, task files left out
 
@@ -132,6 +144,55 @@ class FleetModel:
         self.settings = settings or FleetSettings()
         self._clock = clock
         self._kiosks: dict[tuple[str, str], Kiosk] = {}
+        self._bridges: dict[str, Bridge] = {}
+        self.bridge_rejected = 0  # notifications that were neither "1" nor "0"
+
+    # --- the topology: site brokers bridged to the centre ---------------------------------------
+
+    def apply_bridge(self, site: str, payload: bytes, received: datetime) -> bool:
+        """A bridge notification (``bridges/SITE/state``): ``1`` up, ``0`` down (Mosquitto's
+        payload, and the bridge's will). Anything else is counted and ignored. True if the
+        state changed; the same state again keeps its first time."""
+        text = payload.strip()
+        if text not in (b"0", b"1"):
+            self.bridge_rejected += 1
+            return False
+        up = text == b"1"
+        current = self._bridges.get(site)
+        if current is not None and current.up == up:
+            return False
+        self._bridges[site] = Bridge(site, up, _aware(received))
+        return True
+
+    def bridges(self) -> list[Bridge]:
+        return [self._bridges[site] for site in sorted(self._bridges)]
+
+    def is_cut_off(self, site: str) -> bool:
+        bridge = self._bridges.get(site)
+        return bridge is not None and not bridge.up
+
+    def site_alerts(self, now: datetime | None = None) -> list[Alert]:
+        """A site whose bridge has been down for longer than ``cut_off_alert_after`` during
+        opening hours (counted from the opening when it went down overnight)."""
+        moment = now or self._clock()
+        opened = self.settings.opening_of(moment)
+        found = []
+        for bridge in self.bridges():
+            if bridge.up or opened is None:
+                continue
+            off_for = moment - max(bridge.since, opened)
+            if off_for > self.settings.cut_off_alert_after:
+                minutes = int(off_for.total_seconds() // 60)
+                found.append(
+                    Alert(
+                        bridge.site,
+                        "",
+                        "cut_off",
+                        f"cut off from the centre for {minutes} min",
+                        minutes,
+                    )
+                )
+        return found
 
     def load(self, records: Iterable[MachineRecord]) -> bool:
         """Take the database's last statuses; a newer live status is kept. True if changed."""
@@ -205,7 +266,8 @@ class FleetModel:
         found: list[Alert] = []
         since = self.offline_since(kiosk, moment)
         opened = self.settings.opening_of(moment)
-        if since is not None and opened is not None:
+        # Behind a bridge that is down, a kiosk is not heard, not off: the site's alert says it.
+        if since is not None and opened is not None and not self.is_cut_off(kiosk.site):
             off_for = moment - max(since, opened)
             if off_for > self.settings.offline_alert_after:
                 minutes = int(off_for.total_seconds() // 60)
@@ -235,7 +297,8 @@ class FleetModel:
         return found
 
     def alerts(self, now: datetime | None = None) -> list[Alert]:
-        return [alert for kiosk in self.kiosks() for alert in self.alerts_for(kiosk, now)]
+        kiosks = [alert for kiosk in self.kiosks() for alert in self.alerts_for(kiosk, now)]
+        return self.site_alerts(now) + kiosks
 
     def summary(self, now: datetime | None = None) -> dict[str, SiteFleet]:
         """Per site: kiosks online, of which in a session, offline, and alerts."""

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from admin_console.store import partitions
 from admin_console.store.orm import (
     BuddyShiftRow,
     EventRow,
@@ -255,7 +256,12 @@ class _EventInsert:
         # Names from the ORM's table, quoted by the dialect; the values go as parameters.
         self._head = f"INSERT INTO {name} ({columns}) VALUES "  # noqa: S608
         self._row = "(" + ", ".join([mark] * len(self.COLUMNS)) + ")"
-        self._conflict = f" ON CONFLICT ({key}) DO NOTHING"
+        # PostgreSQL partitions the events by month of ``ts`` (migration 0009): a partitioned
+        # table's unique key must hold the partition key, so its key is (id, ts). A message
+        # delivered again carries the same bytes (the kiosk's outbox keeps them), hence the
+        # same (id, ts): still nothing stored or counted twice (docs/decisions.md).
+        target = key if dialect.name == "sqlite" else f"{key}, {quote('ts')}"
+        self._conflict = f" ON CONFLICT ({target}) DO NOTHING"
         self._returning = f" RETURNING {key}"
         self._newest = f"SELECT {key} FROM {name} WHERE rowid > (SELECT max(rowid) FROM {name}) - ?"  # noqa: S608
         self._sql: dict[int, str] = {}
@@ -540,13 +546,26 @@ class Ingest:
 
     def expire_raw(self, keep_days: int, now: datetime | None = None) -> int:
         """Retention: raw events, visits and help requests older than ``keep_days`` go;
-        the daily counts stay. Returns how many events went."""
-        limit = _naive(now or datetime.now(UTC)) - timedelta(days=keep_days)
+        the daily counts stay. Returns how many events went. On PostgreSQL whole months of
+        events are dropped as tables, and the months to come get theirs (store/partitions.py)."""
+        moment = _naive(now or datetime.now(UTC))
+        limit = moment - timedelta(days=keep_days)
         with Session(self._engine) as session, session.begin():
-            gone = session.execute(delete(EventRow).where(EventRow.ts < limit))
+            connection = session.connection()
+            if partitions.is_partitioned(connection):
+                expired = partitions.expire(connection, moment, keep_days)
+                gone = expired.rows
+                if expired.dropped:
+                    log.info(
+                        "retention: dropped the raw events of %s",
+                        ", ".join(m.strftime("%Y-%m") for m in expired.dropped),
+                    )
+            else:
+                result = session.execute(delete(EventRow).where(EventRow.ts < limit))
+                gone = int(result.rowcount)  # type: ignore[attr-defined]
             session.execute(delete(VisitRow).where(VisitRow.started < limit))
             session.execute(delete(HelpRequestRow).where(HelpRequestRow.updated < limit))
-            return int(gone.rowcount)  # type: ignore[attr-defined]
+            return gone
 
     def _apply_help(self, session: Session, topic: Topic, change: HelpChange) -> bool:
         row = session.get(HelpRequestRow, change.request)

@@ -47,11 +47,13 @@ from admin_console.provision.files import (
 from admin_console.provision.mosquitto import (
     Account,
     BrokerLayout,
+    bridge_state_topic,
     hash_password,
     new_password,
     render_acl,
     render_conf,
     render_passwd,
+    with_queue_keepers,
 )
 from kiosk.wire.protocol import MAX_LABEL, NAME_RE, Rejected, pc_label
 
@@ -275,7 +277,7 @@ class BrokerDir:
             json.dumps(registry.to_json(), indent=1) + "\n",
             SECRET_MODE,
         )
-        accounts = [e.account() for _, e in sorted(registry.entries.items())]
+        accounts = with_queue_keepers(e.account() for _, e in sorted(registry.entries.items()))
         layout = self.layout(registry)
         write_file(layout.passwd, render_passwd(accounts), SECRET_MODE, owner)
         write_file(layout.acl, render_acl(accounts), SECRET_MODE, owner)
@@ -349,7 +351,11 @@ remote_clientid {username}
 try_private true
 cleansession false
 local_cleansession false
-notifications false
+# The bridge's state, "1" up and "0" down, retained, at both ends; the central broker sends the
+# "0" as the bridge's will when the line dies (after 1.5 keepalives at most). The console's
+# fleet view reads it and raises an alert when a site stays cut off (docs/broker.md).
+notifications true
+notification_topic {bridge_state_topic(site)}
 restart_timeout 2 60
 keepalive_interval 60
 {topics}

@@ -61,6 +61,42 @@ class Rule:
         return f"topic {self.access} {self.topic}"
 
 
+# Where a site broker's bridge says whether it is up: Mosquitto's notification, "1" or "0",
+# retained. Outside ``kiosk/v1``: Mosquitto writes it, not a kiosk, and the aggregator, which
+# reads ``kiosk/v1/#`` and checks every message against the contract, would count it as
+# malformed. docs/broker.md, "Seeing a site cut off".
+BRIDGE_STATE_PREFIX = "bridges"
+
+
+def bridge_state_topic(site: str) -> str:
+    return f"{BRIDGE_STATE_PREFIX}/{site}/state"
+
+
+QUEUE_KEEPER_ROLE = "queue_keeper"
+QUEUE_KEEPER_SUFFIX = ".queue_keeper"  # "_" is in no name: never another account's username
+
+
+def queue_keeper_username(aggregator_username: str) -> str:
+    """The queue keeper's account beside an aggregator's (``aggregator.queue_keeper``)."""
+    return aggregator_username + QUEUE_KEEPER_SUFFIX
+
+
+def with_queue_keepers(accounts: Iterable[Account]) -> list[Account]:
+    """Every account, and for each aggregator its queue keeper's (the same password hash)."""
+    result = []
+    for account in accounts:
+        result.append(account)
+        if account.role == "aggregator":
+            result.append(
+                Account(
+                    queue_keeper_username(account.username),
+                    QUEUE_KEEPER_ROLE,
+                    account.password_hash,
+                )
+            )
+    return result
+
+
 def _kiosk_topics(site: str, machine: str, channel: str) -> str:
     return f"{PREFIX}/{site}/{machine}/{channel}"
 
@@ -117,11 +153,24 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", _site_topic("+", SiteChannel.QUEUE)),
             Rule("read", _site_topic("+", SiteChannel.DUTY)),
             Rule("write", _site_topic("+", SiteChannel.CHECKIN)),
+            # Each site broker's bridge, up or down (the fleet view's topology).
+            Rule("read", bridge_state_topic("+")),
         ]
     if role == "aggregator":
-        # It reads everything and keeps each site's queue and duty roster (the queue keeper).
+        # It reads everything (and stores what the contract allows).
         return [
             Rule("read", f"{PREFIX}/#"),
+            Rule("read", bridge_state_topic("+")),
+        ]
+    if role == QUEUE_KEEPER_ROLE:
+        # The queue keeper in `admin-console serve`: its own account (derived from the
+        # aggregator's, same password), so that its connection never takes the aggregator's
+        # session (`use_username_as_clientid`: one session per username). It hears the help
+        # calls and check-ins, and alone may publish each site's queue and duty roster.
+        return [
+            Rule("read", _kiosk_topics("+", "+", "help")),
+            Rule("read", _kiosk_topics("+", "+", "help/reply")),
+            Rule("read", _site_topic("+", SiteChannel.CHECKIN)),
             Rule("write", _site_topic("+", SiteChannel.QUEUE)),
             Rule("write", _site_topic("+", SiteChannel.DUTY)),
         ]
@@ -141,6 +190,8 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", _site_topic(site, SiteChannel.CHECKIN)),
             Rule("read", _site_topic(site, SiteChannel.QUEUE)),
             Rule("read", _site_topic(site, SiteChannel.DUTY)),
+            # Its own state ("1" up, "0" down: Mosquitto's bridge notification, and its will).
+            Rule("write", bridge_state_topic(site)),
         ]
     raise ValueError(f"unknown role {role!r}")
 

@@ -81,6 +81,11 @@ class ReportTexts:
         key = BY_KEY[section_key].label_key
         return "" if key is None else self(key)
 
+    @property
+    def colon(self) -> str:
+        """``:`` after a label; French typography puts a (no-break) space before it."""
+        return "\u00a0:" if self.lang == "fr" else ":"
+
     def day(self, day: date) -> str:
         """``5 March 2026``, ``5 maart 2026``, ``5 mars 2026``."""
         return f"{day.day} {self(f'month_{day.month}')} {day.year}"

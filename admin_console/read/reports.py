@@ -3,11 +3,14 @@
 The tables, their order and their words are declared in :mod:`admin_console.read.sections`: a
 table of counted keys by site (``Section(kind=...)``) needs nothing here.
 
-A report is a list of tables (rows × sites, with totals). Before anything is shown, every count
-below ``min_count`` (5 by default, never below 3) becomes ``<5``; and wherever a single hidden
-cell could be worked out from a published total (a row, a column or the grand total), one more
-cell is withheld and shown as ``x``. The same report is written as CSV (:func:`write_csv`) or
-rendered as HTML (:func:`report_html`), which the GUI previews and turns into a PDF.
+A report is a list of tables (rows × sites, with an all-sites column and totals). Before
+anything is shown, every count from 1 to ``min_count - 1`` (1–4 by default; ``min_count`` is
+never below 3) becomes ``<5``, while a 0 is shown as 0 (nobody to identify); and wherever a
+single hidden cell could be worked out from a published total (a row, a column or the grand
+total), one more cell is withheld and shown as ``x``. The same report is written as CSV
+(:func:`write_csv`, columns in docs/admin-console.md) or rendered as HTML (:func:`report_html`),
+which the GUI previews and turns into a PDF: every row named in words (task titles, language
+names, months: :mod:`admin_console.read.labels`), tables under the headings of their part.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ import html
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
 from admin_console.read.help import help_sites, open_states, site_help, site_medians
 from admin_console.read.help_loop import SiteLoad, ordered_outcomes, outcomes_and_topics, site_loads
+from admin_console.read.labels import RowWords
+from admin_console.read.periods import ReportPeriod, custom
 from admin_console.read.report_texts import ReportTexts
 from admin_console.read.sections import BY_KEY, SECTIONS
 from admin_console.read.usage import (
@@ -34,7 +40,15 @@ from admin_console.read.usage import (
     sessions_per_site_month,
 )
 from admin_console.store.gc_pause import without_gc_pauses
-from admin_console.store.rollups import HELP_CLOSED, HELP_WAIT
+from admin_console.store.rollups import (
+    DEFAULT_TIMEZONE,
+    HELP_CLOSED,
+    HELP_WAIT,
+    SESSION_CAP_MIN,
+    SESSION_STEP_MIN,
+    WAIT_BUCKET_S,
+)
+from kiosk.tasks.model import Catalog
 
 DEFAULT_MIN_COUNT = 5
 LOWEST_MIN_COUNT = 3
@@ -45,6 +59,10 @@ NO_SHIFTS = "no shifts"  # a site without any buddy shift in the period: no rate
 STAFFED_HOURS = "staffed hours"
 CALLS_STAFFED = "calls in staffed hours"
 PER_STAFFED_HOUR = "calls per staffed hour"
+VISITS_TIMED = "visits with a length"  # visits that ended with their length (session_minutes)
+HOURS_AT_KIOSK = "hours at a kiosk"
+MINUTES_PER_VISIT = "minutes per visit"
+SESSION_MINUTES = "session_minutes"
 
 
 class ReportError(ValueError):
@@ -68,6 +86,13 @@ class Report:
     made: datetime
     tables: tuple[ReportTable, ...]
     notes: tuple[str, ...] = ()
+    kind: str = "custom"  # month, quarter, year or custom (periods.KINDS): how it is named
+    today: date | None = None  # the local day it was made; the period is not over if ≥ its end
+
+    @property
+    def not_over(self) -> bool:
+        """The period has not ended: its figures will still change."""
+        return self.today is not None and self.period.end >= self.today
 
     @property
     def empty(self) -> bool:
@@ -98,10 +123,11 @@ def suppress(
     """Shown text of every cell of a rows × columns table with its totals.
 
     ``counts[row][column]``; a row ``TOTAL`` and a column ``ALL`` are added when there is more
-    than one row or column. Small cells show ``<min``; then every sum (a row, a column) with
-    exactly one hidden cell among its parts and its total gets a second hidden cell (one that
-    starts no new lone hidden cell elsewhere if possible, then the smallest) until no hidden
-    value can be worked out by a subtraction.
+    than one row or column. Small cells (1 to ``min_count - 1``) show ``<min``, a 0 shows 0;
+    then every sum (a row, a column) with exactly one hidden cell among its parts and its total
+    gets a second hidden cell (one that starts no new lone hidden cell elsewhere if possible,
+    then a non-zero one, then the smallest) until no hidden value can be worked out by a
+    subtraction.
     """
     check_min_count(min_count)
     all_rows = [*rows, TOTAL] if len(rows) > 1 else list(rows)
@@ -116,7 +142,9 @@ def suppress(
     if len(rows) > 1:
         for c in all_columns:
             value[(TOTAL, c)] = sum(value[(r, c)] for r in rows)
-    hidden: dict[Cell, str] = {cell: f"<{min_count}" for cell, n in value.items() if n < min_count}
+    hidden: dict[Cell, str] = {
+        cell: f"<{min_count}" for cell, n in value.items() if 0 < n < min_count
+    }
     groups: list[list[Cell]] = []  # each: the parts, then their total
     if len(columns) > 1:
         groups += [[(r, c) for c in all_columns] for r in all_rows]
@@ -129,11 +157,12 @@ def suppress(
     hidden_in = [sum(cell in hidden for cell in group) for group in groups]  # kept up to date
     row_rank = {r: n for n, r in enumerate(all_rows)}
 
-    def cost(cell: Cell, current: int) -> tuple[int, int, int]:
+    def cost(cell: Cell, current: int) -> tuple[int, bool, int, int]:
         # Best: a cell whose other sums already hide something (no new lone hidden cell), then
-        # the smallest value (the least information lost).
+        # one that is not 0 (a withheld 0 would tell the reader the hidden cell is all of the
+        # difference), then the smallest value (the least information lost).
         lone = sum(1 for g in member_of[cell] if g != current and not hidden_in[g])
-        return (lone, value[cell], row_rank[cell[0]])
+        return (lone, value[cell] == 0, value[cell], row_rank[cell[0]])
 
     changed = True
     while changed:
@@ -202,18 +231,27 @@ def _months(period: Period) -> list[str]:
 @without_gc_pauses
 def build_report(
     engine: Engine,
-    period: Period,
+    period: Period | ReportPeriod,
     sites: Sequence[str] = (),
     min_count: int = DEFAULT_MIN_COUNT,
     now: datetime | None = None,
 ) -> Report:
-    """The report of a period for some sites (all when none are named); ``now`` ends the
-    buddy shifts still open (default: now)."""
+    """The report of a period (a month, quarter, year or any days) for some sites (all when
+    none are named); ``now`` ends the buddy shifts still open and says whether the period is
+    over (default: now)."""
     check_min_count(min_count)
+    named = period if isinstance(period, ReportPeriod) else custom(period.start, period.end)
+    period = named.period
+    moment = now or datetime.now(UTC)
+    today = moment.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
     chosen = sorted(set(sites)) or known_sites(engine)
     usage = UsageFilter(period, tuple(chosen))
     counted = [section for section in SECTIONS if section.kind is not None]
-    kinds = (*dict.fromkeys(str(section.kind) for section in counted), HELP_CLOSED)
+    kinds = (
+        *dict.fromkeys(str(section.kind) for section in counted),
+        HELP_CLOSED,
+        SESSION_MINUTES,
+    )
     # Three independent reads at once, each on a connection of its own (both databases'
     # drivers let go of the GIL while a statement runs): every site's wait buckets for the
     # medians; the counts of the counted tables and the calls closed, in one pass; and here
@@ -227,6 +265,7 @@ def build_report(
             # The help loop: staffed time and calls, outcomes and topics (no names read).
             loads = site_loads(connection, chosen, usage, now)
             results, ticked = outcomes_and_topics(connection, chosen, usage)
+            overall_wait = _overall_median(connection, chosen, period)
         counts = counting.result()
         waits = waiting.result()
     per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
@@ -254,7 +293,8 @@ def build_report(
     made = {
         "sessions": _table("sessions", months, month_rows, chosen, min_count),
         "help_outcomes": _table("help_outcomes", outcomes, outcome_rows, chosen, min_count),
-        "help_wait": _median_table(per_site_help, chosen, min_count),
+        "help_wait": _median_table(per_site_help, chosen, min_count, overall_wait),
+        "visit_hours": _hours_table(per_kind[SESSION_MINUTES], chosen, min_count),
         "calls_per_staffed_hour": _staffed_table(loads, chosen, min_count),
     }
     result_rows = _by_row(results)
@@ -276,7 +316,78 @@ def build_report(
                 rows[shown] = rows.pop(stored)
         made[section.key] = _table(section.key, rows, _ordered(rows), chosen, min_count)
     tables = tuple(made[section.key] for section in SECTIONS)
-    return Report(period, tuple(chosen), min_count, datetime.now(UTC), tables)
+    return Report(
+        period, tuple(chosen), min_count, datetime.now(UTC), tables, kind=named.kind, today=today
+    )
+
+
+def _hours_table(
+    minutes: Mapping[str, Mapping[str, int]], sites: Sequence[str], min_count: int
+) -> ReportTable:
+    """Visits that ended with their length, the hours they add up to and the minutes per
+    visit, per site and for all sites. The lengths are counted in 5-minute steps (the middle
+    of each step is used: ±2.5 minutes a visit); a site's hours are shown only beside a shown
+    count of visits (hours of one or two visits would be those visits' own lengths)."""
+    english = ReportTexts("en")
+    title = english.title("visit_hours")
+    visits: dict[str, int] = {}
+    spent: dict[str, float] = {}
+    for site in sites:
+        for key, n in minutes.get(site, {}).items():
+            low = int(key) if str(key).isdigit() else 0
+            middle = low if low >= SESSION_CAP_MIN else low + SESSION_STEP_MIN / 2
+            visits[site] = visits.get(site, 0) + n
+            spent[site] = spent.get(site, 0.0) + n * middle
+    if not any(visits.values()):
+        return ReportTable("visit_hours", title, "", (), ())
+    columns = [*sites, ALL] if len(sites) > 1 else list(sites)
+    shown = suppress({VISITS_TIMED: visits}, [VISITS_TIMED], sites, min_count)
+    hours: list[str] = []
+    per_visit: list[str] = []
+    for column in columns:
+        n = sum(visits.values()) if column == ALL else visits.get(column, 0)
+        total = sum(spent.values()) if column == ALL else spent.get(column, 0.0)
+        cell = shown[(VISITS_TIMED, column)]
+        if not cell.isdigit():
+            hours.append(WITHHELD)
+            per_visit.append(WITHHELD)
+        elif n == 0:
+            hours.append("0")
+            per_visit.append("0")
+        else:
+            hours.append(f"{total / 60:.1f}")
+            per_visit.append(f"{total / n:.0f}")
+    return ReportTable(
+        "visit_hours",
+        title,
+        "",
+        tuple(columns),
+        (
+            (VISITS_TIMED, tuple(shown[(VISITS_TIMED, c)] for c in columns)),
+            (HOURS_AT_KIOSK, tuple(hours)),
+            (MINUTES_PER_VISIT, tuple(per_visit)),
+        ),
+    )
+
+
+def _overall_median(
+    connection: Any, sites: Sequence[str], period: Period
+) -> tuple[int, float | None]:
+    """The wait buckets of every chosen site together: how many calls, and their median."""
+    if not sites:
+        return 0, None
+    buckets: dict[int, int] = {}
+    for _kind, key, n in rolled_up(connection, sites, [HELP_WAIT], period):
+        buckets[int(key)] = buckets.get(int(key), 0) + int(n)
+    calls = sum(buckets.values())
+    if calls == 0:
+        return 0, None
+    rank, seen = (calls - 1) / 2, 0  # as help.py's medians: the middle of the middle bucket
+    for bucket in sorted(buckets):
+        seen += buckets[bucket]
+        if seen > rank:
+            return calls, (bucket + 0.5) * WAIT_BUCKET_S
+    return calls, None  # pragma: no cover - the loop always returns
 
 
 def _row_totals(rows: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
@@ -344,7 +455,10 @@ def _wait_medians(
 
 
 def _median_table(
-    help_sites: Mapping[str, object], sites: Sequence[str], min_count: int
+    help_sites: Mapping[str, object],
+    sites: Sequence[str],
+    min_count: int,
+    overall: tuple[int, float | None] = (0, None),
 ) -> ReportTable:
     cells: list[str] = []
     for site in sites:
@@ -357,76 +471,121 @@ def _median_table(
     title, row_label = english.title("help_wait"), english.label("help_wait")
     if not help_sites:
         return ReportTable("help_wait", title, row_label, (), ())
-    return ReportTable(
-        "help_wait",
-        title,
-        row_label,
-        tuple(sites),
-        (("median wait", tuple(cells)),),
-    )
+    columns = tuple(sites)
+    if len(sites) > 1:
+        calls, wait = overall
+        cells.append(WITHHELD if calls < min_count or wait is None else f"{wait / 60:.1f}")
+        columns = (*columns, ALL)
+    return ReportTable("help_wait", title, row_label, columns, (("median wait", tuple(cells)),))
 
 
 # --- output -------------------------------------------------------------------------------------
 
+CSV_COLUMNS = ("section", "item", "site", "value")
+LABEL_COLUMN = "label"
 
-def write_csv(report: Report, out: IO[str]) -> None:
-    """One long table: ``section,item,site,value``; the first rows describe the report."""
+
+def write_csv(
+    report: Report, out: IO[str], lang: str | None = None, catalog: Catalog | None = None
+) -> None:
+    """One long table, columns :data:`CSV_COLUMNS` (docs/admin-console.md): ``section`` (a
+    table's stable key, or ``report`` for the rows describing it), ``item`` (the row's stable
+    key: a task id, a language code, ``2026-03``, ``total``), ``site`` (a site, or ``all
+    sites``) and ``value`` (as the PDF shows it: a number, ``<5`` or ``x``); with ``lang``, a
+    fifth column ``label``: the item in words in that language (a task's title, a language's
+    name), empty on the ``report`` rows."""
+    t = ReportTexts(lang)
+    words = RowWords(t, catalog)
+    labelled = lang is not None
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "item", "site", "value"])
+    writer.writerow([*CSV_COLUMNS, LABEL_COLUMN] if labelled else CSV_COLUMNS)
     meta = (
+        ("period", report.kind),
         ("from", report.period.start.isoformat()),
         ("to", report.period.end.isoformat()),
+        ("not_over", "yes" if report.not_over else "no"),
         ("sites", " ".join(report.sites)),
         ("min_count", str(report.min_count)),
         ("legend", report.legend()),
     )
     for item, value in meta:
-        writer.writerow(["report", item, "", value])
+        writer.writerow(["report", item, "", value, *([""] if labelled else [])])
     for table in report.tables:
+        section = BY_KEY.get(table.key)
         for row, cells in table.rows:
+            label = [_row_words(section, row, t, words)] if labelled else []
             for column, shown in zip(table.columns, cells, strict=True):
-                writer.writerow([table.key, row, column, shown])
+                writer.writerow([table.key, row, column, shown, *label])
 
 
-def report_html(report: Report, wide_limit: int = 7, lang: str = "en") -> str:
+def period_name(report: Report, t: ReportTexts) -> str:
+    """ "March 2026", "first quarter 2026", "2026", or "5 March 2026 – 9 April 2026"."""
+    start, end = report.period.start, report.period.end
+    if report.kind == "month":
+        return f"{t(f'month_{start.month}')} {start.year}"
+    if report.kind == "quarter":
+        return t(f"quarter_{(start.month - 1) // 3 + 1}", year=start.year)
+    if report.kind == "year":
+        return str(start.year)
+    return f"{t.day(start)} – {t.day(end)}"
+
+
+def report_html(
+    report: Report, wide_limit: int = 7, lang: str = "en", catalog: Catalog | None = None
+) -> str:
     """The report as simple HTML (what QTextDocument renders into the PDF), in English, Dutch
-    or French (:mod:`admin_console.read.report_texts`); the figures are the same in each."""
+    or French (:mod:`admin_console.read.report_texts`); the figures are the same in each, and
+    every row is named in words (``catalog``: the task catalogue; default the installed one)."""
     e = html.escape
     t = ReportTexts(lang)
+    words = RowWords(t, catalog)
     sites = ", ".join(report.sites) or "—"
     parts = [
         f"<html lang='{t.lang}'><body style='font-family: sans-serif; font-size: 10pt'>",
-        f"<h1>{e(t('heading'))}</h1>",
-        f"<p><b>{e(t('period'))}:</b> {e(t.day(report.period.start))} – "
+        f"<h1>{e(t('heading'))} — {e(period_name(report, t))}</h1>",
+        f"<p><b>{e(t('period'))}{t.colon}</b> {e(t.day(report.period.start))} – "
         f"{e(t.day(report.period.end))}<br>",
-        f"<b>{e(t('sites'))}:</b> {e(sites)}<br>",
-        f"<b>{e(t('made'))}:</b> {report.made:%Y-%m-%d %H:%M} UTC</p>",
-        f"<p>{e(t('anonymous'))} {e(t.plural('legend', report.min_count, x=WITHHELD))}</p>",
+        f"<b>{e(t('sites'))}{t.colon}</b> {e(sites)}<br>",
+        f"<b>{e(t('made'))}{t.colon}</b> {e(t.day(report.made.date()))} "
+        f"{report.made:%H:%M} UTC</p>",
     ]
+    if report.not_over and report.today is not None:
+        warning = t("not_over", day=t.day(report.today))
+        parts.append(
+            "<p style='background: #fff3c4; border: 1px solid #c9a400; padding: 4px'>"
+            f"<b>{e(warning)}</b></p>"
+        )
+    parts.append(
+        f"<p>{e(t('anonymous'))} {e(t.plural('legend', report.min_count, x=WITHHELD))}</p>"
+    )
     if report.empty:
         parts.append(f"<p><b>{e(t('no_data'))}</b></p>")
+    part = ""
     for table in report.tables:
         if not table.rows:
             continue
-        parts.append(f"<h2>{e(t.title(table.key))}</h2>")
-        parts.append(_html_table(_in_words(table, t), wide_limit, t("site")))
+        section = BY_KEY.get(table.key)
+        if section is not None and section.part != part:
+            part = section.part
+            parts.append(f"<h2>{e(t(f'part_{part}'))}</h2>")
+        parts.append(f"<h3>{e(t.title(table.key))}</h3>")
+        parts.append(_html_table(_in_words(table, t, words), wide_limit, t("site")))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
-    """A table with the report's own words translated: totals, outcomes, "(free use)"; data
-    (sites, task ids, months, language codes) as it is."""
+def _row_words(section: Any, row: str, t: ReportTexts, words: RowWords) -> str:
+    if row == TOTAL:
+        return t("total")
+    return words.row(section, row)
+
+
+def _in_words(table: ReportTable, t: ReportTexts, words: RowWords | None = None) -> ReportTable:
+    """A table in the report's language: totals, outcomes, "(free use)", and the data's keys
+    named (task titles, language names, months); site names as they are."""
     section = BY_KEY.get(table.key)
     own_rows = section is not None and section.own_words
-    prefix = section.words if section is not None else ""
-
-    def row_name(row: str) -> str:
-        if row == TOTAL:
-            return t("total")
-        if prefix:
-            return t.known(prefix + row, row)
-        return t.word(row) if own_rows else row
+    words = words or RowWords(t)
 
     def cell(value: str) -> str:
         # A word among the figures ("no shifts") is translated; numbers, <5 and x are not.
@@ -437,13 +596,16 @@ def _in_words(table: ReportTable, t: ReportTexts) -> ReportTable:
         t.title(table.key),
         t.label(table.key),
         tuple(t("all sites") if column == ALL else column for column in table.columns),
-        tuple((row_name(row), tuple(cell(c) for c in cells)) for row, cells in table.rows),
+        tuple(
+            (_row_words(section, row, t, words), tuple(cell(c) for c in cells))
+            for row, cells in table.rows
+        ),
     )
 
 
 def _html_table(table: ReportTable, wide_limit: int, site_label: str = "site") -> str:
     """Sites across the page; with many sites, short row names turn the table (one line per
-    site), long ones (task ids) split it into several tables of ``wide_limit`` sites."""
+    site), long ones (task titles) split it into several tables of ``wide_limit`` sites."""
     names = [row for row, _ in table.rows]
     if len(table.columns) <= wide_limit:
         return _html_grid(table.row_label, names, table.columns, [c for _, c in table.rows])
@@ -463,14 +625,16 @@ def _html_table(table: ReportTable, wide_limit: int, site_label: str = "site") -
 def _html_grid(
     corner: str, rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[str]]
 ) -> str:
+    """One table; its header row is a ``<thead>``, which Qt repeats on every PDF page the table
+    runs onto."""
     e = html.escape
     cell = "style='padding: 2px 8px; border: 1px solid #999'"
     head = "style='padding: 2px 8px; border: 1px solid #999; background: #dde4ee'"
     lines = ["<table cellspacing='0' style='border-collapse: collapse'>"]
     lines.append(
-        f"<tr><th {head}>{e(corner)}</th>"
+        f"<thead><tr><th {head}>{e(corner)}</th>"
         + "".join(f"<th {head}>{e(c)}</th>" for c in columns)
-        + "</tr>"
+        + "</tr></thead><tbody>"
     )
     for row, values in zip(rows, cells, strict=True):
         lines.append(
@@ -478,5 +642,5 @@ def _html_grid(
             + "".join(f"<td {cell} align='right'>{e(v)}</td>" for v in values)
             + "</tr>"
         )
-    lines.append("</table>")
+    lines.append("</tbody></table>")
     return "\n".join(lines)

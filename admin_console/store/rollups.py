@@ -62,6 +62,15 @@ def _local_hours(zone: ZoneInfo) -> Callable[[datetime], tuple[date, str]]:
     return day_and_hour
 
 
+SESSION_STEP_MIN = 5  # the session_minutes count's resolution
+SESSION_CAP_MIN = 240  # a longer visit (a kiosk left on) counts as 4 hours
+
+
+def _five_minutes(data: Mapping[str, Any]) -> str:
+    minutes = int(float(data.get("duration_s") or 0) // 60)
+    return str(min(minutes - minutes % SESSION_STEP_MIN, SESSION_CAP_MIN))
+
+
 @dataclass(frozen=True)
 class Counted:
     """One count an event type feeds besides ``event`` (every event, by type): in ``kind``, under
@@ -80,6 +89,9 @@ class Counted:
 COUNTED: tuple[Counted, ...] = (
     Counted("session_started", "lang", lambda data, _hour: data["lang"]),
     Counted("session_started", "hour", lambda _data, hour: hour),
+    # The length of a visit in 5-minute steps ("15": 15 to 20 minutes; "240": 4 hours or more):
+    # the report's hours at a kiosk (issue 20), ~50 keys at most, never a visit's own time.
+    Counted("session_ended", "session_minutes", lambda data, _hour: _five_minutes(data)),
     Counted("task_started", "task_started", lambda data, _hour: data["task"]),
     Counted("task_completed", "task_completed", lambda data, _hour: data["task"]),
     Counted(

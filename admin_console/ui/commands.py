@@ -251,15 +251,24 @@ class QtCommandsTab(QWidget):
             self.message.setText(command_error_text(err))
             return
         where = target_text(target.describe())
-        if cmd in DISRUPTIVE and len(prepared) > 1:
-            question = tr(
-                "QtCommandsTab",
-                "{what} on {n} kiosks ({target})? Visitors there lose their visit.",
-                what=command_name(cmd),
-                n=len(prepared),
-                target=where,
-            )
+        if cmd in DISRUPTIVE:  # one kiosk too: a visitor may be in the middle of something
+            if len(prepared) > 1:
+                question = tr(
+                    "QtCommandsTab",
+                    "{what} on {n} kiosks ({target})? Visitors there lose their visit.",
+                    what=command_name(cmd),
+                    n=len(prepared),
+                    target=where,
+                )
+            else:
+                question = tr(
+                    "QtCommandsTab",
+                    "{what} on {target}? A visitor there loses their visit.",
+                    what=command_name(cmd),
+                    target=where,
+                )
             if not self.confirm(question):
+                self.message.setText(tr("QtCommandsTab", "Nothing was sent."))
                 return
         if self.publish is None:
             self.message.setText(

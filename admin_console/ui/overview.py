@@ -1,4 +1,9 @@
-"""Overview tab: per site, kiosks online / in a session / offline, today's sessions, help calls."""
+"""Overview tab: per site, kiosks online / in a session / offline, today's sessions, help calls.
+
+"Online", "in a session" and "offline" are live figures: they come from the broker. While the
+console is not connected to it, they are unknown, and shown as "—" with the reason, never as
+the last figures it had (which would say that visitors are there who left long ago). Today's
+sessions and the help calls come from the database and stay."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from admin_console.desk.fleet import FleetModel
 from admin_console.desk.help_queue import HelpQueue
@@ -23,6 +28,8 @@ from admin_console.ui.widgets import (
     no_data_label,
 )
 from admin_console.ui.worker import QtDatabase
+
+UNKNOWN = "—"  # a live figure the console does not know now
 
 COLUMNS = (
     N_("QtOverviewTab", "Site"),
@@ -51,6 +58,8 @@ class QtOverviewTab(QWidget):
         self.queue = queue
         self._clock = clock
         self.today: dict[str, SiteToday] = {}
+        # Why the live figures are unknown; None while the broker is connected.
+        self.unknown_because: str | None = tr("QtOverviewTab", "not connected to the broker yet")
         layout = QVBoxLayout(self)
         tiles = QGridLayout()
         self.tiles = {
@@ -63,6 +72,10 @@ class QtOverviewTab(QWidget):
         for column, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, 0, column)
         layout.addLayout(tiles)
+        self.live_note = QLabel()
+        self.live_note.setObjectName("liveNote")
+        self.live_note.setWordWrap(True)
+        layout.addWidget(self.live_note)
         layout.addWidget(heading(tr("QtOverviewTab", "Sites")))
         self.empty = no_data_label(
             tr("QtOverviewTab", "No data yet: no kiosk has reported and no visit was stored.")
@@ -73,6 +86,13 @@ class QtOverviewTab(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(15_000)
+
+    def set_live(self, connected: bool, reason: str = "") -> None:
+        """Live figures known (connected) or not, and why not (shown under the tiles)."""
+        self.unknown_because = (
+            None if connected else reason or tr("QtOverviewTab", "not connected to the broker")
+        )
+        self.update_view()
 
     def refresh(self) -> None:
         zone = ZoneInfo(self.fleet.settings.timezone)
@@ -100,16 +120,21 @@ class QtOverviewTab(QWidget):
         for call in self.queue.active():  # live calls, and those the database knows of
             calls[call.site] = calls.get(call.site, 0) + 1
         sites = sorted(set(fleet) | set(self.today) | set(calls))
+        live = self.unknown_because is None
         rows, colours = [], []
         for site in sites:
             f = fleet.get(site)
             t = self.today.get(site, SiteToday())
+
+            def figure(n: int) -> int | str:
+                return n if live else UNKNOWN
+
             rows.append(
                 (
                     site,
-                    f.online if f else 0,
-                    f.in_session if f else 0,
-                    f.offline if f else 0,
+                    figure(f.online if f else 0),
+                    figure(f.in_session if f else 0),
+                    figure(f.offline if f else 0),
                     t.sessions,
                     calls.get(site, 0),
                     format_duration(t.median_wait_s),
@@ -122,8 +147,22 @@ class QtOverviewTab(QWidget):
         self.table.setVisible(bool(sites))
         online = sum(s.online for s in fleet.values())
         total = sum(s.total for s in fleet.values())
-        self.tiles["online"].set_value(f"{online} / {total}")
-        self.tiles["in_session"].set_value(str(sum(s.in_session for s in fleet.values())))
+        if live:
+            self.tiles["online"].set_value(f"{online} / {total}")
+            self.tiles["in_session"].set_value(str(sum(s.in_session for s in fleet.values())))
+            self.live_note.hide()
+        else:
+            self.tiles["online"].set_value(f"{UNKNOWN} / {total}")
+            self.tiles["in_session"].set_value(UNKNOWN)
+            self.live_note.setText(
+                tr(
+                    "QtOverviewTab",
+                    "Kiosks online and visitors now: unknown ({why}). The other figures come "
+                    "from the database.",
+                    why=self.unknown_because,
+                )
+            )
+            self.live_note.show()
         self.tiles["sessions"].set_value(str(sum(t.sessions for t in self.today.values())))
         self.tiles["calls"].set_value(str(sum(calls.values())))
         self.tiles["alerts"].set_value(str(sum(s.alerts for s in fleet.values())))

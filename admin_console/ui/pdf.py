@@ -1,4 +1,9 @@
-"""Turns a report's HTML into an A4 PDF with Qt (QTextDocument + QPdfWriter): no extra library."""
+"""Turns a report's HTML into an A4 PDF with Qt (QTextDocument + QPdfWriter): no extra library.
+
+The PDF is made in memory and then written with Python's own file calls, so that a folder that
+does not exist, a missing permission or a full disk raise ``OSError`` (QPdfWriter on a path
+only warns on the console and leaves no file). A table's ``<thead>`` row is repeated at the top
+of every page the table runs onto (Qt's ``headerRowCount``)."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 
@@ -23,9 +28,18 @@ def ensure_gui_application() -> QGuiApplication:
 
 
 def write_pdf(html: str, path: Path, title: str = "Usage report") -> None:
-    """Write ``html`` to ``path`` as a PDF on A4 with 15 mm margins."""
+    """Write ``html`` to ``path`` as a PDF on A4 with 15 mm margins; ``OSError`` when the file
+    cannot be written (nothing is left behind then)."""
+    path.write_bytes(pdf_bytes(html, title))
+
+
+def pdf_bytes(html: str, title: str = "Usage report") -> bytes:
+    """``html`` as the bytes of a PDF on A4 with 15 mm margins."""
     ensure_gui_application()
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle(title)
     writer.setCreator("kiosk-suite admin-console")
     writer.setResolution(300)
@@ -44,3 +58,6 @@ def write_pdf(html: str, path: Path, title: str = "Usage report") -> None:
     area = writer.pageLayout().paintRectPixels(writer.resolution())
     document.setPageSize(QSizeF(area.width(), area.height()))
     document.print_(writer)
+    del writer  # ends the PDF (its trailer) in the buffer
+    buffer.close()
+    return bytes(data.data())

@@ -1,4 +1,8 @@
-"""Reports tab: the funders' report for a period and sites, previewed, saved as CSV or PDF."""
+"""Reports tab: the funders' report for a period and sites, previewed, saved as CSV or PDF.
+
+Besides the filter bar's dates, "Whole period" picks the last whole month, quarter or year (a
+report a coordinator sends as it is); a period that is not over yet is said above the preview
+and in the report itself."""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ import errno
 import io
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from admin_console.read import periods
 from admin_console.read.reports import (
     DEFAULT_MIN_COUNT,
     LOWEST_MIN_COUNT,
@@ -31,11 +37,41 @@ from admin_console.read.reports import (
 )
 from admin_console.read.usage import UsageFilter
 from admin_console.ui.filters import QtFilterBar
-from admin_console.ui.language import tr
+from admin_console.ui.language import N_, tr
 from admin_console.ui.pdf import write_pdf
 from admin_console.ui.worker import QtDatabase
 
 log = logging.getLogger("admin_console.gui")
+
+WHOLE_PERIODS = (
+    N_("QtReportsTab", "Whole period…"),
+    N_("QtReportsTab", "Last month"),
+    N_("QtReportsTab", "This month so far"),
+    N_("QtReportsTab", "Last quarter"),
+    N_("QtReportsTab", "This quarter so far"),
+    N_("QtReportsTab", "Last year"),
+    N_("QtReportsTab", "This year so far"),
+)
+
+
+def whole_period(index: int, today: date) -> periods.ReportPeriod | None:
+    """The ``WHOLE_PERIODS[index]`` around ``today``; None for the first (no choice)."""
+    quarter = (today.month - 1) // 3 + 1
+    if index == 1:
+        last = today.replace(day=1) - timedelta(days=1)
+        return periods.month(last.year, last.month)
+    if index == 2:
+        return periods.month(today.year, today.month)
+    if index == 3:
+        year, number = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+        return periods.quarter(year, number)
+    if index == 4:
+        return periods.quarter(today.year, quarter)
+    if index == 5:
+        return periods.year(today.year - 1)
+    if index == 6:
+        return periods.year(today.year)
+    return None
 
 
 def save_error(err: OSError) -> str:
@@ -68,6 +104,7 @@ class QtReportsTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self._today = today
         self.lang = lang  # the report's words (its figures are the same in every language)
         self.report: Report | None = None
         layout = QVBoxLayout(self)
@@ -75,6 +112,10 @@ class QtReportsTab(QWidget):
         self.filters.changed.connect(self.make)
         layout.addWidget(self.filters)
         bar = QHBoxLayout()
+        self.whole = QComboBox()
+        self.whole.addItems([tr("QtReportsTab", name) for name in WHOLE_PERIODS])
+        self.whole.activated.connect(self._whole_chosen)
+        bar.addWidget(self.whole)
         bar.addWidget(QLabel(tr("QtReportsTab", "Hide counts below")))
         self.min_count = QSpinBox()
         self.min_count.setRange(LOWEST_MIN_COUNT, 100)  # never below 3: the privacy floor
@@ -90,6 +131,13 @@ class QtReportsTab(QWidget):
         self.status = QLabel()
         bar.addWidget(self.status, 1)
         layout.addLayout(bar)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            "background: #fff3c4; border: 1px solid #c9a400; padding: 4px; font-weight: bold"
+        )
+        self.warning.hide()
+        layout.addWidget(self.warning)
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         layout.addWidget(self.preview, 1)
@@ -97,6 +145,13 @@ class QtReportsTab(QWidget):
 
     def refresh(self) -> None:
         self.filters.apply()
+
+    def _whole_chosen(self, index: int) -> None:
+        chosen = whole_period(index, self._today())
+        self.whole.setCurrentIndex(0)
+        if chosen is not None:
+            self.filters.set_period(chosen.period)
+            self.filters.apply()
 
     def make(self, usage: UsageFilter) -> None:
         minimum = self.min_count.value()
@@ -111,6 +166,15 @@ class QtReportsTab(QWidget):
         self.report = report
         self.preview.setHtml(report_html(report, lang=self.lang))
         self._set_ready(not report.empty)
+        self.warning.setVisible(report.not_over)
+        if report.not_over:
+            self.warning.setText(
+                tr(
+                    "QtReportsTab",
+                    "This period is not over yet: its figures will still change. The report "
+                    "says so on its first page.",
+                )
+            )
         self.status.setText(
             tr("QtReportsTab", "No data for this period.")
             if report.empty
@@ -138,7 +202,7 @@ class QtReportsTab(QWidget):
         try:
             if kind == "csv":
                 buffer = io.StringIO()
-                write_csv(self.report, buffer)
+                write_csv(self.report, buffer, self.lang)
                 path.write_text(buffer.getvalue(), encoding="utf-8")
             else:
                 write_pdf(report_html(self.report, lang=self.lang), path)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, QSize, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from sqlalchemy.engine import make_url
@@ -193,6 +193,12 @@ class QtAdminWindow(QMainWindow):
     def set_connected(self, connected: bool) -> None:
         self.broker_banner.setVisible(not connected)
         self.commands.connected = connected
+        self.overview.set_live(
+            connected,
+            tr("QtAdminWindow", "no connection to the broker {url}").format(
+                url=self.options.broker_url or "?"
+            ),
+        )
 
     def _db_state(self, reachable: bool, message: str) -> None:
         if reachable:
@@ -212,6 +218,23 @@ class QtAdminWindow(QMainWindow):
         self._retry.stop()
         self.db.close()
         super().closeEvent(event)
+
+
+PREFERRED = QSize(1400, 900)  # on a large screen; a laptop's 1366x768 gets less
+
+
+def fit_to_screen(window: QMainWindow, available: QRect) -> None:
+    """Open at the preferred size, or at most the screen's free area (1366x768 minus the
+    taskbar on a coordinator's laptop) with the window's frame, placed inside it; call it once
+    the window is shown (its frame is known then)."""
+    frame = window.frameGeometry().size() - window.geometry().size()
+    room = available.size() - frame
+    size = PREFERRED.boundedTo(room).expandedTo(window.minimumSizeHint().boundedTo(room))
+    window.resize(size)
+    outer = size + frame
+    left = available.left() + max(0, (available.width() - outer.width()) // 2)
+    top = available.top() + max(0, (available.height() - outer.height()) // 2)
+    window.move(left, top)  # move() places the frame's corner
 
 
 def run_admin_console(settings: BrokerSettings, options: AdminOptions, lang: str = "en") -> int:
@@ -234,8 +257,10 @@ def run_admin_console(settings: BrokerSettings, options: AdminOptions, lang: str
     ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
     ticker.start(200)
     link.start()
-    window.resize(1400, 900)
     window.show()
+    screen = window.screen() or app.primaryScreen()
+    if screen is not None:
+        fit_to_screen(window, screen.availableGeometry())
     window.start()
     code = app.exec()
     link.stop()

@@ -74,9 +74,13 @@ class Theme:
         QLabel#duty {{ background: {self.notice}; color: {self.notice_text};
                        padding: 14px; border-radius: 8px; font-weight: bold;
                        font-size: {duty}pt; }}
-        QWidget#overlay {{ background: {self.warning}; }}
-        QWidget#overlay QLabel {{ background: {self.warning}; color: {self.warning_text};
-                                  font-size: {big}pt; font-weight: bold; }}
+        QWidget#overlay {{ background: {self.background}; }}
+        QFrame#card {{ background: {self.notice}; border: 4px solid {self.primary};
+                       border-radius: 16px; }}
+        QFrame#card QLabel {{ background: {self.notice}; color: {self.notice_text};
+                              font-size: {base}pt; }}
+        QFrame#card QLabel#title {{ font-size: {title}pt; font-weight: bold; }}
+        QFrame#card QPushButton, QFrame#card QPushButton#primary {{ font-size: {big_control}pt; }}
         QWidget#locked QLabel {{ font-size: {big}pt; }}
         QPushButton {{ background: {self.primary}; color: {self.primary_text};
                        border: none; border-radius: 10px; padding: 10px 24px;
@@ -92,16 +96,28 @@ class Theme:
         QPushButton#tile {{ min-height: 120px; padding: 4px; }}
         QPushButton#tile QLabel {{ background: transparent; color: {self.primary_text};
                                    font-size: {base}pt; font-weight: bold; }}
-        QPushButton#language, QPushButton#secondary, QPushButton#toggle {{
+        QPushButton#language, QPushButton#secondary, QPushButton#toggle,
+        QPushButton#site {{
             background: {self.background}; color: {self.primary};
             border: 3px solid {self.primary}; min-height: 56px; }}
-        QPushButton#language:checked, QPushButton#toggle:checked {{
+        QPushButton#language[current="true"], QPushButton#toggle:checked,
+        QPushButton#toggle[current="true"] {{
             background: {self.primary}; color: {self.primary_text}; }}
         QPushButton#view_switch {{ background: {self.background}; color: {self.primary};
                                    border: 3px solid {self.primary};
                                    min-height: 56px; font-weight: bold; }}
         QPushButton#view_switch:checked {{ background: {self.primary};
                                            color: {self.primary_text}; }}
+        QPushButton#done {{ background: {self.background}; color: {self.primary};
+                            border: 3px solid {self.primary}; min-height: 56px; }}
+        QPushButton[current="true"] {{ background: {self.primary}; color: {self.primary_text}; }}
+        QScrollBar:vertical {{ width: 28px; }}
+        QScrollBar:horizontal {{ height: 28px; }}
+        QWidget#access_bar QPushButton, QWidget#browser_bar QPushButton,
+        QWidget#picker_bar QPushButton, QLabel#browser_site {{ font-size: {self.base_pt}pt; }}
+        QWidget#access_bar QPushButton {{ padding: 6px 14px; min-height: 48px; }}
+        QWidget#access_bar QLabel {{ font-size: {self.base_pt}pt; }}
+        QLabel#browser_site {{ font-weight: bold; }}
         QWidget#action_bar QPushButton, QWidget#task_bar QPushButton,
         QWidget#task_player QPushButton {{ font-size: {control}pt; }}
         QWidget#action_bar QPushButton#primary, QWidget#action_bar QPushButton#help,

@@ -1,13 +1,19 @@
-"""Always there during a visit: call a buddy, see who is coming, and end the visit."""
+"""Always at the bottom of the screen: call a buddy, see who is coming, and end the visit.
+
+The same bar, in the same place, on every screen a visitor sees (WCAG 2.2 3.2.6 Consistent
+Help), the start screen too: someone stuck on the first screen can ask for help. The green
+button is on the left, where the eye starts; "I'm done" is on the far right, smaller, and asks
+before it wipes anything (kiosk/model/goodbye.py). A pending call's "Cancel the call" takes the
+green button's place, and the keyboard focus with it: never onto "I'm done".
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts
-from kiosk.ui.widgets import make_button, make_label, set_text
+from kiosk.ui.widgets import QtStatusLine, make_button, set_text
 
 
 class QtActionBar(QWidget):
@@ -21,45 +27,35 @@ class QtActionBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 6, 40, 10)
         self._outer = outer
-        self.help_status = make_label("help_status")
+        self.help_status = QtStatusLine("help_status")
+        self.help_status.hide()
+        # It can hold the keyboard's focus when the call's buttons give way (a claimed call):
+        # the focus then stays on what is happening, never on "I'm done".
+        self.help_status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         outer.addWidget(self.help_status)
-        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        row = QHBoxLayout()
         self._row = row
         self.call_button = make_button("help")
         self.call_button.clicked.connect(self.call_requested)
         row.addWidget(self.call_button)
         self.cancel_button = make_button("secondary")
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.cancel_button.hide()
         row.addWidget(self.cancel_button)
-        self.done_button = make_button("primary")
+        # Far from the green button: a visitor aiming for help never lands on it.
+        row.addStretch(1)
+        self.done_button = make_button("done")
         self.done_button.clicked.connect(self.done_requested)
         row.addWidget(self.done_button)
         outer.addLayout(row)
 
     def set_text_size(self, percent: int) -> None:
-        """The theme caps this bar's text at 150 %: one row of buttons, whatever the size.
+        """The theme caps this bar's text: the buttons stay where they are at every size."""
+        del percent
 
-        Should a translation still be too wide for one row, the buttons stack: nothing is cut.
-        """
-        del percent  # the stylesheet sized the buttons already
-        self._arrange()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._arrange()
-
-    def _arrange(self) -> None:
-        margins = self._outer.contentsMargins()
-        room = self.width() - margins.left() - margins.right()
-        buttons = (self.call_button, self.cancel_button, self.done_button)
-        shown = [b for b in buttons if not b.isHidden()]
-        need = sum(b.sizeHint().width() for b in shown) + self._row.spacing() * (len(shown) - 1)
-        vertical = need > room
-        direction = (
-            QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight
-        )
-        if self._row.direction() != direction:
-            self._row.setDirection(direction)
+    def show_done(self, shown: bool) -> None:
+        """ "I'm done" during a visit only (the start screen has nothing to end)."""
+        self.done_button.setVisible(shown)
 
     def show_help(
         self, texts: Texts, status: str, state: str | None, off_duty: str | None = None
@@ -74,16 +70,17 @@ class QtActionBar(QWidget):
         self.call_button.setEnabled(off_duty is None)
         set_text(self.cancel_button, texts("cancel_call"))
         set_text(self.done_button, texts("done_button"), texts("done_button_name"))
-        if status != self.help_status.text():
-            self.help_status.setText(status)
-            self.help_status.setAccessibleDescription(texts("help_status_name"))
-            if status and QAccessible.isActive():
-                # Qt widgets have no live region: a screen reader hears the new words through
-                # the label's name change (its name is its text).
-                event = QAccessibleEvent(self.help_status, QAccessible.Event.NameChanged)
-                QAccessible.updateAccessibility(event)
-        self.help_status.setVisible(bool(status))
-        # While a call is pending the button gives way to what is happening with it.
+        self.help_status.setAccessibleDescription(texts("help_status_name"))
+        self.help_status.say(status)
+        # While a call is pending the button gives way to what is happening with it, and the
+        # keyboard's focus goes with it to the button in its place.
+        had_focus = self.call_button.hasFocus() or self.cancel_button.hasFocus()
         self.call_button.setVisible(state is None)
         self.cancel_button.setVisible(state == "open")
-        self._arrange()
+        if had_focus:
+            for button in (self.call_button, self.cancel_button):
+                if button.isVisible():
+                    button.setFocus()
+                    break
+            else:
+                self.help_status.setFocus()

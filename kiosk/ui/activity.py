@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.browser.allowlist import Allowlist
 from kiosk.i18n import Texts
+from kiosk.model.tiles import Tile
+from kiosk.ui.home_screen import QtTile
 from kiosk.ui.task_player import QtTaskPlayer
 from kiosk.ui.widgets import QtPages, make_button, make_label, set_text
 
@@ -35,41 +37,82 @@ if TYPE_CHECKING:
 
 
 class QtSitePicker(QWidget):
-    """Free browsing starts here: one big button per allowlisted site."""
+    """Free browsing starts here: one big button per allowlisted site, each with a few words
+    of what it is ("CSAM — aanmelden bij de overheid"). The way back stays on top, fixed;
+    only the sites scroll."""
 
     site_chosen = Signal(str)
     home_requested = Signal()
 
     def __init__(self, allowlist: Allowlist) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 20, 40, 12)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 12, 40, 0)
+        bar = QWidget()
+        bar.setObjectName("picker_bar")
+        top = QHBoxLayout(bar)
+        top.setContentsMargins(0, 0, 0, 0)
+        self.home_button = make_button("secondary")
+        self.home_button.clicked.connect(self.home_requested)
+        top.addWidget(self.home_button)
+        top.addStretch(1)
+        outer.addWidget(bar)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 8)
         self.title = make_label("title")
         layout.addWidget(self.title)
         grid = QGridLayout()
         grid.setSpacing(16)
-        self.buttons = {}
-        for index, key in enumerate(allowlist.site_keys()):
+        self._grid = grid
+        self._names: dict[str, str] = {}
+        self.buttons: dict[str, QtTile] = {}
+        for key in allowlist.site_keys():
             site = allowlist.site(key)
             if site is None or not site.home:
                 continue
-            button = make_button("tile")
-            set_text(button, site.name)
+            button = QtTile()  # its words wrap, never cut
+            button.on_needed = self._equalize
             button.clicked.connect(lambda _=False, k=key: self.site_chosen.emit(k))
-            grid.addWidget(button, index // 3, index % 3)
             self.buttons[key] = button
+            self._names[key] = site.name
+        self._columns = 0
+        self.set_columns(3)
         layout.addLayout(grid)
         layout.addStretch(1)
-        self.home_button = make_button("secondary")
-        self.home_button.clicked.connect(self.home_requested)
-        layout.addWidget(self.home_button)
+        scroll = QScrollArea()  # many sites at 200% text: they scroll, the way back stays
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+
+    def set_columns(self, columns: int) -> None:
+        if columns != self._columns:
+            self._columns = columns
+            for index, button in enumerate(self.buttons.values()):
+                self._grid.removeWidget(button)
+                self._grid.addWidget(button, index // columns, index % columns)
 
     def retranslate(self, texts: Texts) -> None:
         self.title.setText(texts("tile_browse"))
-        set_text(self.home_button, texts("back"))
+        set_text(self.home_button, texts("back_to_menu"))
+        for key, button in self.buttons.items():
+            name = self._names[key]
+            about = texts(f"site_about_{key}")
+            # A site the catalog knows gets its words; a site's own list may not have any.
+            words = name if about == f"site_about_{key}" else f"{name}\n{about}"
+            button.show_tile(Tile(key, words))
+
+    def _equalize(self) -> None:
+        tallest = max((tile.needed for tile in self.buttons.values()), default=120)
+        for tile in self.buttons.values():
+            if tile.minimumHeight() != tallest:
+                tile.setMinimumHeight(tallest)
 
     def spoken_text(self) -> str:
-        return " ".join([self.title.text(), *(b.text() for b in self.buttons.values())])
+        sites = (b.accessibleName() for b in self.buttons.values())
+        return " ".join([self.title.text(), *sites])
 
 
 PLAYER_SHARE = 0.45  # of the screen's width: the step text reads whole, the page stays usable
@@ -118,14 +161,10 @@ class QtActivity(QWidget):
         self.player.hide()
         row.addWidget(self.player)
         self.picker = QtSitePicker(allowlist)
-        picker_scroll = QScrollArea()  # many sites at 200% text: scroll, never push things away
-        picker_scroll.setWidgetResizable(True)
-        picker_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        picker_scroll.setWidget(self.picker)
-        self._picker_page = picker_scroll
+        self._picker_page = self.picker
         self.stack = QtPages()
         self.stack.currentChanged.connect(lambda _i: self.stack.updateGeometry())
-        self.stack.addWidget(picker_scroll)
+        self.stack.addWidget(self.picker)
         row.addWidget(self.stack, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
@@ -133,6 +172,7 @@ class QtActivity(QWidget):
         super().resizeEvent(event)
 
     def set_text_size(self, percent: int) -> None:
+        self.picker.set_columns(3 if percent == 100 else 2)
         if percent != self._text_size:
             self._text_size = percent
             self._arrange(self.width())

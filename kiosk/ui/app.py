@@ -11,7 +11,16 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import i18n
@@ -19,6 +28,7 @@ from kiosk.model.commands import CommandHandler
 from kiosk.model.core import KioskCore
 from kiosk.model.outbox import Outbox
 from kiosk.model.pc_label import PcLabel
+from kiosk.model.quiet_logs import Seen, explain
 from kiosk.model.staff_exit import StaffGate
 from kiosk.settings import KioskSettings
 from kiosk.ui.lockdown import QtLockdown
@@ -27,6 +37,7 @@ from kiosk.wire.protocol import Command, Rejected, encode_ack, parse_ts
 
 if TYPE_CHECKING:  # paho, psutil, the task catalog and the visit's widgets load after the
     # start screen shows
+    from kiosk.printing.desk import PrintDesk
     from kiosk.ui.visit import QtVisitController
     from kiosk.uplink.health import HealthProbe
     from kiosk.uplink.link import KioskLink, LinkCallbacks
@@ -68,8 +79,9 @@ class KioskApp:
         # shows (finish_start): a visitor sees the screen sooner, and nothing waits on them.
         self.link: KioskLink | None = None
         self.health: HealthProbe | None = None
-        self.window = QtKioskWindow(self.core, settings.idle_minutes)
+        self.window = QtKioskWindow(self.core)
         self._visit: QtVisitController | None = None  # made by finish_start (or on first use)
+        self._printing: PrintDesk | None = None  # [printing] printer; made with the visit
         self.commands = CommandHandler(
             {
                 "ping": lambda _args: None,
@@ -105,8 +117,21 @@ class KioskApp:
                 None,
                 Allowlist.default(),
                 self.settings.data_dir / "visit-downloads",
+                self._make_printing(),
             )
         return self._visit
+
+    def _make_printing(self) -> PrintDesk | None:
+        """The print desk when [printing] names a printer (issue 19); its state changes go
+        out in the status at once."""
+        if self.settings.printing.printer is None:
+            return None
+        from kiosk.printing.desk import PrintDesk
+
+        desk = PrintDesk(self.settings.printing, self.settings.data_dir, self.core, self.outbox)
+        desk.subscribe(lambda _state: self._model_changed())
+        self._printing = desk
+        return desk
 
     def finish_start(self) -> None:
         """Probe for a speech engine, load the task catalog, start the health probe and the link."""
@@ -145,6 +170,8 @@ class KioskApp:
             **health,
             "content_problems": self.visit.content_problems(),
             "label": self.label.value,
+            # Asks CUPS at most every 30 s (on the link's thread, never the screen's).
+            "printer": self._printing.status_figure() if self._printing is not None else None,
         }
 
     def _set_label(self, args: Any) -> None:
@@ -264,7 +291,36 @@ def make_application() -> QApplication:
         # Chromium refuses to run as root with its sandbox; a real kiosk runs as its own user.
         log.warning("running as root: the browser's sandbox is off (run the kiosk as a user)")
         os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    quiet_chromium()
+    qInstallMessageHandler(_qt_message)
     return QApplication(sys.argv[:1])
+
+
+_seen = Seen()
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's lines into the kiosk's log; the known harmless ones explained once, then left out
+    (kiosk/model/quiet_logs.py, docs/accessibility.md "Quiet logs")."""
+    meaning = explain(message)
+    if meaning is None:
+        logging.getLogger("kiosk.qt").log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+    elif _seen.first_time(meaning):
+        logging.getLogger("kiosk.qt").info("harmless: %s", meaning)
+
+
+def quiet_chromium() -> None:
+    """Chromium's own log (GPU, D-Bus) to fatal errors only, unless the admin set a level."""
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
 
 
 def run(

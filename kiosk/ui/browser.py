@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QTimer, QUrl, Signal
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,9 +41,11 @@ from PySide6.QtWidgets import (
 from kiosk.browser import policy
 from kiosk.browser.allowlist import Allowlist
 from kiosk.i18n import Texts
-from kiosk.model.theme import Theme
 from kiosk.ui.browser_page import QtGuardedPage, QtKioskWebView, QtRequestGuard, encoded
 from kiosk.ui.downloads import QtDownloadsPanel, QtVisitDownloads, SavedFile
+
+if TYPE_CHECKING:
+    from kiosk.ui.print_flow import QtPrinting
 
 log = logging.getLogger("kiosk.browser")
 
@@ -128,23 +132,32 @@ class QtSafeBrowser(QWidget):
         self._last_key: str | None = None
         self._confirm_box: QMessageBox | None = None
         self._wipe_pending = False
+        self.printing: QtPrinting | None = None  # enable_printing: a printer is configured
+        self._print_from: QWidget | None = None  # where Back on the print screen goes
         self.setAcceptDrops(False)
-        theme = Theme()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        toolbar = QHBoxLayout()
+        # One size of text at every text size (the theme: #browser_bar), so that nothing in
+        # it moves or is cut; a long page title wraps, the buttons keep their words.
+        bar = QWidget()
+        bar.setObjectName("browser_bar")
+        toolbar = QHBoxLayout(bar)
         toolbar.setContentsMargins(12, 8, 12, 8)
         self.back_button = self._button("secondary", self.go_back)
         self.site_label = QLabel()
         self.site_label.setObjectName("browser_site")
-        self.site_label.setStyleSheet(f"font-size: {theme.base_pt + 6}pt; font-weight: bold;")
+        self.site_label.setWordWrap(True)
+        self.site_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.downloads_button = self._button("secondary", self.show_downloads)
-        self.close_button = self._button("primary", self.close_requested.emit)
+        self.print_button = self._button("secondary", self.print_page)
+        self.print_button.hide()
+        self.close_button = self._button("secondary", self.close_requested.emit)
         toolbar.addWidget(self.back_button)
         toolbar.addWidget(self.site_label, 1)
+        toolbar.addWidget(self.print_button)
         toolbar.addWidget(self.downloads_button)
         toolbar.addWidget(self.close_button)
-        layout.addLayout(toolbar)
+        layout.addWidget(bar)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -202,11 +215,14 @@ class QtSafeBrowser(QWidget):
         for button, key in (
             (self.back_button, "browser_back"),
             (self.close_button, "browser_close"),
+            (self.print_button, "browser_print"),
         ):
             button.setText(texts(key))
             button.setAccessibleName(texts(key + "_name"))
         self.downloads_button.setAccessibleName(texts("browser_downloads_name"))
         self.downloads_panel.retranslate(texts)
+        if self.printing is not None:
+            self.printing.set_language(texts.lang)
         self._update_toolbar()
         if self._visit is not None:
             self._visit.profile.setHttpAcceptLanguage(policy.accept_language(texts.lang))
@@ -234,8 +250,44 @@ class QtSafeBrowser(QWidget):
         visit.page.setUrl(QUrl(url))
         return True
 
+    def enable_printing(self, printing: QtPrinting) -> None:
+        """A printer is configured: a Print button beside the page and in the file viewer."""
+        self.printing = printing
+        printing.set_language(self.lang)
+        self.stack.addWidget(printing.screen)
+        printing.screen.back_requested.connect(self._leave_print_screen)
+        self.downloads_panel.print_requested.connect(self.print_file)
+        self.downloads_panel.set_printing(True)
+        self._update_toolbar()
+
+    def print_page(self) -> None:
+        """The page on screen, to the print screen."""
+        if self.printing is None or self._visit is None:
+            return
+        self._print_from = self.web_holder
+        self.printing.print_page(self._visit.page)
+        self.stack.setCurrentWidget(self.printing.screen)
+        self._update_toolbar()
+
+    def print_file(self, saved: SavedFile) -> None:
+        """A downloaded PDF or picture, to the print screen."""
+        if self.printing is None:
+            return
+        self._print_from = self.downloads_panel
+        self.printing.print_file(saved.path, saved.kind)
+        self.stack.setCurrentWidget(self.printing.screen)
+        self._update_toolbar()
+
+    def _leave_print_screen(self) -> None:
+        if self.printing is not None:
+            self.printing.clear()
+        self.stack.setCurrentWidget(self._print_from or self.web_holder)
+        self._update_toolbar()
+
     def go_back(self) -> None:
-        if self.stack.currentWidget() is self.downloads_panel:
+        if self.printing is not None and self.stack.currentWidget() is self.printing.screen:
+            self._leave_print_screen()
+        elif self.stack.currentWidget() is self.downloads_panel:
             self.show_web()
         elif self._visit is not None and self._visit.page.history().canGoBack():
             self._visit.page.triggerAction(QWebEnginePage.WebAction.Back)
@@ -284,6 +336,8 @@ class QtSafeBrowser(QWidget):
         self._notice_timer.stop()
         self.notice.hide()
         self.downloads_panel.clear()
+        if self.printing is not None:
+            self.printing.clear()
         self.stack.setCurrentWidget(self.web_holder)
         if visit is not None:
             visit.destroy()
@@ -368,7 +422,12 @@ class QtSafeBrowser(QWidget):
         count = len(visit.downloads.files) if visit else 0
         self.downloads_button.setText(texts("browser_downloads", count=count))
         self.downloads_button.setVisible(count > 0)
-        if self.stack.currentWidget() is self.downloads_panel:
+        on_web = self.stack.currentWidget() is self.web_holder
+        self.print_button.setVisible(self.printing is not None and visit is not None and on_web)
+        if self.printing is not None and self.stack.currentWidget() is self.printing.screen:
+            self.back_button.setEnabled(True)
+            title = texts("print_title")
+        elif self.stack.currentWidget() is self.downloads_panel:
             self.back_button.setEnabled(True)
             title = texts("downloads_title")
         elif visit is None:

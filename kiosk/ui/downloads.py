@@ -144,6 +144,7 @@ class QtFileViewer(QWidget):
     """Shows one downloaded file: PDF pages, a picture, plain text, or why it cannot."""
 
     back_requested = Signal()
+    print_requested = Signal(object)  # SavedFile (a PDF or a picture), when printing is on
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +156,12 @@ class QtFileViewer(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         row.addWidget(self.title, 1)
+        self.print_button = _button("primary")
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self._shown))
+        self.print_button.hide()
+        self.printing = False
+        self._shown: SavedFile | None = None
+        row.addWidget(self.print_button)
         layout.addLayout(row)
         self.document = QPdfDocument(self)
         self.pdf_view = QPdfView()
@@ -181,6 +188,8 @@ class QtFileViewer(QWidget):
         self._texts = texts
         self.back_button.setText(texts("viewer_back"))
         self.back_button.setAccessibleName(texts("viewer_back"))
+        self.print_button.setText(texts("viewer_print"))
+        self.print_button.setAccessibleName(texts("viewer_print_name"))
 
     def show_file(self, saved: SavedFile) -> None:
         self.clear()
@@ -205,8 +214,12 @@ class QtFileViewer(QWidget):
         if not shown:
             self.message.setText(self._texts("viewer_cannot_show"))
             self.content.setCurrentWidget(self.message)
+        self._shown = saved if shown and saved.kind in ("pdf", "image") else None
+        self.print_button.setVisible(self.printing and self._shown is not None)
 
     def clear(self) -> None:
+        self._shown = None
+        self.print_button.hide()
         self.document.close()
         self.image.clear()
         self.text.clear()
@@ -217,6 +230,7 @@ class QtDownloadsPanel(QWidget):
     """'Your downloads': one big button per file, and the viewer."""
 
     back_requested = Signal()
+    print_requested = Signal(object)  # SavedFile
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +254,7 @@ class QtDownloadsPanel(QWidget):
         layout.addWidget(self.back_button)
         self.viewer = QtFileViewer()
         self.viewer.back_requested.connect(lambda: self.stack.setCurrentWidget(self.list_page))
+        self.viewer.print_requested.connect(self.print_requested)
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.viewer)
         self.file_buttons: list[QPushButton] = []
@@ -269,6 +284,10 @@ class QtDownloadsPanel(QWidget):
             self.file_buttons.append(button)
         note = "downloads_erased" if self._files else "downloads_empty"
         self.note.setText(self._texts(note))
+
+    def set_printing(self, on: bool) -> None:
+        """A printer is configured: the viewer offers Print for a PDF or a picture."""
+        self.viewer.printing = on
 
     def show_list(self) -> None:
         self.stack.setCurrentWidget(self.list_page)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import Texts
 from kiosk.model.theme import TEXT_SIZES
 from kiosk.model.tiles import Tile
-from kiosk.ui.widgets import make_button, make_label, set_text
+from kiosk.ui.start_screen import QtLanguageRow
+from kiosk.ui.widgets import QtStatusLine, make_button, make_label, set_current, set_text
 
 
 def tinted(pixmap: QPixmap, colour: str) -> QPixmap:
@@ -56,11 +58,14 @@ class QtTile(QPushButton):
         for label in (self.icon_label, self.title_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.needed = 120
+        self.on_needed: Callable[[], None] | None = None
 
     def show_tile(self, tile: Tile, icon_colour: str = "#FFFFFF") -> None:
         self.title_label.setText(tile.title)
-        self.setAccessibleName(f"{tile.title}. {tile.summary}" if tile.summary else tile.title)
-        self.setToolTip(tile.summary)
+        # The name is the visible title, the summary its description: read once each.
+        self.setAccessibleName(tile.title)
+        self.setAccessibleDescription(tile.summary)
         self.icon_label.setVisible(tile.icon is not None)
         if tile.icon is not None:
             pixmap = QIcon(str(tile.icon)).pixmap(QSize(self.ICON, self.ICON))
@@ -87,30 +92,35 @@ class QtTile(QPushButton):
             top = max(self.MARGIN, (self.height() - text_height) // 2)
         self.title_label.setGeometry(self.MARGIN, top, width, text_height)
         icon = self.ICON + 6 if self.icon_label.isVisibleTo(self) else 0
-        needed = max(120, 2 * self.MARGIN + icon + text_height)
-        if needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
+        self.needed = max(120, 2 * self.MARGIN + icon + text_height)
+        if self.on_needed is not None:
+            self.on_needed()  # the home screen gives every tile the tallest one's height
+        elif self.needed != self.minimumHeight():
+            self.setMinimumHeight(self.needed)
 
 
 class QtAccessibilityBar(QWidget):
+    """A, A+, A++, high contrast, read aloud: top left, fixed, the same size at every text size
+    (a second tap at the same spot hits the same button)."""
+
     text_size_chosen = Signal(int)
     contrast_toggled = Signal(bool)
     read_aloud_requested = Signal()
 
     def __init__(self, can_read_aloud: bool) -> None:
         super().__init__()
+        self.setObjectName("access_bar")  # the theme keeps its text at one size
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.size_buttons: dict[int, QPushButton] = {}
         for percent in TEXT_SIZES:
             button = make_button("toggle")
-            button.setCheckable(True)
             button.setText("A" if percent == 100 else ("A+" if percent == 150 else "A++"))
             button.clicked.connect(lambda _=False, p=percent: self.text_size_chosen.emit(p))
             row.addWidget(button)
             self.size_buttons[percent] = button
         self.contrast_button = make_button("toggle")
-        self.contrast_button.setCheckable(True)
+        self.contrast_button.setCheckable(True)  # on or off: a toggle, as it is announced
         self.contrast_button.toggled.connect(self.contrast_toggled)
         row.addWidget(self.contrast_button)
         self.read_button = make_button("toggle")
@@ -120,9 +130,10 @@ class QtAccessibilityBar(QWidget):
 
     def show_state(self, texts: Texts, text_size: int, high_contrast: bool) -> None:
         for percent, button in self.size_buttons.items():
-            button.setAccessibleName(texts("text_size_option", percent=percent))
-            button.setToolTip(button.accessibleName())
-            button.setChecked(percent == text_size)
+            # "A+" is said "A+, text 150 %": the name starts with what the button shows.
+            name = f"{button.text()}, {texts('text_size_option', percent=percent)}"
+            button.setAccessibleName(name)
+            set_current(button, percent == text_size, texts("chosen"))
         set_text(self.contrast_button, texts("contrast"))
         self.contrast_button.blockSignals(True)
         self.contrast_button.setChecked(high_contrast)
@@ -135,20 +146,27 @@ class QtHomeScreen(QWidget):
 
     def __init__(self, can_read_aloud: bool) -> None:
         super().__init__()
-        # Everything on this page scrolls: at 200% text nothing is cut off, nothing pushed away.
+        # The controls stay on top, fixed; the title and the tiles scroll below them.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(40, 12, 40, 0)
+        outer.setSpacing(8)
+        top = QHBoxLayout()
+        self.accessibility = QtAccessibilityBar(can_read_aloud)
+        top.addWidget(self.accessibility)
+        top.addStretch(1)
+        self.languages = QtLanguageRow()
+        self.languages.label.hide()  # the languages' own names say it; the row keeps its room
+        top.addWidget(self.languages)
+        outer.addLayout(top)
         content = QWidget()
         layout = QVBoxLayout(content)
-        layout.setContentsMargins(40, 12, 40, 8)
-        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        layout.setContentsMargins(0, 0, 0, 8)
         self.title = make_label("title")
-        self._top.addWidget(self.title, 1)
-        self.accessibility = QtAccessibilityBar(can_read_aloud)
-        self._top.addWidget(self.accessibility)
-        layout.addLayout(self._top)
+        layout.addWidget(self.title)
         self.body = make_label("muted")
         layout.addWidget(self.body)
         # No buddy on duty: said here, in place of "a buddy in the room can help you".
-        self.duty = make_label("duty")
+        self.duty = QtStatusLine("duty")
         self.duty.hide()
         layout.addWidget(self.duty)
         self._grid = QGridLayout()
@@ -158,24 +176,30 @@ class QtHomeScreen(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        self.tiles_area = scroll
+        outer.addWidget(scroll, 1)
         self.tile_buttons: dict[str, QtTile] = {}
         self._tiles: list[Tile] = []
         self._columns = 3
         self._icon_colour = "#FFFFFF"
+        self._call_pending = False
 
     def set_text_size(self, percent: int) -> None:
-        columns = {100: 3, 150: 2}.get(percent, 1)
-        self._top.setDirection(
-            QBoxLayout.Direction.LeftToRight if percent == 100 else QBoxLayout.Direction.TopToBottom
-        )
+        columns = 3 if percent == 100 else 2
         if columns != self._columns:
             self._columns = columns
             tiles, self._tiles = self._tiles, []
             self.set_tiles(tiles)
+
+    def _equalize(self) -> None:
+        """Every tile as tall as the tallest: an even grid, whatever the titles' lengths."""
+        tiles = list(self.tile_buttons.values())
+        tallest = max((tile.needed for tile in tiles), default=120)
+        for tile in tiles:
+            if tile.minimumHeight() != tallest:
+                tile.setMinimumHeight(tallest)
 
     def set_tiles(self, tiles: list[Tile]) -> None:
         if tiles == self._tiles:
@@ -189,6 +213,7 @@ class QtHomeScreen(QWidget):
         columns = self._columns
         for index, tile in enumerate(tiles):
             button = QtTile()
+            button.on_needed = self._equalize
             button.clicked.connect(lambda _=False, t=tile.id: self.tile_chosen.emit(t))
             self._grid.addWidget(button, index // columns, index % columns)
             self.tile_buttons[tile.id] = button
@@ -211,16 +236,23 @@ class QtHomeScreen(QWidget):
         """
         self.title.setText(texts("home_title"))
         self.body.setText(texts("home_body"))
+        self.languages.retranslate(texts)
         self.set_tiles(tiles)
 
     def show_duty(self, text: str) -> None:
         """Whether a buddy is on duty ('' when one is, or when the kiosk does not know)."""
-        if text != self.duty.text():
-            self.duty.setText(text)
-            self.duty.setAccessibleName(text)
-        self.duty.setVisible(bool(text))
-        self.body.setVisible(not text)
+        self.duty.say(text)
+        self._show_body()
+
+    def show_call_pending(self, pending: bool) -> None:
+        """ "Press the green button" is said only while there is a green button to press."""
+        self._call_pending = pending
+        self._show_body()
+
+    def _show_body(self) -> None:
+        self.body.setVisible(not self.duty.text() and not self._call_pending)
 
     def spoken_text(self) -> str:
-        intro = self.duty.text() if self.duty.isVisibleTo(self) else self.body.text()
+        shown = [label.text() for label in (self.duty, self.body) if label.isVisibleTo(self)]
+        intro = " ".join(shown)
         return " ".join([self.title.text(), intro, *(t.title for t in self._tiles)])

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
 
 from kiosk.i18n import Texts
@@ -130,6 +131,11 @@ class QtLockdown(QObject):
         if not self._attached:
             return
         self._attached = False
+        if not shiboken6.isValid(self):
+            # The window (our parent) is already gone, and we with it: Qt removed our
+            # connections and filters then (Ctrl-C in the demo; issue 17: no traceback).
+            self._handles.clear()
+            return
         app = cast("QGuiApplication", QGuiApplication.instance())
         for signal, slot in (
             (app.focusWindowChanged, self._follow_windows),

@@ -1,9 +1,10 @@
 """End of a visit: nothing of it may reach the next visitor.
 
 :func:`wipe_session` closes every window and dialog the visit opened, wipes the browser
-(profile, page, history, storage, cache, permissions, downloads — :meth:`QtSafeBrowser.wipe`)
-and empties the clipboard. It does not import QtWebEngine: a kiosk whose visitor never used
-the browser pays nothing for it.
+(profile, page, history, storage, cache, permissions, downloads — :meth:`QtSafeBrowser.wipe`),
+ends what else the visit left (``others``: its print jobs and print files,
+:meth:`kiosk.printing.desk.PrintDesk.end_visit`) and empties the clipboard. It does not import
+QtWebEngine: a kiosk whose visitor never used the browser pays nothing for it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ class Wipeable(Protocol):
     """What the wiper needs of the browser (``kiosk.ui.browser.QtSafeBrowser``)."""
 
     def wipe(self) -> None: ...
+
+
+class VisitEnd(Protocol):
+    """Something else a visit leaves (``kiosk.printing.desk.PrintDesk``: jobs, files)."""
+
+    def end_visit(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,10 @@ def close_stray_windows(keep: Iterable[QWidget]) -> int:
     return closed
 
 
-def wipe_session(keep: Iterable[QWidget], browser: Wipeable | None = None) -> WipeReport:
-    """Everything a visit leaves behind, gone: windows, dialogs, browser, clipboard.
+def wipe_session(
+    keep: Iterable[QWidget], browser: Wipeable | None = None, others: Iterable[VisitEnd] = ()
+) -> WipeReport:
+    """Everything a visit leaves behind, gone: windows, dialogs, browser, print jobs, clipboard.
 
     ``keep``: the kiosk's own windows (its main window; the browser too if it is a window of
     its own). ``browser``: None when the visitor never opened it.
@@ -73,7 +82,12 @@ def wipe_session(keep: Iterable[QWidget], browser: Wipeable | None = None) -> Wi
     # Dialogs first: a page's confirm() box must be gone before its page is.
     closed = close_stray_windows(keep)
     if browser is not None:
-        browser.wipe()
+        browser.wipe()  # the print screen lets go of its document first
+    for other in others:
+        try:
+            other.end_visit()
+        except Exception:  # one part's failure must not keep the rest
+            log.exception("a part of the visit could not be ended")
     clear_clipboard()
     report = WipeReport(closed, browser is not None, (time.perf_counter() - started) * 1000)
     log.info(

@@ -1,5 +1,7 @@
 """Welcome: choose a language, see how long inactivity may last, touch anywhere to begin.
 
+The buddy button is here too, in the action bar below, as on every screen.
+
 When the site's queue says that no buddy is on duty, the screen says so before anyone presses
 anything (``show_duty``).
 """
@@ -11,41 +13,65 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts, languages
-from kiosk.ui.widgets import make_button, make_label, set_text
+from kiosk.model.wording import idle_notice
+from kiosk.ui.widgets import QtStatusLine, make_button, make_label, set_current, set_text
+
+
+class QtLanguageRow(QWidget):
+    """ "Taal: Nederlands Français English", top right on the start screen and on the home
+    screen alike (the same place): the language can change inside a visit too."""
+
+    language_chosen = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("access_bar")  # capped text: it never moves when the text grows
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = make_label(wrap=False)
+        row.addWidget(self.label)
+        self.buttons: dict[str, QPushButton] = {}
+        for code in languages():
+            button = make_button("language")
+            set_text(button, Texts(code).language_name)
+            button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
+            row.addWidget(button)
+            self.buttons[code] = button
+
+    def retranslate(self, texts: Texts) -> None:
+        self.label.setText(texts("choose_language"))
+        for code, button in self.buttons.items():
+            # Each language's name in its own words, the chosen one marked (not a check box).
+            set_current(button, code == texts.lang, texts("chosen"))
 
 
 class QtStartScreen(QWidget):
     start_requested = Signal()
     language_chosen = Signal(str)
 
-    def __init__(self, idle_minutes: int) -> None:
+    def __init__(self, idle_s: float) -> None:
         super().__init__()
-        self._idle_minutes = idle_minutes
+        self._idle_s = idle_s
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 24, 60, 32)
+        layout.setContentsMargins(40, 12, 40, 16)
         languages_row = QHBoxLayout()
         languages_row.addStretch(1)
-        self.language_label = make_label(wrap=False)
-        languages_row.addWidget(self.language_label)
-        self.language_buttons: dict[str, QPushButton] = {}
-        for code in languages():
-            button = make_button("language")
-            button.setCheckable(True)
-            set_text(button, Texts(code).language_name)
-            button.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
-            languages_row.addWidget(button)
-            self.language_buttons[code] = button
+        self.languages = QtLanguageRow()
+        self.languages.language_chosen.connect(self.language_chosen)
+        self.language_label = self.languages.label
+        self.language_buttons = self.languages.buttons
+        languages_row.addWidget(self.languages)
         layout.addLayout(languages_row)
         layout.addStretch(2)
         self.title = make_label("title")
         self.body = make_label()
         layout.addWidget(self.title)
         layout.addWidget(self.body)
-        self.duty = make_label("duty")  # "Nu is er geen buddy. Volgende permanentie: …"
+        self.duty = QtStatusLine("duty")  # "Nu is er geen buddy. Volgende permanentie: …"
         self.duty.hide()
-        layout.addSpacing(12)
+        layout.addSpacing(8)
         layout.addWidget(self.duty)
-        layout.addSpacing(12)
+        layout.addSpacing(8)
         self.start_button = make_button("primary")
         self.start_button.setMinimumWidth(420)
         self.start_button.clicked.connect(self.start_requested)
@@ -66,23 +92,15 @@ class QtStartScreen(QWidget):
         set_text(self.start_button, texts("start_button"))
         self.start_button.setEnabled(is_open)
         self.hint.setText(texts("start_hint"))
-        self.hint.setVisible(is_open)
-        self.language_label.setText(texts("choose_language") + ":")
-        self.notice.setText(
-            texts.plural("idle_notice", self._idle_minutes, minutes=self._idle_minutes)
-            + "\n"
-            + texts("privacy_notice")
-        )
-        # Not an exclusive QButtonGroup: that would take every language but one out of Tab's way.
-        for code, button in self.language_buttons.items():
-            button.setChecked(code == texts.lang)
+        self.hint.setVisible(is_open and not self.duty.text())
+        self.languages.retranslate(texts)
+        self.notice.setText(idle_notice(texts, self._idle_s) + "\n" + texts("privacy_notice"))
 
     def show_duty(self, text: str) -> None:
         """Whether a buddy is on duty ('' when one is, or when the kiosk does not know)."""
-        if text != self.duty.text():
-            self.duty.setText(text)
-            self.duty.setAccessibleName(text)
-        self.duty.setVisible(bool(text))
+        self.duty.say(text)
+        # The hint repeats the big button; when the duty notice needs the room, it goes.
+        self.hint.setVisible(not text and self.start_button.isEnabled())
 
     def spoken_text(self) -> str:
         parts = (self.title.text(), self.body.text(), self.duty.text(), self.hint.text())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 MARGIN = 16
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
-SPACING = 6
+SPACING = 4
+DATE = "d MMM yyyy"  # "22 nov 2026": short enough to sit beside Stop in two lines
 CHECKED_MIN_PX = 170  # the "checked on" line beside the stop button needs at least this
 
 
@@ -81,7 +82,7 @@ class QtTaskPlayer(QWidget):
         self.setFixedWidth(self._column)
         self._texts: dict[QPushButton, str] = {}
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(MARGIN, 6, MARGIN, 6)
+        outer.setContentsMargins(MARGIN, 2, MARGIN, 2)
         self._outer = outer
         outer.setSpacing(SPACING)
         # Where am I: "Step 2 of 5 · the task's name", one quiet line.
@@ -90,7 +91,7 @@ class QtTaskPlayer(QWidget):
         self.counter = _left(make_label("muted", wrap=False))
         dot = _left(make_label("muted", wrap=False))
         dot.setText("·")
-        self.task_title = _left(make_label("muted", wrap=False))  # elided to one line
+        self.task_title = _left(make_label("muted"))  # wraps: a long title is read whole
         self.task_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._dot = dot
         self._task_title = ""
@@ -171,7 +172,7 @@ class QtTaskPlayer(QWidget):
             self._compact = compact
             for widget in self._header:
                 widget.setVisible(not compact)
-            self._outer.setContentsMargins(MARGIN, 0 if compact else 6, MARGIN, 6)
+            self._outer.setContentsMargins(MARGIN, 0 if compact else 2, MARGIN, 2)
             self._arrange()
 
     def show_step(self, task: Task, progress: TaskProgress, texts: Texts) -> None:
@@ -197,7 +198,9 @@ class QtTaskPlayer(QWidget):
         self._set_text(self.next_button, texts("finish") if self._last else texts("next"))
         self._set_text(self.stop_button, texts("stop_task"))
         self._set_text(self.read_button, texts("read_step"))
-        self.checked.setText(texts("checked_on", date=task.checked.isoformat()))
+        # "22 nov 2026", "22 nov. 2026": a date as people write it, not ISO.
+        checked = QDate(task.checked.year, task.checked.month, task.checked.day)
+        self.checked.setText(texts("checked_on", date=QLocale(lang).toString(checked, DATE)))
         self._arrange()
         self.step_shown.emit()
 
@@ -217,11 +220,12 @@ class QtTaskPlayer(QWidget):
     def _arrange(self) -> None:
         """Side by side what fits the column, stacked what does not; long texts wrap."""
         room = self._column - 2 * MARGIN
+        # The task's title on the counter's line when it fits there, else wrapped: read whole,
+        # never cut with "…" (issue 17), and one line is all that most titles take.
         title_room = room - self.counter.sizeHint().width() - self._dot.sizeHint().width()
-        elide = Qt.TextElideMode.ElideRight
-        metrics = self.task_title.fontMetrics()
-        title = metrics.elidedText(self._task_title, elide, title_room - 2 * SPACING)
-        self.task_title.setText(title)
+        width = self.task_title.fontMetrics().horizontalAdvance(self._task_title)
+        self.task_title.setWordWrap(width > title_room - 2 * SPACING)
+        self.task_title.setText(self._task_title)
         texts = self._texts
         back, nxt, stop = self.back_button, self.next_button, self.stop_button
         for button, text in texts.items():
@@ -245,6 +249,7 @@ class QtTaskPlayer(QWidget):
         if side_by_side:
             back.setText(back_text)
             nxt.setText(next_text)
+        # Beside Stop, in two short lines at most ("Nagekeken op / 22 nov 2026"), never three.
         beside = _hint_width(stop, stop.text()) + SPACING + CHECKED_MIN_PX <= room
         # Compact, the step has every pixel: the date the steps were checked is left out.
         self.checked.setVisible(not self._compact)

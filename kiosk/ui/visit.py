@@ -20,6 +20,7 @@ from kiosk.ui.activity import QtActivity
 from kiosk.ui.window import QtKioskWindow
 
 if TYPE_CHECKING:  # the browser and the task catalog load after the start screen shows
+    from kiosk.printing.desk import PrintDesk
     from kiosk.tasks import Catalog, Task
     from kiosk.ui.browser import QtSafeBrowser
 
@@ -34,8 +35,10 @@ class QtVisitController:
         catalog: Catalog | None,
         allowlist: Allowlist,
         downloads: Path,
+        printing: PrintDesk | None = None,
     ) -> None:
         self._core = core
+        self.printing = printing  # None: no printer in [printing]
         self._window = window
         self.catalog = catalog
         self._allowlist = allowlist
@@ -65,6 +68,14 @@ class QtVisitController:
         browser.site_opened.connect(self._core.site_opened)
         browser.address_changed.connect(self.address_changed)
         browser.close_requested.connect(self.go_home)
+        if self.printing is not None:
+            from kiosk.ui.print_flow import QtPrinting
+            from kiosk.ui.print_screen import QtPrintScreen
+
+            screen = QtPrintScreen(self._window.reader.available)
+            reader = self._window.reader
+            screen.read_requested.connect(lambda: reader.say(screen.spoken_text(), self._core.lang))
+            browser.enable_printing(QtPrinting(self.printing, screen, self._core.lang))
         return browser
 
     # --- home tiles -----------------------------------------------------------------------------
@@ -178,7 +189,8 @@ class QtVisitController:
         from kiosk.ui.session_wiper import wipe_session
 
         keep: list[QWidget] = [self._window]
-        report = wipe_session(keep, self.activity.browser)
+        others = [self.printing] if self.printing is not None else []
+        report = wipe_session(keep, self.activity.browser, others)
         self.wipes_ms.append(report.duration_ms)
         self.activity.show_picker()
         self._shown_step = None

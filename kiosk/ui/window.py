@@ -6,6 +6,7 @@ run its clock (idle warning, time limit) and the window show what follows from i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,12 +16,13 @@ from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.i18n import Texts
 from kiosk.model.core import KioskCore
+from kiosk.model.goodbye import Goodbye, Stage
 from kiosk.model.help_queue import off_duty_text, waiting_text
 from kiosk.model.session import Phase, minutes
 from kiosk.model.theme import HIGH_CONTRAST, NORMAL
 from kiosk.model.tiles import BROWSE, Tile
 from kiosk.ui.action_bar import QtActionBar
-from kiosk.ui.overlays import QtIdleWarning, QtLockedScreen
+from kiosk.ui.overlays import QtGoodbye, QtIdleWarning, QtLockedScreen
 from kiosk.ui.speech import QtReader
 from kiosk.ui.start_screen import QtStartScreen
 from kiosk.ui.widgets import QtPages, make_label
@@ -43,12 +45,16 @@ class QtKioskWindow(QMainWindow):
     def __init__(
         self,
         core: KioskCore,
-        idle_minutes: int = 5,
+        idle_minutes: int | None = None,
         *,
         reader: QtReader | None = None,
         tiles_for: TilesFor = browse_only,
         tick_ms: int = 250,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``idle_minutes``: left for older callers; the start screen says the model's own
+        idle timeout (``core.timer.policy``), in seconds when it is short."""
+        del idle_minutes
         super().__init__()
         self._core = core
         self._texts = Texts(core.lang)
@@ -65,7 +71,7 @@ class QtKioskWindow(QMainWindow):
         layout.setSpacing(0)
         self.banner = make_label("banner")
         layout.addWidget(self.banner)
-        self.start_screen = QtStartScreen(idle_minutes)
+        self.start_screen = QtStartScreen(core.timer.policy.idle_timeout_s)
         # The home screen (tiles, icons, the accessibility bar) is made on first use, or by the
         # kiosk right after the start screen shows (``home_screen``): ~15 ms the start screen
         # does not need. An empty page holds its place in the stack until then.
@@ -84,12 +90,14 @@ class QtKioskWindow(QMainWindow):
         layout.addWidget(self.action_bar)
         self.setCentralWidget(root)
         self.idle_warning = QtIdleWarning(root)
+        self.goodbye = Goodbye(monotonic)
+        self._goodbye_screen: QtGoodbye | None = None  # made on the first "I'm done"
 
         self.start_screen.start_requested.connect(core.start_session)
         self.start_screen.language_chosen.connect(core.set_language)
-        self.action_bar.call_requested.connect(lambda: core.call_buddy())
+        self.action_bar.call_requested.connect(self._call)
         self.action_bar.cancel_requested.connect(core.cancel_help)
-        self.action_bar.done_requested.connect(lambda: core.end_session("user"))
+        self.action_bar.done_requested.connect(self._ask_goodbye)
         self.idle_warning.still_here.connect(self._still_here)
         core.subscribe(self._update)
         core.subscribe_queue(self._update)
@@ -113,6 +121,7 @@ class QtKioskWindow(QMainWindow):
             access.text_size_chosen.connect(core.set_text_size)
             access.contrast_toggled.connect(core.set_high_contrast)
             access.read_aloud_requested.connect(self.read_aloud)
+            home.languages.language_chosen.connect(core.set_language)
             index = self.stack.indexOf(self._home_slot)
             self.stack.insertWidget(index, home)
             self.stack.removeWidget(self._home_slot)
@@ -123,6 +132,7 @@ class QtKioskWindow(QMainWindow):
             home.retranslate(texts, self._tiles_for(texts))
             home.accessibility.show_state(texts, core.text_size, core.high_contrast)
             home.show_duty(self._queue_shown[1])
+            home.show_call_pending(core.help is not None)
         return self._home
 
     def _style_home(self) -> None:
@@ -182,7 +192,9 @@ class QtKioskWindow(QMainWindow):
         self.open_requested.emit(tile_id)
 
     def read_aloud(self) -> None:
-        page = self.stack.currentWidget()
+        page: QWidget | None = self.stack.currentWidget()
+        if self._goodbye_shown():
+            page = self.goodbye_screen
         speak = getattr(page, "spoken_text", None)
         text = speak() if callable(speak) else ""
         self.reader.say(f"{text} {self.help_text()}".strip(), self._core.lang)
@@ -216,7 +228,13 @@ class QtKioskWindow(QMainWindow):
         elif self.stack.currentWidget() in (self.start_screen, self.locked_screen):
             self.stack.setCurrentWidget(self.home_screen)
         in_session = core.session is not None
-        self.action_bar.setVisible(in_session)
+        if not in_session and self.goodbye.stage is Stage.ASKING:
+            self._goodbye_seen()  # the visit ended another way: no question over the next one
+        if self._home is not None:
+            self._home.show_call_pending(core.help is not None)
+        # The buddy button on every screen, the start screen too; "I'm done" in a visit.
+        self.action_bar.setVisible(not core.locked)
+        self.action_bar.show_done(in_session)
         self._show_queue(force=True)
         self._show_banner(None)
 
@@ -241,6 +259,8 @@ class QtKioskWindow(QMainWindow):
     def tick(self) -> None:
         tick = self._core.tick()
         self._show_queue()
+        if self.goodbye.stage is Stage.NONE and self._goodbye_shown():
+            self.goodbye_screen.hide()  # the goodbye was read: the start screen
         if tick.phase is Phase.WARNING and tick.warning_left_s is not None:
             self.idle_warning.show_countdown(self._texts, tick.warning_left_s)
         elif self.idle_warning.isVisible():
@@ -260,6 +280,51 @@ class QtKioskWindow(QMainWindow):
             self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
+    # --- calling, and ending the visit -------------------------------------------------------
+
+    def _call(self) -> None:
+        """The green button, from any screen: on the start screen it begins a visit first."""
+        core = self._core
+        if core.session is None and not core.start_session():
+            return
+        core.call_buddy()
+
+    def _ask_goodbye(self) -> None:
+        self.goodbye.ask()
+        if self.goodbye.stage is Stage.ASKING:
+            self.goodbye_screen.ask(self._texts)
+
+    def _keep_visit(self) -> None:
+        self.goodbye.keep()
+        self.goodbye_screen.hide()
+        self.action_bar.done_button.setFocus()
+
+    def _end_visit(self) -> None:
+        texts = self._texts  # the goodbye in the visit's language, not the next one's
+        if self.goodbye.confirm():
+            self._core.end_session("user")
+            self.goodbye_screen.say_goodbye(texts)
+
+    def _goodbye_seen(self) -> None:
+        self.goodbye.dismiss()
+        if self._goodbye_screen is not None:
+            self._goodbye_screen.hide()
+
+    def _goodbye_shown(self) -> bool:
+        return self._goodbye_screen is not None and self._goodbye_screen.isVisible()
+
+    @property
+    def goodbye_screen(self) -> QtGoodbye:
+        """ "Do you want to stop?" and the goodbye: made the first time, not at start."""
+        if self._goodbye_screen is None:
+            root = self.centralWidget()
+            assert root is not None
+            screen = self._goodbye_screen = QtGoodbye(root)
+            screen.keep_requested.connect(self._keep_visit)
+            screen.confirmed.connect(self._end_visit)
+            screen.dismissed.connect(self._goodbye_seen)
+        return self._goodbye_screen
+
     def _still_here(self) -> None:
         self._core.still_here()
         self.idle_warning.hide()
@@ -271,6 +336,8 @@ class QtKioskWindow(QMainWindow):
         central = self.centralWidget()
         if central is not None:
             self.idle_warning.setGeometry(central.rect())
+            if self._goodbye_screen is not None:
+                self._goodbye_screen.setGeometry(central.rect())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         if self.allow_close():

@@ -274,6 +274,67 @@ class SessionTable(Table):
         return _hours(self.opening_hours)
 
 
+class PrintingTable(Table):
+    """Printing for the visitor through the PC's CUPS (installer/printing.md): the printer, and
+    how many pages a visit and a day may print. No printer: no Print button."""
+
+    printer: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                max_length=127,
+                pattern=r"^[^\s/#]+$",
+                description="The CUPS printer (queue) the kiosk prints to, as `lpstat -p` names "
+                "it; none: the kiosk offers no printing.",
+                extra={"allowed": "a CUPS queue name", "default": "none (no printing)"},
+            ),
+        ]
+        | None
+    ) = None
+    server: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                description="The CUPS scheduler to print through: a socket path or host:port.",
+                extra={
+                    "allowed": "a socket path or host:port",
+                    "default": "the PC's own CUPS ($CUPS_SERVER if set)",
+                },
+            ),
+        ]
+        | None
+    ) = None
+    pages_per_visit: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=1000,
+            description="Pages (sheets × copies) one visit may print; the print screen shows "
+            'what is left ("Nog 12 bladzijden") and refuses the page that would pass it.',
+            extra={"allowed": "a whole number from 1 to 1000"},
+        ),
+    ] = 20
+    pages_per_day: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=10000,
+            description="Pages this PC may print in a day, over all visits (kept across "
+            "restarts in the data folder).",
+            extra={"allowed": "a whole number from 1 to 10000"},
+        ),
+    ] = 200
+    color: Annotated[
+        bool,
+        msgspec.Meta(
+            description="Colour may be chosen where the printer can print in colour; false: "
+            "always black and white.",
+        ),
+    ] = True
+
+
 class KioskFile(Table):
     """kiosk.toml"""
 
@@ -282,6 +343,7 @@ class KioskFile(Table):
     ] = None
     kiosk: KioskTable = msgspec.field(default_factory=KioskTable)
     session: SessionTable = msgspec.field(default_factory=SessionTable)
+    printing: PrintingTable = msgspec.field(default_factory=PrintingTable)
 
 
 # --- the admin console's config ---------------------------------------------------------------

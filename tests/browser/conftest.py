@@ -70,16 +70,23 @@ class Site:
         ident = name.lower()
         return (self.directory / "phones" / site / f"{ident}.link").read_text().strip()
 
-    def client(self, relative: str, *, websockets: bool = False) -> mqtt.Client:
+    def client(
+        self, relative: str, *, websockets: bool = False, queue_keeper: bool = False
+    ) -> mqtt.Client:
         """A plain paho client from a provisioned credential file (a kiosk, a Qt desk); one per
-        credential (the broker allows one connection per username)."""
+        credential (the broker allows one connection per username). ``queue_keeper``: an
+        aggregator's file used as serve's queue keeper does (its own account, same password)."""
         import tomllib
 
-        key = f"{relative}|{websockets}"
+        from admin_console.provision.mosquitto import queue_keeper_username
+
+        key = f"{relative}|{websockets}|{queue_keeper}"
         if key in self.by_file:
             return self.by_file[key]
 
         conf = tomllib.loads((self.directory / relative).read_text())["broker"]
+        if queue_keeper:
+            conf["username"] = queue_keeper_username(conf["username"])
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=conf["username"],

@@ -99,6 +99,7 @@ class Driver(QObject):
             "screen": window.stack.currentWidget().__class__.__name__,
             "dialog": None if modal is None else modal.__class__.__name__,
             "full_screen": window.isFullScreen(),
+            "goodbye": window.goodbye_screen.isVisible(),
             "visible": window.isVisible(),
             "geometry": list(window.geometry().getRect()),
             "screens": [list(s.geometry().getRect()) for s in QApplication.screens()],
@@ -116,6 +117,10 @@ class Driver(QObject):
             "corner": [corner.x(), corner.y()],
             "start": centre(window.start_screen.start_button),
             "done": centre(window.action_bar.done_button),
+            # "I'm done" asks first (issue 17): "Ja, alles wissen", while the question shows.
+            "confirm": centre(window.goodbye_screen.confirm_button)
+            if window.goodbye_screen.isVisible()
+            else None,
             "still_here": centre(window.idle_warning.button)
             if hasattr(window.idle_warning, "button")
             else None,

@@ -153,7 +153,12 @@ def test_the_lockdown_holds_for_the_whole_life_of_the_kiosk(
 
     # A visit wiped ("I'm done"), a new one with a new page.
     kiosk.x.click(kiosk.ask("where")["done"])
+    wait_for(
+        lambda: kiosk.ask("where")["confirm"] is not None, 20, "the question 'Wilt u stoppen?'"
+    )
+    kiosk.x.click(kiosk.ask("where")["confirm"])
     kiosk.until(lambda s: s["session"] is None, 20, "the visit to end on 'done'")
+    kiosk.until(lambda s: not s["goodbye"], 20, "the goodbye to give way to the start screen")
     start_visit(kiosk)
     open_page(kiosk, site)
     assert_locked_down(kiosk)

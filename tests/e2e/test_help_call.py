@@ -111,6 +111,7 @@ def test_a_help_call_from_kiosk_to_buddy_and_back(
     assert stats["rejected_total"] == 0
 
     qtbot.mouseClick(window.action_bar.done_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.goodbye_screen.confirm_button, Qt.MouseButton.LeftButton)  # asked
     assert isinstance(window.stack.currentWidget(), QtStartScreen)
     qtbot.waitUntil(
         lambda: run_stats(db)["sites"][SITE]["events"].get("session_ended") == 1, timeout=20_000
@@ -181,6 +182,7 @@ def test_a_claimed_call_cancelled_by_the_visitor_reaches_the_buddy(
     rang = desk.notifier.beeps + desk.notifier.sound_played
     with qtbot.waitSignal(desk.notifier.notified, timeout=10_000) as shown:
         qtbot.mouseClick(window.action_bar.done_button, Qt.MouseButton.LeftButton)  # leaves
+        qtbot.mouseClick(window.goodbye_screen.confirm_button, Qt.MouseButton.LeftButton)
     assert shown.args[0] == "A call was cancelled"
     assert shown.args[1].startswith(f"{MACHINE}") and "Sara no longer needs to go" in shown.args[1]
     assert desk.notifier.beeps + desk.notifier.sound_played == rang + 1  # Sara's own desk rings

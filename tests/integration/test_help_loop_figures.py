@@ -110,7 +110,8 @@ def test_the_report_shows_the_loop_without_a_single_name(engine: Engine) -> None
     assert "not said" in results and results["total"][2] == "6"
     topics = dict(tables["help_ticked_topics"].rows)
     assert set(topics) == {"email", "banking", "eid-itsme", "knitting", "total"}
-    assert all(cell in ("<3", WITHHELD) for cell in topics["knitting"][:2])
+    # a 0 shows as 0 (issue 20): only counts from 1 to min_count - 1 are hidden
+    assert sorted(topics["knitting"][:2]) == ["0", "<3"]
     out = io.StringIO()
     write_csv(report, out)
     text = out.getvalue()

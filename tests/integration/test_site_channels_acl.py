@@ -9,6 +9,7 @@ on the same path that does.
 
 from __future__ import annotations
 
+import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from admin_console.provision.mosquitto import queue_keeper_username
 from kiosk.wire import protocol as p
 from tests.harness import Proc, admin_console, free_port, suite_env, wait_for
 from tests.integration.test_broker_security import (
@@ -34,6 +36,7 @@ QUEUE = "kiosk/v1/schaerbeek/_site/queue"
 DUTY = "kiosk/v1/schaerbeek/_site/duty"
 CHECKIN = "kiosk/v1/schaerbeek/_site/checkin"
 EVERE_QUEUE = "kiosk/v1/evere/_site/queue"
+KEEPER = "the queue keeper"
 
 CREDENTIALS = [
     ("kiosk", "--site", "schaerbeek", "--machine", "pc-01", "--label", "PC 1 — bij de deur"),
@@ -62,7 +65,17 @@ def peers(central: Central) -> Iterator[Any]:
     made: list[Peer] = []
 
     def make(relative: str, *filters: str) -> Peer:
-        peer = Peer.from_config(central.config(relative), central.broker.port)
+        if relative == KEEPER:  # serve's queue keeper: the aggregator's password, own account
+            path = central.config("aggregator.toml")
+            table = tomllib.loads(path.read_text())["broker"]
+            peer = Peer(
+                central.broker.port,
+                username=queue_keeper_username(table["username"]),
+                password=table["password"],
+                ca_file=path.parent / table["ca_file"],
+            )
+        else:
+            peer = Peer.from_config(central.config(relative), central.broker.port)
         made.append(peer)
         peer.connected_peer()
         return peer.subscribe(*filters) if filters else peer
@@ -73,7 +86,7 @@ def peers(central: Central) -> Iterator[Any]:
 
 
 def test_a_forged_queue_or_roster_never_reaches_a_subscriber(central: Central, peers: Any) -> None:
-    keeper = peers("aggregator.toml")  # the queue keeper's credential: the only writer
+    keeper = peers(KEEPER)  # the queue keeper's credential: the only writer
     kiosk = peers("kiosks/schaerbeek/pc-01.toml", QUEUE)
     buddy = peers("buddies/schaerbeek/sara.toml", QUEUE, DUTY)
     admin = peers("admins/jan.toml", "kiosk/v1/+/_site/#")
@@ -101,7 +114,7 @@ def test_a_forged_queue_or_roster_never_reaches_a_subscriber(central: Central, p
 def test_a_kiosk_reads_its_own_sites_queue_and_nothing_else_there(
     central: Central, peers: Any
 ) -> None:
-    keeper = peers("aggregator.toml")
+    keeper = peers(KEEPER)
     nosy = peers("kiosks/schaerbeek/pc-01.toml", "kiosk/v1/+/_site/#")
     evere = peers("kiosks/evere/pc-01.toml", EVERE_QUEUE)
     blocked(
@@ -143,7 +156,7 @@ def test_a_buddy_checks_in_at_its_own_site_only(central: Central, peers: Any) ->
     blocked(
         central,
         "a buddy reads another site's queue",
-        peers("aggregator.toml"),
+        peers(KEEPER),
         EVERE_QUEUE,
         QUEUE,
         [peers("buddies/schaerbeek/sara.toml", "kiosk/v1/+/_site/+")],

@@ -141,7 +141,7 @@ def test_nobody_on_duty_with_staff_says_so_and_keeps_the_button(
     assert said in start.spoken_text()
     start.language_buttons["fr"].click()
     assert start.duty.text() == (
-        "Il n'y a pas de buddy en ce moment. "
+        "Il n'y a pas de bénévole en ce moment. "
         "Prochaine permanence\u00a0: demain à 14\u00a0h\u00a000. "
         "Un membre du personnel peut vous aider."
     )
@@ -158,8 +158,12 @@ def test_nobody_on_duty_with_staff_says_so_and_keeps_the_button(
     assert core.help is not None  # the site's staff answer
     # A buddy checks in: the notice goes.
     core.apply_queue(site_queue((core.help.request, 60), on_duty=1))
-    assert not home.duty.isVisibleTo(window) and home.body.isVisibleTo(window)
+    assert not home.duty.isVisibleTo(window)
+    # Nor "press the green button" while the green button is "Cancel the call" (issue 17).
+    assert not home.body.isVisibleTo(window)
     assert status(window) == "U bent de eerste. Ongeveer 1\u00a0minuut."
+    core.cancel_help()
+    assert home.body.isVisibleTo(window)
 
 
 def test_nobody_on_duty_with_none_offers_no_call(qtbot: QtBot, window: QtKioskWindow) -> None:
@@ -175,7 +179,9 @@ def test_nobody_on_duty_with_none_offers_no_call(qtbot: QtBot, window: QtKioskWi
     assert window.home_screen.duty.text() == said
     button = window.action_bar.call_button
     assert button.isVisibleTo(window) and not button.isEnabled()
-    assert button.text() == "Nu geen buddy" and button.accessibleName() == said
+    # The name is the visible words (WCAG 2.5.3), the reason its description.
+    assert button.text() == "Nu geen buddy" and button.accessibleName() == "Nu geen buddy"
+    assert button.accessibleDescription() == said
     check_targets(window)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     button.click()

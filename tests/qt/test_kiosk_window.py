@@ -115,7 +115,7 @@ def test_text_can_grow_to_200_percent_without_loss(window: QtKioskWindow, lang: 
     settle()
     assert window._core.text_size == 200
     assert window.home_screen.body.font().pointSizeF() == pytest.approx(before * 2, abs=1)
-    assert window.home_screen.accessibility.size_buttons[200].isChecked()
+    assert window.home_screen.accessibility.size_buttons[200].property("current")
     window.resize(1366, 768)
     check_targets(window)
     window._core.call_buddy()

@@ -98,7 +98,7 @@ def test_blocked_page_is_plain_escaped_and_in_the_visitors_language() -> None:
     page = policy.blocked_page_html(Texts("fr"), policy.SITE_NOT_ALLOWED)
     assert '<html lang="fr">' in page
     assert Texts("fr")("browser_blocked_title") in page.replace("&#x27;", "'")
-    assert "Appeler un buddy" in page
+    assert "Appeler un bénévole" in page  # the button's words (issue 17: not "buddy")
     assert "<script" not in page and "default-src 'none'" in page
     assert 'data-reason="site_not_allowed"' in page
     failed = policy.blocked_page_html(Texts("nl"), policy.REDIRECT_LOOP)

@@ -27,6 +27,7 @@ from admin_console.provision.mosquitto import (
     hash_password,
     render_acl,
     render_conf,
+    with_queue_keepers,
 )
 from admin_console.provision.pki import make_ca, make_server_cert
 from kiosk.settings import load_settings
@@ -164,14 +165,37 @@ def test_acl_rules_per_role() -> None:
         ("read", "kiosk/v1/+/_site/queue"),
         ("read", "kiosk/v1/+/_site/duty"),
         ("write", "kiosk/v1/+/_site/checkin"),
+        ("read", "bridges/+/state"),
     }
     assert {(r.access, r.topic) for r in acl_rules("aggregator")} == {
         ("read", "kiosk/v1/#"),
+        ("read", "bridges/+/state"),
+    }
+    # The queue keeper has its own account (one session per username): only it may publish
+    # the sites' queues and rosters.
+    assert {(r.access, r.topic) for r in acl_rules("queue_keeper")} == {
+        ("read", "kiosk/v1/+/+/help"),
+        ("read", "kiosk/v1/+/+/help/reply"),
+        ("read", "kiosk/v1/+/_site/checkin"),
         ("write", "kiosk/v1/+/_site/queue"),
         ("write", "kiosk/v1/+/_site/duty"),
     }
+    keepers = with_queue_keepers(
+        [Account("aggregator", "aggregator", "h"), Account("aggregator.b", "aggregator", "h2")]
+    )
+    assert [(a.username, a.role, a.password_hash) for a in keepers] == [
+        ("aggregator", "aggregator", "h"),
+        ("aggregator.queue_keeper", "queue_keeper", "h"),
+        ("aggregator.b", "aggregator", "h2"),
+        ("aggregator.b.queue_keeper", "queue_keeper", "h2"),
+    ]
     bridge = acl_rules("bridge", "s")
-    assert all(r.topic.startswith(("kiosk/v1/s/+/", "kiosk/v1/s/_site/")) for r in bridge)
+    assert all(
+        r.topic.startswith(("kiosk/v1/s/+/", "kiosk/v1/s/_site/")) or r.topic == "bridges/s/state"
+        for r in bridge
+    )
+    # Its state (Mosquitto's notification) for its own site only; the admins read every site's.
+    assert ("write", "bridges/s/state") in {(r.access, r.topic) for r in bridge}
     assert ("write", "kiosk/v1/s/_site/queue") not in {(r.access, r.topic) for r in bridge}
     assert ("write", "kiosk/v1/s/+/cmd") not in {(r.access, r.topic) for r in bridge}
 
@@ -200,7 +224,7 @@ def test_init_writes_a_complete_directory_with_safe_modes(tmp_path: Path) -> Non
     assert f"password_file {directory}/passwd" in conf
     assert "allow_anonymous false" in conf and "listener 8883\n" in conf
     passwd = (directory / "passwd").read_text().splitlines()
-    assert [line.split(":")[0] for line in passwd] == ["aggregator"]
+    assert [line.split(":")[0] for line in passwd] == ["aggregator", "aggregator.queue_keeper"]
     config = load_toml(directory / "aggregator.toml")
     settings = broker_from_config(config, directory / "aggregator.toml")
     assert settings is not None
@@ -267,6 +291,7 @@ def test_buddy_and_admin_and_bridge_files(tmp_path: Path) -> None:
     assert mode(bridge.path) == 0o600
     assert "remote_username bridge.evere\n" in text and "address broker.example.be:8883\n" in text
     assert "topic kiosk/v1/evere/+/cmd in 1" in text
+    assert "notifications true\nnotification_topic bridges/evere/state\n" in text
     extra = prov.add(directory, "aggregator", name="agg-2")
     assert extra.path == directory / "aggregators" / "agg-2.toml"
     users = [e.username for e in prov.accounts(directory)]

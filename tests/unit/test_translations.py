@@ -34,6 +34,7 @@ SAME_AS_ENGLISH: dict[tuple[str, str], set[str]] = {
     ("kiosk", "nl"): {"ok", "tip", "browser_site_unknown", "clock_time"},
     ("kiosk", "fr"): {"ok"},
     ("reports", "fr"): {"sites", "site", "total"},
+    ("reports", "nl"): {"language_ti"},  # "Tigrinya" in Dutch too
 }
 PLURAL_FORMS = {"en": "(n != 1)", "nl": "(n != 1)", "fr": "(n > 1)"}
 # Fields that hold a count: a text with one of them has plural forms.
@@ -197,14 +198,79 @@ KIOSK_PLURALS["queue_eta"] = {
     "fr": ("Environ 0\u00a0minute.", "Environ 1\u00a0minute.", "Environ 2\u00a0minutes."),
     "nl": ("Ongeveer 0\u00a0minuten.", "Ongeveer 1\u00a0minuut.", "Ongeveer 2\u00a0minuten."),
 }
-FIELD = {"still_here_body": "seconds", "staff_pin_wrong": "left"}  # the others: minutes
+# Printing (issue 19): the pages left ("Nog 12 bladzijden"), a document's pages, copies, a
+# refusal (with the pages wanted, 9 here) and what is being printed.
+KIOSK_PLURALS["print_left"] = {
+    "fr": ("Il vous reste 0 page", "Il vous reste 1 page", "Il vous reste 2 pages"),
+    "nl": ("Nog 0 bladzijden", "Nog 1 bladzijde", "Nog 2 bladzijden"),
+}
+KIOSK_PLURALS["print_pages"] = {
+    "fr": ("Ce document a 0 page.", "Ce document a 1 page.", "Ce document a 2 pages."),
+    "nl": (
+        "Dit document heeft 0 bladzijden.",
+        "Dit document heeft 1 bladzijde.",
+        "Dit document heeft 2 bladzijden.",
+    ),
+}
+KIOSK_PLURALS["print_copies_value"] = {
+    "fr": ("0 fois", "1 fois", "2 fois"),
+    "nl": ("0 keer", "1 keer", "2 keer"),
+}
+KIOSK_PLURALS["print_sent"] = {
+    "fr": (
+        "0 page est en cours d'impression. Allez la chercher à l'imprimante.",
+        "1 page est en cours d'impression. Allez la chercher à l'imprimante.",
+        "2 pages sont en cours d'impression. Allez les chercher à l'imprimante.",
+    ),
+    "nl": (
+        "0 bladzijden worden afgedrukt. Haal ze op bij de printer.",
+        "1 bladzijde wordt afgedrukt. Haal ze op bij de printer.",
+        "2 bladzijden worden afgedrukt. Haal ze op bij de printer.",
+    ),
+}
+_NL_TIP = ". Kies minder keer, of vraag het aan een buddy."
+_FR_TIP = ". Choisissez moins de fois, ou demandez à un bénévole."
+_NL_VISIT = "Dat zijn 9 bladzijden. U kunt bij dit bezoek nog {}" + _NL_TIP
+_FR_VISIT = "Cela fait 9 pages. Pendant cette visite, vous pouvez encore imprimer {}" + _FR_TIP
+_NL_DAY = "Dat zijn 9 bladzijden. Deze computer kan vandaag nog {}" + _NL_TIP
+_FR_DAY = "Cela fait 9 pages. Aujourd'hui, cet ordinateur peut encore imprimer {}" + _FR_TIP
+KIOSK_PLURALS["print_refused_visit"] = {
+    "fr": tuple(_FR_VISIT.format(p) for p in ("0 page", "1 page", "2 pages")),
+    "nl": tuple(
+        _NL_VISIT.format(p)
+        for p in ("0 bladzijden afdrukken", "1 bladzijde afdrukken", "2 bladzijden afdrukken")
+    ),
+}
+KIOSK_PLURALS["print_refused_day"] = {
+    "fr": tuple(_FR_DAY.format(p) for p in ("0 page", "1 page", "2 pages")),
+    "nl": tuple(
+        _NL_DAY.format(p)
+        for p in ("0 bladzijden afdrukken", "1 bladzijde afdrukken", "2 bladzijden afdrukken")
+    ),
+}
+# A short idle timeout is said in seconds (issue 17: never "na 1 minuten" for 50 s).
+KIOSK_PLURALS["idle_notice_seconds"] = {
+    "fr": tuple(
+        f"Après {n} sans utilisation, tout est effacé."
+        for n in ("0 seconde", "1 seconde", "2 secondes")
+    ),
+    "nl": tuple(
+        f"Na {n} zonder gebruik wordt alles gewist."
+        for n in ("0 seconden", "1 seconde", "2 seconden")
+    ),
+}
+FIELD = {"still_here_body": "seconds", "staff_pin_wrong": "left", "idle_notice_seconds": "seconds"}
+# {n} is filled by Texts.plural itself; the field given here is one the text does not use.
+FIELD.update(dict.fromkeys([k for k in KIOSK_PLURALS if k.startswith("print_")], "unused"))
+EXTRA = {"print_refused_visit": {"wanted": 9}, "print_refused_day": {"wanted": 9}}
 
 
 @pytest.mark.parametrize("name", sorted(KIOSK_PLURALS))
 @pytest.mark.parametrize("lang", ["fr", "nl"])
 def test_kiosk_counts_in_french_and_dutch(name: str, lang: str) -> None:
     texts, field = Texts(lang), FIELD.get(name, "minutes")
-    shown = tuple(texts.plural(name, n, **{field: n}) for n in (0, 1, 2))
+    extra = EXTRA.get(name, {})
+    shown = tuple(texts.plural(name, n, **{field: n, **extra}) for n in (0, 1, 2))
     assert shown == KIOSK_PLURALS[name][lang]
 
 
@@ -240,5 +306,5 @@ def test_report_words() -> None:
     assert ReportTexts("fr").day(date(2026, 8, 5)) == "5 août 2026"
     assert ReportTexts("nl").day(date(2026, 3, 5)) == "5 maart 2026"
     assert ReportTexts(None).day(date(2026, 12, 31)) == "31 December 2026"
-    assert ReportTexts("nl").plural("legend", 5, x="x").startswith("<5: minder dan 5. x:")
+    assert ReportTexts("nl").plural("legend", 5, x="x").startswith("<5: minder dan 5, maar niet 0")
     assert ReportTexts("fr").word("(free use)") == "(usage libre)"

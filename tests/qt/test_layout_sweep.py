@@ -1,0 +1,156 @@
+"""Issue 17, point 5: every screen × language × text size × contrast, with the longest real texts.
+
+Fails when a text is elided or cut off, when a control leaves the screen or scrolls away,
+when a scroll bar is too thin to grab, when a control moves after a size change, or when a
+Dutch or French screen shows English words or a catalog key (tests/qt/layout_checks.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.i18n import Texts
+from kiosk.ui.app import KioskApp
+from kiosk.wire.protocol import HelpChange, SiteQueue, utc_now
+from tests.qt.layout_checks import all_problems
+from tests.qt.test_fits_the_screen import fit_problems
+from tests.qt.test_kiosk_window import settle
+
+WIDTH, HEIGHT = 1366, 768
+LONG_TASK = "csam-login"  # the longest task title in every language
+TASK = "phishing-recognise"  # works offline: its pages are shipped with the kiosk
+# Real announcements are a sentence or two; this one is as long as the longest seen.
+ANNOUNCEMENT = {
+    "nl": "Vandaag sluit het computerlokaal om 15 uur wegens een vergadering van de "
+    "vrijwilligers. Morgen zijn we open zoals altijd.",
+    "fr": "Aujourd'hui, l'espace informatique ferme à 15 heures en raison d'une réunion des "
+    "bénévoles. Demain, nous sommes ouverts comme d'habitude.",
+    "en": "Today the computer room closes at 3 pm because of a volunteers' meeting. Tomorrow "
+    "we are open as usual.",
+}
+
+
+def look(kiosk: KioskApp, lang: str, screen: str) -> list[str]:
+    problems = fit_problems(kiosk, screen)  # lays the window out at 1366x768 first
+    for _ in range(3):
+        settle()
+    return problems + all_problems(kiosk.window, lang, screen)
+
+
+@pytest.mark.parametrize("contrast", [False, True], ids=["normal", "contrast"])
+@pytest.mark.parametrize("size", [100, 150, 200])
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_every_screen_reads_whole(
+    qtbot: QtBot, kiosk: KioskApp, lang: str, size: int, contrast: bool
+) -> None:
+    core, window, visit = kiosk.core, kiosk.window, kiosk.visit
+    texts = Texts(lang)
+    core.set_language(lang)
+    window.set_broker_online(True)
+    core.announce({"text": {lang: ANNOUNCEMENT[lang]}}, None)
+    problems = look(kiosk, lang, "start, with an announcement")
+    next_duty = utc_now().replace(hour=13, minute=0, second=0, microsecond=0)
+    core.apply_queue(SiteQueue(utc_now(), on_duty=0, next_duty=next_duty))
+    problems += look(kiosk, lang, "start, nobody on duty")
+    core.apply_queue(None)
+    core.start_session()
+    core.set_text_size(size)
+    core.set_high_contrast(contrast)
+    problems += look(kiosk, lang, "home, with an announcement")
+    window._show_banner(90.0)  # the announcement and "this visit ends in 2 minutes"
+    problems += look(kiosk, lang, "home, two banners")
+    core.call_buddy()
+    problems += look(kiosk, lang, "home, help waiting")
+    assert core.help is not None
+    core.apply_help_reply(HelpChange(core.help.request, "claimed", utc_now(), buddy="Sara"))
+    problems += look(kiosk, lang, "home, help coming")
+    core.apply_help_reply(HelpChange(core.help.request, "resolved", utc_now(), buddy="Sara"))
+    visit.open("browse")
+    problems += look(kiosk, lang, "free browsing")
+    activity = visit.activity
+    activity.picker.site_chosen.emit(next(iter(activity.picker.buttons)))
+    problems += look(kiosk, lang, "a site")
+    browser = activity.browser
+    assert browser is not None
+    browser.open_url("https://not-allowed.example/")
+    qtbot.waitUntil(lambda: browser.site_label.text() == texts("browser_site_blocked"))
+    problems += look(kiosk, lang, "a page that cannot open")
+    visit.go_home()
+    visit.open(LONG_TASK)
+    problems += look(kiosk, lang, "the task with the longest title")
+    if activity.one_at_a_time:
+        activity.toggle_button.click()
+        problems += look(kiosk, lang, "the task, website shown")
+        activity.toggle_button.click()
+    visit.go_home()
+    window.idle_warning.show_countdown(texts, 27)
+    problems += look(kiosk, lang, "idle warning")
+    window.idle_warning.hide()
+    window.action_bar.done_button.click()
+    problems += look(kiosk, lang, "I'm done: the question")
+    window.goodbye_screen.confirm_button.click()
+    assert core.session is None
+    problems += look(kiosk, lang, "the goodbye")
+    window.goodbye_screen.dismissed.emit()
+    core.lock()
+    problems += look(kiosk, lang, "locked")
+    assert not problems, "\n".join(problems)
+
+
+def place(widget: QWidget, root: QWidget) -> tuple[int, int]:
+    point = widget.mapTo(root, QPoint(0, 0))
+    return point.x(), point.y()
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_nothing_moves_when_the_text_grows(kiosk: KioskApp, lang: str) -> None:
+    """A second tap at the same spot must hit the same control (A, A+, A++, contrast, help)."""
+    core, window = kiosk.core, kiosk.window
+    core.set_language(lang)
+    core.start_session()
+    access = window.home_screen.accessibility
+    controls = {
+        **{f"A {p} %": b for p, b in access.size_buttons.items()},
+        "contrast": access.contrast_button,
+        "call a buddy": window.action_bar.call_button,
+    }
+    moved = []
+    look(kiosk, lang, "home")
+    before = {name: place(button, window) for name, button in controls.items()}
+    for size in (150, 200, 100):
+        access.size_buttons[size].click()
+        look(kiosk, lang, f"home at {size} %")
+        for name, button in controls.items():
+            now = place(button, window)
+            if now != before[name]:
+                moved.append(f"at {size} %, {name} moved from {before[name]} to {now}")
+    assert not moved, "\n".join(moved)
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_buddy_button_is_in_the_same_place_on_every_screen(kiosk: KioskApp, lang: str) -> None:
+    """WCAG 2.2 3.2.6 Consistent Help: the start screen, home, browsing, a site, a task."""
+    core, window, visit = kiosk.core, kiosk.window, kiosk.visit
+    core.set_language(lang)
+    call = window.action_bar.call_button
+    seen = {}
+    look(kiosk, lang, "start")
+    seen["start"] = (call.isVisible(), place(call, window))
+    core.start_session()
+    look(kiosk, lang, "home")
+    seen["home"] = (call.isVisible(), place(call, window))
+    visit.open("browse")
+    look(kiosk, lang, "browsing")
+    seen["browsing"] = (call.isVisible(), place(call, window))
+    visit.activity.picker.site_chosen.emit(next(iter(visit.activity.picker.buttons)))
+    look(kiosk, lang, "a site")
+    seen["a site"] = (call.isVisible(), place(call, window))
+    visit.go_home()
+    visit.open(TASK)
+    look(kiosk, lang, "a task")
+    seen["a task"] = (call.isVisible(), place(call, window))
+    assert all(visible for visible, _ in seen.values()), seen
+    assert len({where for _, where in seen.values()}) == 1, seen
