@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: $(STAMP) system-deps phone-desk-deps lint
+test: $(STAMP) system-deps phone-desk-check lint
 	QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 $(VENV)/bin/pytest -q
 
 # One tier of tests (CONTRIBUTING.md): `make unit` needs no broker, no server and no display.

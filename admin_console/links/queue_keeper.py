@@ -56,11 +56,17 @@ class KeeperCallbacks:
 
 
 def keeper_filters() -> list[str]:
-    """Every site's help calls, replies and check-ins: plain filters, never shared."""
+    """Every site's help calls, replies and check-ins: plain filters, never shared.
+
+    The replies first: on (re)subscribing, the broker sends the retained messages filter by
+    filter, and a kiosk's retained ``open`` stays on its topic after a buddy resolved the call.
+    With the replies first, a finished call is known as finished before its ``open`` comes, and
+    a restarted keeper never publishes it as waiting, not even for a moment (found by
+    tests/e2e/test_site_queue.py in CI: the queue after a restart briefly held a resolved call)."""
     return [
-        topic_filter(Channel.HELP),
         topic_filter(Channel.HELP_REPLY),
         site_topic_filter(SiteChannel.CHECKIN),
+        topic_filter(Channel.HELP),
     ]
 
 

@@ -424,3 +424,27 @@ def test_a_new_call_rings_vibrates_and_notifies_in_the_background(
     page.wait_for_function("window.__alerts.vibrate.length === 2", timeout=MS)
     assert len(page.evaluate("window.__alerts.notifications")) == 1
     assert page.errors == []
+
+
+def test_a_redraw_never_takes_the_focus_away(site: Site, phone: Callable[..., Any]) -> None:
+    """A buddy on a keyboard or a screen reader is on "Ik kom" when another call arrives (the
+    page redraws on every message and every 15 s): the focus stays on that same button."""
+    kiosk = site.client("kiosks/schaerbeek/pc-03.toml")
+    page = phone("nl")
+    page.goto(site.enrol("schaerbeek", "Ilias"))
+    page.wait_for_selector("body[data-connection=online]", timeout=MS)
+    first = open_call(kiosk)
+    claim = card(page, first).get_by_role("button", name="Ik kom", exact=False)
+    claim.focus()
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert label and label.startswith("Ik kom")
+    second = open_call(kiosk)  # a message: the desk is drawn again
+    card(page, second).wait_for(timeout=MS)
+    assert (
+        page.evaluate(
+            "document.activeElement.closest('li.call') && "
+            "document.activeElement.closest('li.call').dataset.request"
+        )
+        == first
+    )
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == label

@@ -285,6 +285,9 @@ def test_the_queue_follows_calls_claims_and_check_ins(
             wait_for(lambda: fresh.on_duty() == ["Sara"], TIMEOUT, "the roster after a restart")
             after = fresh.queue()
             assert after is not None
+            # Never, not even for a moment, the resolved call back in the queue (the kiosk's
+            # retained "open" stays on its topic; the keeper hears the replies first).
+            assert not [q for q in fresh.queues if first in [w.request for w in q.waiting]]
             assert (after.waiting, after.claimed, after.on_duty, after.handle_s) == (
                 before.waiting,
                 before.claimed,

@@ -463,9 +463,27 @@ function render() {
     languageSwitch());
   document.body.dataset.connection = state.connection;
   document.body.dataset.rejected = String(state.desk ? state.desk.rejected : 0);
-  const focused = document.activeElement && document.activeElement.id;
+  const focused = focusKey(document.activeElement);
   document.body.replaceChildren(header, view);
-  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  const again = focused && findByFocusKey(focused);
+  if (again) again.focus(); // a redraw (every 15 s, each message) never takes the focus away
+}
+
+// What the focused control is, in words that survive a redraw: its id, or its call and label.
+function focusKey(node) {
+  if (!node || node === document.body || !node.tagName) return null;
+  if (node.id) return `#${node.id}`;
+  const card = node.closest("li.call[data-request]");
+  const label = node.getAttribute("aria-label") || node.textContent;
+  return `${card ? card.dataset.request : ""}|${node.tagName}|${label}`;
+}
+
+function findByFocusKey(key) {
+  if (key.startsWith("#")) return document.getElementById(key.slice(1));
+  for (const node of document.querySelectorAll("button, a, input, select")) {
+    if (focusKey(node) === key) return node;
+  }
+  return null;
 }
 
 // --- start ------------------------------------------------------------------------------------
