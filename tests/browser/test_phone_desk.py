@@ -52,6 +52,16 @@ def audit(page: Any, state: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, f"{state}: {bad}"
+    # Readable in sunlight (issue 18): WCAG's enhanced contrast, 7:1, off in axe by default.
+    enhanced = page.evaluate(
+        "axe.run(document, {runOnly: ['color-contrast-enhanced'], resultTypes: ['violations']})"
+    )
+    low = [
+        f"{n['target']}: {n['any'][0]['message'] if n['any'] else ''}"
+        for v in enhanced["violations"]
+        for n in v["nodes"]
+    ]
+    assert not low, f"{state}: contrast below 7:1: {low}"
 
 
 def listen(client: mqtt.Client, topic: str) -> queue.Queue[tuple[str, dict[str, Any]]]:
