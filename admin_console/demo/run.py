@@ -5,6 +5,7 @@ Ctrl-C (or closing the windows) stops everything; no process is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+
+from admin_console.demo.virtual_printer import CupsServer, cups_server, missing
 
 DATA = Path("demo-data")
 SITE = "demo"
@@ -63,7 +66,7 @@ class Child:
             self.process.wait()
 
 
-def _write_configs() -> tuple[Path, Path]:
+def _write_configs(printer: CupsServer | None = None) -> tuple[Path, Path]:
     """The demo site's rota and topics (docs/help-loop.md) and the kiosk's name in the room.
     The permanences are two afternoons, so that the kiosk first says nobody is on duty (and
     when the next permanence is) until Sara checks in on the buddy desk."""
@@ -76,9 +79,14 @@ def _write_configs() -> tuple[Path, Path]:
         encoding="utf-8",
     )
     kiosk = DATA / "kiosk.toml"
+    printing = (
+        ""
+        if printer is None
+        else f'\n[printing]\nprinter = "{printer.printer}"\nserver = "{printer.socket}"\n'
+    )
     kiosk.write_text(
         "# Written by make demo (admin_console/demo/run.py); see docs/configuration.md.\n"
-        '[kiosk]\nlabel = "PC 1 — bij het raam"\n',
+        '[kiosk]\nlabel = "PC 1 — bij het raam"\n' + printing,
         encoding="utf-8",
     )
     return console.resolve(), kiosk.resolve()
@@ -93,7 +101,30 @@ def main() -> int:
         )
         return 2
     DATA.mkdir(exist_ok=True)
-    console_config, kiosk_config = _write_configs()
+    with contextlib.ExitStack() as stack:
+        printer = _virtual_printer(stack)
+        console_config, kiosk_config = _write_configs(printer)
+        return _run(console_config, kiosk_config, printer)
+
+
+def _virtual_printer(stack: contextlib.ExitStack) -> CupsServer | None:
+    """Printing to PDF files in demo-data/printed/, through a private CUPS with Debian's
+    cups-pdf (the tests' virtual printer), when this machine can run one."""
+    why_not = missing()
+    if why_not is not None:
+        print(f"demo: no printing ({why_not})", flush=True)
+        return None
+    out = (DATA / "printed").resolve()
+    try:
+        printer = stack.enter_context(cups_server(out=out))
+    except (OSError, TimeoutError) as err:
+        print(f"demo: no printing (the virtual printer did not start: {err})", flush=True)
+        return None
+    print(f"demo: the kiosk prints to PDF files in {out}", flush=True)
+    return printer
+
+
+def _run(console_config: Path, kiosk_config: Path, printer: CupsServer | None) -> int:
     broker = f"mqtt://127.0.0.1:{_free_port()}"
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -173,7 +204,13 @@ def main() -> int:
         f"\nDemo running on {broker}. The kiosk says that no buddy is on duty: on the buddy desk,\n"
         "Sara presses 'Start my permanence'. Press Start on the kiosk, then 'Roep een buddy';\n"
         "claim and resolve the call on the buddy desk (how did it go?). Rota and topics:\n"
-        f"{console_config}. Numbers: .venv/bin/admin-console stats --db "
+        f"{console_config}. "
+        + (
+            f"Printing ('Afdrukken' in the browser bar) makes PDF files in {printer.out}. "
+            if printer is not None
+            else ""
+        )
+        + "Numbers: .venv/bin/admin-console stats --db "
         f"sqlite:///{(DATA / 'aggregator.db').resolve()}\nCtrl-C stops everything.\n",
         flush=True,
     )
