@@ -305,6 +305,39 @@ def help_loop_screens(url: str, lang: str = "en") -> None:
     done_with(window)
 
 
+def fleet_cut_off_screens(url: str, lang: str) -> None:
+    """Issue 21: the fleet tab with the site brokers' lines to the centre, one room cut off for
+    45 minutes (its one alert, its kiosks not heard), one connected; and a printer out of paper
+    (issue 19). The other rooms' kiosks talk to the centre: no site broker shown for them."""
+    from kiosk.wire.protocol import Status
+
+    window = QtAdminWindow(AdminOptions(db_url=url, admin="marie", lang=lang), clock)
+    window.resize(1600, 1000)
+    window.show()
+    window.set_connected(True)
+    window.start()
+    for _ in range(100):
+        settle(200)
+        if window.fleet.sites() and not window.db.busy():
+            break
+    now = clock()
+    cut, connected = window.fleet.sites()[:2]
+    went = now - timedelta(minutes=45)
+    for kiosk in window.fleet.kiosks([cut]):  # last heard just before the line went
+        heard = went - timedelta(minutes=1)
+        window.fleet.apply_status(cut, kiosk.machine, Status("idle", heard, kiosk.figures), heard)
+    window.fleet.apply_bridge(connected, b"1", now - timedelta(hours=5, minutes=12))
+    window.fleet.apply_bridge(cut, b"1", now - timedelta(hours=5))
+    window.fleet.apply_bridge(cut, b"0", went)
+    printing = window.fleet.kiosks([connected])[0]
+    paper = Status("in_session", now, {**printing.figures, "printer": "no_paper"})
+    window.fleet.apply_status(connected, printing.machine, paper, now)
+    window.tabs.setCurrentIndex(1)
+    window.fleet_tab.update_view()
+    save(window, f"admin-fleet-cut-off-{lang}")
+    done_with(window)
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     OUT.mkdir(exist_ok=True)
@@ -321,6 +354,7 @@ def main() -> int:
             translators = install_translators(app, lang)
             admin_screens(url, lang)
             help_loop_screens(url, lang)
+            fleet_cut_off_screens(url, lang)
             buddy_desk(lang)
             buddy_desk_offline(lang)
             buddy_desk_withdrawn(lang)

@@ -50,15 +50,24 @@ def kiosk_screens(folder: Path) -> None:
         core.apply_help_reply(HelpChange(core.help.request, "claimed", utc_now(), buddy="Sara"))
         save(window, f"kiosk-help-coming-{lang}")
         core.apply_help_reply(HelpChange(core.help.request, "resolved", utc_now(), buddy="Sara"))
-        window.idle_warning.show_countdown(window._texts, 27)
-        save(window, f"kiosk-idle-warning-{lang}")
-        window.idle_warning.hide()
+        idle_warning(window, f"kiosk-idle-warning-{lang}")
         core.set_text_size(200)
         core.set_high_contrast(True)
         save(window, f"kiosk-home-200-contrast-{lang}")
-        core.lock()
+        core.lock()  # ends the visit: the screen is in the kiosk's own language, here lang's
+        core.set_language(lang)
         save(window, f"kiosk-locked-{lang}")
         window.close()
+
+
+def idle_warning(window: QtKioskWindow, name: str) -> None:
+    """The idle warning as it comes: shown by hand here, so the window's clock (which would
+    hide it: the model is not in its warning phase) waits for the grab."""
+    window._ticker.stop()
+    window.idle_warning.show_countdown(window._texts, 27)
+    save(window, name)
+    window.idle_warning.hide()
+    window._ticker.start()
 
 
 def queue_screens(folder: Path) -> None:
@@ -197,6 +206,201 @@ def print_screens(folder: Path) -> None:
         app.window.close()
 
 
+def _sample_pdf(path: Path, title: str) -> None:
+    """A one-page PDF with a heading, as a visitor would download one."""
+    from PySide6.QtGui import QFont, QPainter, QPdfWriter
+
+    writer = QPdfWriter(str(path))
+    writer.setResolution(150)
+    painter = QPainter(writer)
+    painter.setFont(QFont("DejaVu Sans", 18))
+    painter.drawText(120, 200, title)
+    painter.setFont(QFont("DejaVu Sans", 11))
+    painter.drawText(120, 320, "Voorbeeld / Exemple — 2026")
+    painter.end()
+
+
+def visit_screens(folder: Path) -> None:
+    """Issue 17: every screen of a visit in nl and fr at 100 % and 200 % text that the other
+    groups do not make: home, free browsing and a site, the task's website at 200 %, a call
+    waiting and "Sara komt", the idle warning, the goodbye question and the goodbye, the
+    downloads (the locked screen is the same at every size: the kiosk group makes it); and
+    the print screen (issue 19) at 200 % and from free browsing. At 100 %
+    a name is ``kiosk-STATE-LANG``, at 200 % ``kiosk-STATE-200-LANG``."""
+    import subprocess
+    from collections.abc import Sequence
+
+    from kiosk.printing.cups_cli import CupsClient
+    from kiosk.settings import KioskSettings
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.downloads import SavedFile
+    from kiosk.wire.broker import parse_broker_url
+    from kiosk.wire.config_schema import PrintingTable
+
+    state = {"alerts": "none"}
+
+    def cups(args: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        out = {
+            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {state['alerts']}\n",
+            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
+            "lp": "request id is balie-1 (1 file(s))\n",
+        }.get(args[0], "")
+        return subprocess.CompletedProcess(list(args), 0, out, "")
+
+    for lang in ("nl", "fr"):
+        for size in (100, 200):
+            tail = lang if size == 100 else f"200-{lang}"
+            settings = KioskSettings(
+                parse_broker_url("mqtt://127.0.0.1:9"),
+                "demo",
+                "pc-01",
+                folder / f"visit-{lang}-{size}",
+                lang=lang,
+                tasks_dir=folder / "no-site-tasks",
+                printing=PrintingTable(printer="balie", pages_per_visit=12),
+            )
+            app = KioskApp(settings)
+            window, core, visit = app.window, app.core, app.visit
+            window.resize(1366, 768)
+            window.show()
+            app.finish_start()
+            assert visit.printing is not None
+            visit.printing.client = CupsClient(runner=cups)
+            core.start_session()
+            core.set_text_size(size)
+            window.set_broker_online(True)
+            if size == 200:
+                save(window, f"kiosk-home-{tail}")
+                core.call_buddy()
+                save(window, f"kiosk-help-waiting-{tail}")
+                assert core.help is not None
+                core.apply_help_reply(
+                    HelpChange(core.help.request, "claimed", utc_now(), buddy="Sara")
+                )
+                save(window, f"kiosk-help-coming-{tail}")
+                core.apply_help_reply(
+                    HelpChange(core.help.request, "resolved", utc_now(), buddy="Sara")
+                )
+                idle_warning(window, f"kiosk-idle-warning-{tail}")
+            # Free browsing: the list of sites, then a site (without a network here, the
+            # kiosk's own "cannot open" page).
+            visit.open("browse")
+            if size == 200:
+                save(window, f"kiosk-browse-{tail}")
+            activity = visit.activity
+            activity.picker.site_chosen.emit(next(iter(activity.picker.buttons)))
+            save(window, f"kiosk-site-{tail}", wait_ms=4000)
+            # A guided task at 200 %: its website, a tap away from the steps.
+            visit.go_home()
+            visit.open("phishing-recognise")
+            settle(2500)
+            if size == 200:
+                activity.show_website(True)
+                save(window, f"kiosk-task-website-{tail}")
+                # Printing from the task's page: the whole width, the steps wait.
+                browser = activity.browser
+                assert browser is not None and browser.printing is not None
+                screen = browser.printing.screen
+                state["alerts"] = "none"
+                browser.print_page()
+                save(window, f"kiosk-print-{tail}", wait_ms=2000)
+                while screen.more_button.isEnabled():
+                    screen.more_button.click()
+                save(window, f"kiosk-print-refused-{tail}")
+                state["alerts"] = "media-empty-error"
+                browser.go_back()
+                browser.print_page()
+                save(window, f"kiosk-print-problem-{tail}", wait_ms=2000)
+                browser.go_back()
+            # Printing in free browsing, and the downloads: a PDF the visitor downloaded
+            # opens in the kiosk's own viewer; the list says it goes at the end of the visit.
+            visit.go_home()
+            browser = activity.show_browser(with_player=False)
+            window.show_activity(activity)
+            task = visit.catalog.get("phishing-recognise") if visit.catalog else None
+            assert task is not None
+            browser.open_url(task.start_url(lang))
+            settle(2000)
+            state["alerts"] = "none"
+            browser.print_page()
+            save(window, f"kiosk-print-browse-{tail}", wait_ms=2000)
+            browser.go_back()
+            downloads = browser._visit.downloads if browser._visit is not None else None
+            assert downloads is not None
+            name = "pensioenoverzicht-2026.pdf" if lang == "nl" else "aperçu-pension-2026.pdf"
+            pdf = downloads.folder / name
+            _sample_pdf(pdf, name.removesuffix(".pdf"))
+            saved = SavedFile(pdf, "pdf")
+            downloads.files.append(saved)
+            downloads.saved.emit(saved)
+            save(window, f"kiosk-download-viewer-{tail}", wait_ms=1000)
+            browser.show_downloads()
+            save(window, f"kiosk-downloads-{tail}")
+            # "I'm done": the question, then the goodbye.
+            visit.go_home()
+            window.action_bar.done_button.click()
+            save(window, f"kiosk-goodbye-ask-{tail}")
+            window.goodbye_screen.confirm_button.click()
+            save(window, f"kiosk-goodbye-{tail}")
+            window.goodbye_screen.hide()
+            app.shutdown()
+            window.close()
+
+
+def skills_screens(folder: Path) -> None:
+    """The skills check "Wat kan ik al?" (issue 20): a statement, and the result with the
+    tasks that fit and a site's local offer; the faces after a guided task."""
+    from kiosk.settings import KioskSettings
+    from kiosk.ui.app import KioskApp
+    from kiosk.wire.broker import parse_broker_url
+
+    offers = folder / "skills-site-tasks"
+    offers.mkdir(exist_ok=True)
+    (offers / "offers.toml").write_text(
+        "[[offer]]\n"
+        'title.nl = "Workshop Itsme en online bankieren"\n'
+        'title.fr = "Atelier Itsme et banque en ligne"\n'
+        'title.en = "Itsme and online banking workshop"\n'
+        'address = "Bibliotheek Brugge, Kuipersstraat 3"\n'
+        'times.nl = "elke dinsdag van 14 tot 16 uur"\n'
+        'times.fr = "chaque mardi de 14 à 16 h"\n'
+        'times.en = "every Tuesday, 2 to 4 pm"\n'
+        'areas = ["safety", "content"]\n',
+        encoding="utf-8",
+    )
+    answers = ["alone", "alone", "with_help", "with_help", "alone", "not_yet"]
+    answers += ["not_yet", "not_yet", "with_help", "not_yet"]
+    for lang in ("nl", "fr"):
+        settings = KioskSettings(
+            parse_broker_url("mqtt://127.0.0.1:9"),
+            "demo",
+            "pc-01",
+            folder / f"kiosk-skills-{lang}",
+            lang=lang,
+            tasks_dir=offers,
+        )
+        app = KioskApp(settings)
+        app.window.resize(1366, 768)
+        app.window.show()
+        app.finish_start()
+        app.core.start_session()
+        app.window.show_skills()
+        screen = app.window.skills_screen
+        for level in answers[:6]:
+            screen.answer(level)
+        save(app.window, f"kiosk-skills-question-{lang}")
+        for level in answers[6:]:
+            screen.answer(level)
+        save(app.window, f"kiosk-skills-result-{lang}")
+        app.window.show_home()
+        task = app.visit.catalog.get("phishing-recognise") if app.visit.catalog else None
+        if task is not None:
+            app.window.ask_task_feedback(task.id, task.title(lang))
+            save(app.window, f"kiosk-task-feedback-{lang}", wait_ms=1500)
+        app.shutdown()
+        app.window.close()
+
+
 def buddy_desk() -> None:
     now = utc_now()
     queue = HelpQueue()
@@ -223,7 +427,7 @@ def buddy_desk() -> None:
     save(desk, "buddy-desk")
 
 
-GROUPS = ("kiosk", "queue", "tasks", "print", "desk")
+GROUPS = ("kiosk", "queue", "tasks", "print", "visit", "desk", "skills")
 
 
 def main(groups: list[str]) -> int:
@@ -246,6 +450,10 @@ def main(groups: list[str]) -> int:
             task_screens(Path(folder))
         if "print" in wanted:
             print_screens(Path(folder))
+        if "visit" in wanted:
+            visit_screens(Path(folder))
+        if "skills" in wanted:
+            skills_screens(Path(folder))
     if "desk" in wanted:
         buddy_desk()
     app.quit()

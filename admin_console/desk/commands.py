@@ -4,7 +4,8 @@ A command to a site or to all kiosks is one publish per kiosk topic, each with i
 id (docs/protocol.md), so that every kiosk's answer can be told apart; ``batch`` ties them together.
 Every command is written to ``command_audit`` with who sent it, and its ack when it comes.
 :class:`AdminLink` is the console's MQTT connection: retained statuses, help calls and replies,
-command acks in; commands and help replies out.
+command acks and the site brokers' bridge states (``bridges/+/state``) in; commands and help
+replies out.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from admin_console.links.console import ConsoleLink
+from admin_console.provision.mosquitto import BRIDGE_STATE_PREFIX, bridge_state_topic
 from admin_console.store.orm import CommandAuditRow
 from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import (
+    NAME_RE,
     Channel,
     CommandAck,
     HelpChange,
     HelpOutcome,
+    Reason,
     Rejected,
     Status,
     Topic,
@@ -267,6 +271,26 @@ class AdminCallbacks:
     help_change: Callable[[str, str, HelpChange], None]
     ack: Callable[[str, str, CommandAck], None]
     connection: Callable[[bool], None]
+    # site, payload ("1" up, "0" down), retained: a site broker's bridge to the centre
+    bridge: Callable[[str, bytes, bool], None] = lambda _site, _payload, _retained: None
+
+
+def bridge_site(topic: str) -> str:
+    """The site of a bridge notification topic (``bridges/SITE/state``); Rejected otherwise."""
+    parts = topic.split("/")
+    if len(parts) != 3 or parts[0] != BRIDGE_STATE_PREFIX or parts[2] != "state":
+        raise Rejected(Reason.BAD_TOPIC, "not a bridge state topic")
+    if not NAME_RE.match(parts[1]):
+        raise Rejected(Reason.BAD_TOPIC, "site is not a valid name")
+    return parts[1]
+
+
+def bridge_payload(payload: bytes | bytearray) -> bytes:
+    """Mosquitto's notification: ``1`` (up) or ``0`` (down); Rejected otherwise."""
+    text = bytes(payload).strip()
+    if text not in (b"0", b"1"):
+        raise Rejected(Reason.BAD_STATE, "a bridge state is 1 or 0")
+    return text
 
 
 class AdminLink(ConsoleLink):
@@ -280,6 +304,7 @@ class AdminLink(ConsoleLink):
                 topic_filter(Channel.CMD_ACK),
                 topic_filter(Channel.HELP),
                 topic_filter(Channel.HELP_REPLY),
+                bridge_state_topic("+"),
             ],
             callbacks.connection,
             max_inflight=100,
@@ -306,6 +331,10 @@ class AdminLink(ConsoleLink):
         self.publish_help_reply(
             site, machine, request, state, buddy, outcome=outcome, topics=topics
         )
+
+    def handle_outside(self, topic: str, message: mqtt.MQTTMessage) -> None:
+        site = bridge_site(topic)
+        self._callbacks.bridge(site, bridge_payload(message.payload), bool(message.retain))
 
     def handle(self, topic: Topic, message: mqtt.MQTTMessage) -> None:
         if topic.channel is Channel.STATUS:

@@ -5,8 +5,10 @@ Live states come from the retained ``status`` topics, history from the aggregato
 ``stale_after`` counts as offline even before the broker publishes its will. Alerts: offline for
 more than ``offline_alert_after`` during opening hours (counted from the opening time when it
 went off overnight), a disk fuller than ``disk_alert_pct``, task files the kiosk had to leave
-out. Opening hours come from the config's ``[fleet]`` table, in the suite's one format
-(kiosk.wire.opening_hours).
+out, a printer that cannot print (while the kiosk is online, in opening hours), and a site
+broker's bridge to the centre down for longer than ``cut_off_alert_after`` (one alert for the
+site: its kiosks are not heard, not off). Opening hours come from the config's ``[fleet]``
+table, in the suite's one format (kiosk.wire.opening_hours).
 """
 
 from __future__ import annotations
@@ -108,15 +110,35 @@ class Bridge:
     site: str
     up: bool
     since: datetime  # aware UTC: when this state was first heard (a retained one: on arrival)
+    # False when the state was first heard as a retained message (the console started after
+    # it changed): ``since`` is then when the console learnt it; it began at that time or earlier.
+    since_known: bool = True
+
+
+# The status's ``printer`` values that mean it cannot print (kiosk.wire.protocol.PRINTER_STATES
+# less "ok"; null: no printer configured).
+PRINTER_PROBLEMS = ("missing", "stopped", "no_paper", "offline", "jammed", "other")
 
 
 @dataclass(frozen=True)
 class Alert:
     site: str
     machine: str  # "" for an alert about the whole site (cut_off)
-    kind: str  # offline | disk | content | cut_off
-    message: str  # in English, for logs; the windows show it translated (qt_admin_widgets)
-    value: float = 0.0  # minutes offline, disk %, task files left out
+    kind: str  # offline | disk | content | printer | cut_off
+    message: str  # in English, for logs; the windows show it translated (ui/language.py)
+    value: float = 0.0  # minutes offline or cut off, disk %, task files left out
+    detail: str = ""  # printer: the problem (one of PRINTER_PROBLEMS)
+
+
+@dataclass(frozen=True)
+class SiteBroker:
+    """A site broker as the fleet view shows it: its bridge, the kiosks seen through it (the
+    site's kiosks: all of them talk to their room's broker), and its alert if it has one."""
+
+    bridge: Bridge
+    kiosks: int
+    heard: int  # of them, heard from within ``stale_after``
+    alert: Alert | None = None
 
 
 @dataclass(frozen=True)
@@ -149,10 +171,13 @@ class FleetModel:
 
     # --- the topology: site brokers bridged to the centre ---------------------------------------
 
-    def apply_bridge(self, site: str, payload: bytes, received: datetime) -> bool:
+    def apply_bridge(
+        self, site: str, payload: bytes, received: datetime, retained: bool = False
+    ) -> bool:
         """A bridge notification (``bridges/SITE/state``): ``1`` up, ``0`` down (Mosquitto's
         payload, and the bridge's will). Anything else is counted and ignored. True if the
-        state changed; the same state again keeps its first time."""
+        state changed; the same state again keeps its first time. A retained state carries no
+        time: it holds since ``received`` or earlier (``Bridge.since_known`` False)."""
         text = payload.strip()
         if text not in (b"0", b"1"):
             self.bridge_rejected += 1
@@ -161,15 +186,34 @@ class FleetModel:
         current = self._bridges.get(site)
         if current is not None and current.up == up:
             return False
-        self._bridges[site] = Bridge(site, up, _aware(received))
+        self._bridges[site] = Bridge(site, up, _aware(received), since_known=not retained)
         return True
 
     def bridges(self) -> list[Bridge]:
         return [self._bridges[site] for site in sorted(self._bridges)]
 
+    def bridge_of(self, site: str) -> Bridge | None:
+        """The site broker's bridge, or None for a site whose kiosks talk to the centre."""
+        return self._bridges.get(site)
+
     def is_cut_off(self, site: str) -> bool:
         bridge = self._bridges.get(site)
         return bridge is not None and not bridge.up
+
+    def topology(self, sites: Iterable[str] = (), now: datetime | None = None) -> list[SiteBroker]:
+        """Every site broker heard of (of ``sites``, or all), with the kiosks seen through it;
+        a site without a bridge is not in it."""
+        moment = now or self._clock()
+        wanted = set(sites)
+        alerts = {alert.site: alert for alert in self.site_alerts(moment)}
+        found = []
+        for bridge in self.bridges():
+            if wanted and bridge.site not in wanted:
+                continue
+            kiosks = self.kiosks([bridge.site])
+            heard = sum(not self.is_offline(kiosk, moment) for kiosk in kiosks)
+            found.append(SiteBroker(bridge, len(kiosks), heard, alerts.get(bridge.site)))
+        return found
 
     def site_alerts(self, now: datetime | None = None) -> list[Alert]:
         """A site whose bridge has been down for longer than ``cut_off_alert_after`` during
@@ -244,7 +288,13 @@ class FleetModel:
         return kiosk.last_seen if self.is_offline(kiosk, now) else None
 
     def shown_state(self, kiosk: Kiosk, now: datetime | None = None) -> str:
-        return "offline" if self.is_offline(kiosk, now) else kiosk.state
+        """The kiosk's state, ``offline`` when unheard for long; ``unheard`` when it is not
+        heard because its site broker's bridge is down (it may well be working in the room)."""
+        if not self.is_offline(kiosk, now):
+            return kiosk.state
+        if kiosk.state != "offline" and self.is_cut_off(kiosk.site):
+            return "unheard"
+        return "offline"
 
     def kiosks(self, sites: Iterable[str] = ()) -> list[Kiosk]:
         wanted = set(sites)
@@ -294,16 +344,34 @@ class FleetModel:
                     problems,
                 )
             )
+        printer = kiosk.figures.get("printer")
+        # A printer that cannot print matters while someone could want it: the kiosk is on and
+        # the room is open. A kiosk that is off says nothing new about its printer.
+        if printer in PRINTER_PROBLEMS and opened is not None and since is None:
+            found.append(
+                Alert(kiosk.site, kiosk.machine, "printer", f"printer: {printer}", detail=printer)
+            )
         return found
 
-    def alerts(self, now: datetime | None = None) -> list[Alert]:
-        kiosks = [alert for kiosk in self.kiosks() for alert in self.alerts_for(kiosk, now)]
-        return self.site_alerts(now) + kiosks
+    def alerts(self, now: datetime | None = None, sites: Iterable[str] = ()) -> list[Alert]:
+        """Every alert (of ``sites``, or all): the sites' own (cut off) first."""
+        wanted = set(sites)
+        moment = now or self._clock()
+        kiosks = [
+            alert for kiosk in self.kiosks(wanted) for alert in self.alerts_for(kiosk, moment)
+        ]
+        own = [alert for alert in self.site_alerts(moment) if not wanted or alert.site in wanted]
+        return own + kiosks
 
     def summary(self, now: datetime | None = None) -> dict[str, SiteFleet]:
-        """Per site: kiosks online, of which in a session, offline, and alerts."""
+        """Per site: kiosks online, of which in a session, offline, and alerts (the site's own
+        included: a site broker cut off is one)."""
         moment = now or self._clock()
         counts: dict[str, dict[str, int]] = {}
+        for alert in self.site_alerts(moment):
+            counts.setdefault(
+                alert.site, {"online": 0, "in_session": 0, "offline": 0, "alerts": 0}
+            )["alerts"] += 1
         for kiosk in self.kiosks():
             entry = counts.setdefault(
                 kiosk.site, {"online": 0, "in_session": 0, "offline": 0, "alerts": 0}

@@ -1,7 +1,8 @@
 """What the admin console's and the buddy desk's MQTT links share: one paho client that
 connects in the background, subscribes on every (re)connect, says when it is connected, hands
 each message to the link and counts (never raises on) a message the protocol rejects, and
-answers help calls."""
+answers help calls. A link may also listen outside ``kiosk/v1`` (the console: the site brokers'
+bridge states, ``bridges/+/state``) through :meth:`ConsoleLink.handle_outside`."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.wire.broker import BrokerSettings, make_client
 from kiosk.wire.protocol import (
+    PREFIX,
     Channel,
     CheckIn,
     HelpChange,
     HelpOutcome,
     HelpState,
+    Reason,
     Rejected,
     SiteChannel,
     SiteTopic,
@@ -115,6 +118,11 @@ class ConsoleLink(ABC):
         link subscribes to them. Raise ``Rejected`` like :meth:`handle`."""
         log.debug("the %s has no use for %s", self._who, topic)
 
+    def handle_outside(self, topic: str, message: mqtt.MQTTMessage) -> None:
+        """A message on a subscribed topic outside ``kiosk/v1``; refused unless a link that
+        subscribes to one reads it. Raise ``Rejected`` like :meth:`handle`."""
+        raise Rejected(Reason.BAD_TOPIC, "not a kiosk/v1 topic")
+
     def _on_connect(
         self, client: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any
     ) -> None:
@@ -134,7 +142,9 @@ class ConsoleLink(ABC):
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            if is_site_topic(message.topic):
+            if not message.topic.startswith(f"{PREFIX}/"):
+                self.handle_outside(message.topic, message)
+            elif is_site_topic(message.topic):
                 self.handle_site(SiteTopic.parse(message.topic), message)
             else:
                 self.handle(Topic.parse(message.topic), message)

@@ -104,5 +104,15 @@ SECTIONS: tuple[Section, ...] = (
         rows="task",
         part="printing",
     ),
+    # The skills check and the faces (issue 20): levels per area; faces per task and visit.
+    Section("skills_levels", kind="skills_level", part="skills", rows="pair", words="skills_"),
+    Section(
+        "feedback",
+        kind="task_feedback",
+        part="feedback",
+        rows="task_step",
+        words="face_",
+        renamed=tuple((f"-#{face}", f"face_visit_{face}") for face in ("happy", "neutral", "sad")),
+    ),
 )
 BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}

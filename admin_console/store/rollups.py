@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Connection, Dialect
 
 from admin_console.store.orm import DailyCountRow, DailyTotalRow, MonthlyCountRow, MonthlyTotalRow
+from kiosk.wire.protocol import SKILL_AREAS
 
 Key = tuple[date, str, str, str]  # day, site, kind, key
 
@@ -76,11 +77,13 @@ class Counted:
     """One count an event type feeds besides ``event`` (every event, by type): in ``kind``, under
     the key ``key(data, hour)`` — ``data`` the event's own fields, ``hour`` its local
     ``"weekday-hour"``. The read side (``admin_console/read/``) reads the counts by kind; a
-    report table of a kind is one ``Section`` in ``admin_console/read/sections.py``."""
+    report table of a kind is one ``Section`` in ``admin_console/read/sections.py``. ``key``
+    may give a tuple of keys, each counted: one event, several rows (the skills check's five
+    areas)."""
 
     event: str
     kind: str
-    key: Callable[[Mapping[str, Any], str], str]
+    key: Callable[[Mapping[str, Any], str], str | tuple[str, ...]]
     weight: str | None = None  # a whole-number field added instead of 1 (pages printed)
 
 
@@ -107,9 +110,20 @@ COUNTED: tuple[Counted, ...] = (
         lambda data, _hour: "color" if data["color"] else "grey",
         "pages",
     ),
+    # The skills check (issue 20): one count per area of the one event, "safety#with_help".
+    Counted(
+        "skills_checked",
+        "skills_level",
+        lambda data, _hour: tuple(f"{area}#{data[area]}" for area in SKILL_AREAS),
+    ),
+    # The faces: per guided task, "-" for the visit as a whole ("I'm done").
+    Counted(
+        "feedback", "task_feedback", lambda data, _hour: f"{data['task'] or '-'}#{data['face']}"
+    ),
 )
 _COUNTED_BY_TYPE: dict[
-    str, tuple[tuple[str, Callable[[Mapping[str, Any], str], str], str | None], ...]
+    str,
+    tuple[tuple[str, Callable[[Mapping[str, Any], str], str | tuple[str, ...]], str | None], ...],
 ] = {
     event: tuple((c.kind, c.key, c.weight) for c in COUNTED if c.event == event)
     for event in dict.fromkeys(c.event for c in COUNTED)
@@ -126,9 +140,12 @@ def counts_for(events: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Counter[K
         site, kind, data = event["site"], event["type"], event["data"]
         counts[(day, site, "event", kind)] += 1
         for counted_kind, key, weight in counted.get(kind, ()):
-            counts[(day, site, counted_kind, key(data, hour))] += (
-                1 if weight is None else data[weight]
-            )
+            keys = key(data, hour)
+            if type(keys) is str:
+                counts[(day, site, counted_kind, keys)] += 1 if weight is None else data[weight]
+            else:
+                for one in keys:
+                    counts[(day, site, counted_kind, one)] += 1 if weight is None else data[weight]
     return counts
 
 

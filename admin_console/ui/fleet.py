@@ -1,17 +1,20 @@
-"""Fleet tab: every kiosk by site with its label, state, last contact, version, load and
-alerts."""
+"""Fleet tab: the site brokers and their line to the centre (issue 21: up or down, since
+when, the kiosks heard through each), then every kiosk by site with its label, state, last
+contact, version, load, printer and alerts. A site whose kiosks talk to the centre directly
+has no site broker, and none is shown for it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from admin_console.desk.fleet import FleetModel, Kiosk
+from admin_console.desk.fleet import Alert, FleetModel, Kiosk, SiteBroker
 from admin_console.ui.language import N_, alert_text, tr, trn
 from admin_console.ui.widgets import (
     ALERT,
@@ -19,6 +22,7 @@ from admin_console.ui.widgets import (
     QUIET,
     fill_table,
     format_ago,
+    heading,
     make_table,
     no_data_label,
 )
@@ -43,7 +47,46 @@ STATES = {
     "in_session": N_("QtFleetTab", "in a session"),
     "locked": N_("QtFleetTab", "locked"),
     "offline": N_("QtFleetTab", "offline"),
+    # behind a site broker whose bridge is down: maybe working in the room, not heard here
+    "unheard": N_("QtFleetTab", "not heard (room cut off)"),
 }
+BROKER_COLUMNS = (
+    N_("QtFleetTab", "Site"),
+    N_("QtFleetTab", "Line to the centre"),
+    N_("QtFleetTab", "Since"),
+    N_("QtFleetTab", "Kiosks heard through it"),
+    N_("QtFleetTab", "Alert"),
+)
+
+
+def since_text(broker: SiteBroker, now: datetime, zone: ZoneInfo) -> str:
+    """When the bridge went up or down, in local time, and how long ago; a state the console
+    found retained when it started began then or earlier."""
+    since = broker.bridge.since
+    local = since.astimezone(zone)
+    same_day = local.date() == now.astimezone(zone).date()
+    moment = local.strftime("%H:%M" if same_day else "%d/%m %H:%M")
+    if not broker.bridge.since_known:
+        moment = tr("QtFleetTab", "{time} or earlier", time=moment)
+    return f"{moment} ({format_ago(since, now)})"
+
+
+def broker_row(broker: SiteBroker, now: datetime, zone: ZoneInfo) -> tuple[str, ...]:
+    """One site broker as the topology table shows it."""
+    line = tr("QtFleetTab", "connected") if broker.bridge.up else tr("QtFleetTab", "cut off")
+    return (
+        broker.bridge.site,
+        line,
+        since_text(broker, now, zone),
+        tr("QtFleetTab", "{heard} of {n}", heard=broker.heard, n=broker.kiosks),
+        alert_text(broker.alert) if broker.alert else "",
+    )
+
+
+def alert_line(alert: Alert) -> str:
+    """An alert in the list above the tables: the site's own without a PC."""
+    where = f"{alert.site}/{alert.machine}" if alert.machine else alert.site
+    return tr("QtFleetTab", "{where}: {alert}", where=where, alert=alert_text(alert))
 
 
 def hours_text(hours: OpeningHours) -> str:
@@ -121,6 +164,13 @@ class QtFleetTab(QWidget):
         self.alerts.setWordWrap(True)
         self.alerts.setStyleSheet("background: #FCE8E6; color: #8B0000; padding: 6px")
         layout.addWidget(self.alerts)
+        self.brokers_heading = heading(tr("QtFleetTab", "Site brokers: their line to the centre"))
+        layout.addWidget(self.brokers_heading)
+        self.brokers = make_table([tr("QtFleetTab", c) for c in BROKER_COLUMNS], stretch=4)
+        self.brokers.setSortingEnabled(False)
+        layout.addWidget(self.brokers)
+        self.kiosks_heading = heading(tr("QtFleetTab", "Kiosks"))
+        layout.addWidget(self.kiosks_heading)
         self.empty = no_data_label(tr("QtFleetTab", "No kiosk has reported yet."))
         layout.addWidget(self.empty)
         self.table = make_table([tr("QtFleetTab", c) for c in COLUMNS], stretch=10)
@@ -131,7 +181,7 @@ class QtFleetTab(QWidget):
         self._timer.start(5000)
 
     def _sync_sites(self) -> None:
-        sites = self.fleet.sites()
+        sites = sorted(set(self.fleet.sites()) | {b.site for b in self.fleet.bridges()})
         known = [self.site.itemData(i) for i in range(1, self.site.count())]
         if known != sites:
             chosen = self.site.currentData()
@@ -149,8 +199,10 @@ class QtFleetTab(QWidget):
         now = self._clock()
         site = self.site.currentData() or ""
         kiosks = self.fleet.kiosks([site] if site else [])
+        self._update_brokers(site, now)
         rows, colours = [], []
-        all_alerts = []
+        all_alerts = self.fleet.site_alerts(now)
+        all_alerts = [a for a in all_alerts if not site or a.site == site]
         for kiosk in kiosks:
             alerts = self.fleet.alerts_for(kiosk, now)
             all_alerts += alerts
@@ -174,7 +226,7 @@ class QtFleetTab(QWidget):
         fill_table(self.table, rows, numeric=(6, 7, 8), colours=colours)
         self.empty.setVisible(not kiosks)
         self.table.setVisible(bool(kiosks))
-        offline = sum(self.fleet.is_offline(k, now) for k in kiosks)
+        offline = sum(self.fleet.shown_state(k, now) == "offline" for k in kiosks)
         self.summary.setText(
             trn(
                 "QtFleetTab",
@@ -185,7 +237,7 @@ class QtFleetTab(QWidget):
             )
         )
         self.alerts.setVisible(bool(all_alerts))
-        shown = [f"{a.site}/{a.machine}: {alert_text(a)}" for a in all_alerts[:8]]
+        shown = [alert_line(a) for a in all_alerts[:8]]
         more = len(all_alerts) - len(shown)
         self.alerts.setText(
             trn("QtFleetTab", "{n} alert — ", "{n} alerts — ", len(all_alerts))
@@ -193,13 +245,31 @@ class QtFleetTab(QWidget):
             + (tr("QtFleetTab", " … and {m} more").format(m=more) if more > 0 else "")
         )
 
+    def _update_brokers(self, site: str, now: datetime) -> None:
+        """The site brokers (of the chosen site): hidden when there is none."""
+        zone = ZoneInfo(self.fleet.settings.timezone)
+        brokers = self.fleet.topology([site] if site else [], now)
+        fill_table(
+            self.brokers,
+            [broker_row(b, now, zone) for b in brokers],
+            colours=[None if b.bridge.up else ALERT for b in brokers],
+        )
+        for widget in (self.brokers_heading, self.brokers, self.kiosks_heading):
+            widget.setVisible(bool(brokers))
+        self.brokers.setMaximumHeight(
+            self.brokers.horizontalHeader().height()
+            + sum(self.brokers.rowHeight(r) for r in range(len(brokers)))
+            + 2 * self.brokers.frameWidth()
+            + 4
+        )
+
     @staticmethod
     def _colour(state: str, alert: bool) -> QColor | None:
         if alert:
             return ALERT
-        if state == "offline":
+        if state in ("offline", "unheard"):
             return QUIET
         return GOOD if state == "in_session" else None
 
 
-__all__ = ["Kiosk", "QtFleetTab"]
+__all__ = ["Kiosk", "QtFleetTab", "broker_row"]

@@ -79,7 +79,22 @@ def alert_text(alert: Alert) -> str:
     if alert.kind == "content":
         n = int(alert.value)
         return trn("Alerts", "{n} task file left out", "{n} task files left out", n)
+    if alert.kind == "cut_off":
+        return tr("Alerts", "cut off from the centre for {n} min", n=int(alert.value))
+    if alert.kind == "printer" and alert.detail in PRINTER_ALERTS:
+        return tr("Alerts", PRINTER_ALERTS[alert.detail])
     return alert.message
+
+
+# A printer that cannot print (desk.fleet.PRINTER_PROBLEMS), as the alert says it.
+PRINTER_ALERTS = {
+    "missing": N_("Alerts", "printer not found"),
+    "stopped": N_("Alerts", "printer stopped"),
+    "no_paper": N_("Alerts", "printer out of paper"),
+    "offline": N_("Alerts", "printer off or unreachable"),
+    "jammed": N_("Alerts", "paper jam in the printer"),
+    "other": N_("Alerts", "printer error"),
+}
 
 
 def choose_language(requested: str | None) -> str:

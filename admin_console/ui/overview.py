@@ -1,4 +1,5 @@
-"""Overview tab: per site, kiosks online / in a session / offline, today's sessions, help calls.
+"""Overview tab: per site, kiosks online / in a session / offline, today's sessions, help calls,
+alerts (a site cut off from the centre is one alert for the site, not one per kiosk).
 
 "Online", "in a session" and "offline" are live figures: they come from the broker. While the
 console is not connected to it, they are unknown, and shown as "—" with the reason, never as
@@ -105,10 +106,14 @@ class QtOverviewTab(QWidget):
         self.update_view()
 
     def _alerts_text(self, site: str, now: datetime) -> str:
-        alerts = [a for k in self.fleet.kiosks([site]) for a in self.fleet.alerts_for(k, now)]
+        """The site's alerts: its own first (a site broker cut off from the centre), then its
+        kiosks' with the PC's name."""
+        alerts = self.fleet.alerts(now, [site])
         if not alerts:
             return ""
-        first = ", ".join(f"{a.machine} {alert_text(a)}" for a in alerts[:2])
+        first = ", ".join(
+            f"{a.machine} {alert_text(a)}" if a.machine else alert_text(a) for a in alerts[:2]
+        )
         return first + (
             tr("QtOverviewTab", " (+{n} more)").format(n=len(alerts) - 2) if len(alerts) > 2 else ""
         )

@@ -1,9 +1,10 @@
-"""Usage tab: what visitors come for and where they give up, as charts over sites and a period."""
+"""Usage tab: what visitors come for and where they give up, as charts over sites and a period;
+the pages printed per site and per guided task when any were (issue 19)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from PySide6.QtCore import QDate, QLocale
@@ -12,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from admin_console.read.help import HelpDay, HelpWaits, help_per_day, help_waits
 from admin_console.read.help_loop import NOT_SAID, HelpLoopFigures, help_loop_figures
+from admin_console.read.printing import OUTSIDE_TASK, PrintedPages, printed_pages
+from admin_console.read.skills import MIN_COUNT, VISIT, SkillsFigures, skills_figures
 from admin_console.read.usage import (
     TaskFunnel,
     UsageFilter,
@@ -39,6 +42,8 @@ class UsageData:
     help_days: list[HelpDay]
     waits: HelpWaits
     loop: HelpLoopFigures
+    printed: PrintedPages = field(default_factory=PrintedPages)
+    skills: SkillsFigures = field(default_factory=SkillsFigures)
 
     @property
     def empty(self) -> bool:
@@ -58,6 +63,8 @@ def load_usage(engine: Engine, usage: UsageFilter) -> UsageData:
         help_per_day(engine, usage, unit),
         help_waits(engine, usage),
         help_loop_figures(engine, usage),
+        printed_pages(engine, usage),
+        skills_figures(engine, usage),
     )
 
 
@@ -99,6 +106,108 @@ def outcome_word(key: str) -> str:
 
 def topic_word(key: str) -> str:
     return tr("QtUsageTab", TOPIC_WORDS[key]) if key in TOPIC_WORDS else key
+
+
+def task_word(key: str) -> str:
+    """A task's key as the charts show it; pages printed outside a guided task say so."""
+    return tr("QtUsageTab", "outside a guided task") if key == OUTSIDE_TASK else key
+
+
+def printing_charts(printed: PrintedPages) -> dict[str, QWidget]:
+    """Pages printed per site (black and white, colour: stacked) and per guided task (the ten
+    with the most pages); nothing when no page was printed."""
+    if not printed.total:
+        return {}
+    sites = printed.sites[:12][::-1]  # the most pages on top
+    tasks = list(printed.tasks.items())[:10][::-1]
+    return {
+        "printed_sites": bar_chart(
+            tr(
+                "QtUsageTab",
+                "Pages printed per site: {n} in all, {color} in colour",
+                n=printed.total,
+                color=printed.color,
+            ),
+            [s.site for s in sites],
+            {
+                tr("QtUsageTab", "black and white"): [s.grey for s in sites],
+                tr("QtUsageTab", "colour"): [s.color for s in sites],
+            },
+            horizontal=True,
+            stacked=True,
+        ),
+        "printed_tasks": bar_chart(
+            tr("QtUsageTab", "Pages printed per guided task"),
+            [task_word(key) for key, _ in tasks],
+            {tr("QtUsageTab", "pages"): [n for _, n in tasks]},
+            horizontal=True,
+        ),
+    }
+
+
+# The skills check's areas and levels, and the faces (issue 20), as the charts say them.
+AREA_WORDS = {
+    "information": N_("QtUsageTab", "finding information"),
+    "communication": N_("QtUsageTab", "communication and collaboration"),
+    "content": N_("QtUsageTab", "forms and documents"),
+    "safety": N_("QtUsageTab", "safety"),
+    "problems": N_("QtUsageTab", "solving problems"),
+}
+LEVEL_WORDS = {
+    "alone": N_("QtUsageTab", "can do it alone"),
+    "with_help": N_("QtUsageTab", "with help"),
+    "not_yet": N_("QtUsageTab", "not yet"),
+}
+FACE_WORDS = {
+    "happy": N_("QtUsageTab", "it worked"),
+    "neutral": N_("QtUsageTab", "partly"),
+    "sad": N_("QtUsageTab", "it did not work"),
+}
+
+
+def skills_charts(skills: SkillsFigures) -> dict[str, QWidget]:
+    """The levels per area of the skills checks, and the faces per guided task ("-": on
+    "I'm done"); counts of 1 to 4 are not drawn (as in the report); nothing without data."""
+    charts: dict[str, QWidget] = {}
+    if skills.checks:
+        shown = skills.shown_levels()
+        areas = list(shown)[::-1]  # the first area on top
+        charts["skills_levels"] = bar_chart(
+            tr(
+                "QtUsageTab",
+                "Skills check: level per area ({n} checks; counts under {min} not shown)",
+                n=skills.checks,
+                min=MIN_COUNT,
+            ),
+            [tr("QtUsageTab", AREA_WORDS[area]) for area in areas],
+            {
+                tr("QtUsageTab", LEVEL_WORDS[level]): [shown[area][level] or 0 for area in areas]
+                for level in LEVEL_WORDS
+            },
+            horizontal=True,
+            stacked=True,
+        )
+    faces = skills.shown_faces()
+    if any(any(row.values()) for row in faces.values()):
+        tasks = list(faces)[:10][::-1]  # the most answered on top
+        names = [
+            tr("QtUsageTab", "the visit as a whole") if task == VISIT else task for task in tasks
+        ]
+        charts["feedback"] = bar_chart(
+            tr(
+                "QtUsageTab",
+                "Did it work? The faces per guided task (counts under {min} not shown)",
+                min=MIN_COUNT,
+            ),
+            names,
+            {
+                tr("QtUsageTab", FACE_WORDS[face]): [faces[task][face] or 0 for task in tasks]
+                for face in FACE_WORDS
+            },
+            horizontal=True,
+            stacked=True,
+        )
+    return charts
 
 
 def decimal(value: float, places: int = 1) -> str:
@@ -284,10 +393,12 @@ class QtUsageTab(QWidget):
                 {tr("QtUsageTab", "calls"): [n for _, n in topics]},
                 horizontal=True,
             ),
+            **printing_charts(data.printed),
+            **skills_charts(data.skills),
         }
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
-        order = (
+        order: tuple[str, ...] = (
             "sessions",
             "hours",
             "tasks",
@@ -298,7 +409,12 @@ class QtUsageTab(QWidget):
             "outcomes",
             "topics",
             "languages",
+            "printed_sites",
+            "printed_tasks",
+            "skills_levels",
+            "feedback",
         )
+        order = tuple(key for key in order if key in self.charts)
         for index, key in enumerate(order):
             grid.addWidget(self.charts[key], index // 2, index % 2)
         self.chart_area.setWidget(grid_host)  # the old charts go with the old host

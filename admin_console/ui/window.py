@@ -45,10 +45,15 @@ class QtAdminBridge(QObject):
     help_change = Signal(str, str, object)
     ack = Signal(str, str, object)
     connection = Signal(bool)
+    bridge = Signal(str, object, bool)  # site, payload, retained
 
     def callbacks(self) -> AdminCallbacks:
         return AdminCallbacks(
-            self.status.emit, self.help_change.emit, self.ack.emit, self.connection.emit
+            self.status.emit,
+            self.help_change.emit,
+            self.ack.emit,
+            self.connection.emit,
+            self.bridge.emit,
         )
 
 
@@ -143,6 +148,7 @@ class QtAdminWindow(QMainWindow):
         bridge.help_change.connect(self.on_help_change)
         bridge.ack.connect(self.on_ack)
         bridge.connection.connect(self.set_connected)
+        bridge.bridge.connect(self.on_bridge)
         self.helpdesk.reply = link.reply_help
         self.commands.publish = link.publish_command
         self.set_connected(link.connected)
@@ -174,6 +180,11 @@ class QtAdminWindow(QMainWindow):
     def on_status(self, site: str, machine: str, status: Status, retained: bool) -> None:
         if self.fleet.apply_status(site, machine, status, self._clock(), retained):
             self.queue.set_online(machine, status.state != "offline", site=site)
+            self._schedule_views()
+
+    def on_bridge(self, site: str, payload: bytes, retained: bool) -> None:
+        """A site broker's bridge up or down (issue 21): the fleet view and the overview."""
+        if self.fleet.apply_bridge(site, payload, self._clock(), retained):
             self._schedule_views()
 
     def on_ack(self, site: str, machine: str, ack: CommandAck) -> None:

@@ -340,6 +340,19 @@ class KioskCore:
         if self.session:
             self._outbox.add_event(make_event("site_opened", self.session, site_key=site_key))
 
+    # --- the skills check and the faces (issue 20): anonymous, no session id ------------------
+
+    def skills_checked(self, levels: Mapping[str, str]) -> None:
+        """The skills check's one event: a level per area (``session`` null: it joins no
+        visit's other events). The answers themselves never leave the screen."""
+        self._outbox.add_event(make_event("skills_checked", None, **dict(levels)))
+        self._changed()  # the link is woken: it goes now, not with the next heartbeat
+
+    def feedback(self, face: str, task: str | None = None) -> None:
+        """A face tapped when a guided task ended (``task``) or on "I'm done" (None)."""
+        self._outbox.add_event(make_event("feedback", None, face=face, task=task))
+        self._changed()
+
     def cancel_help(self) -> None:
         if self.help is None:
             return

@@ -53,9 +53,9 @@ class Theme:
         title = round(max(self.title_pt, self.base_pt * scale * 1.3))
         step_title = round(max(self.base_pt + 8, self.base_pt * scale * 1.15))
         # The buttons around the content (the action bar, and on the task screen the bar on
-        # top and Previous / Next) grow to 125 % at most: the step's text and the web page
-        # keep the room, and the action bar stays one row ("Ik ben klaar — alles wissen" and
-        # "Roep een buddy" fill 1366 px).
+        # top and Previous / Next; the print screen's choices) grow to 125 % at most: the
+        # step's text, the web page and the print screen's words keep the room, and the action
+        # bar stays one row ("Ik ben klaar — alles wissen" and "Roep een buddy" fill 1366 px).
         cap = round((self.base_pt + 8) * CONTROLS_MAX_SIZE / 100)
         control, big_control = min(base, cap), min(big, cap)
         # "No buddy now" is said big from the start (it decides whether to call at all); at
@@ -111,18 +111,26 @@ class Theme:
         QPushButton#done {{ background: {self.background}; color: {self.primary};
                             border: 3px solid {self.primary}; min-height: 56px; }}
         QPushButton[current="true"] {{ background: {self.primary}; color: {self.primary_text}; }}
-        QScrollBar:vertical {{ width: 28px; }}
-        QScrollBar:horizontal {{ height: 28px; }}
+        QScrollBar:vertical {{ width: 28px; background: {self.disabled}; border: none; }}
+        QScrollBar:horizontal {{ height: 28px; background: {self.disabled}; border: none; }}
+        QScrollBar::handle {{ background: {self.primary}; border-radius: 8px; margin: 4px; }}
+        QScrollBar::handle:vertical {{ min-height: 56px; }}
+        QScrollBar::handle:horizontal {{ min-width: 56px; }}
+        QScrollBar::add-line, QScrollBar::sub-line {{ width: 0px; height: 0px; border: none; }}
+        QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
         QWidget#access_bar QPushButton, QWidget#browser_bar QPushButton,
-        QWidget#picker_bar QPushButton, QLabel#browser_site {{ font-size: {self.base_pt}pt; }}
+        QWidget#picker_bar QPushButton, QLabel#browser_site,
+        QWidget#viewer_bar QPushButton {{ font-size: {self.base_pt}pt; }}
         QWidget#access_bar QPushButton {{ padding: 6px 14px; min-height: 48px; }}
         QWidget#access_bar QLabel {{ font-size: {self.base_pt}pt; }}
         QLabel#browser_site {{ font-weight: bold; }}
         QWidget#action_bar QPushButton, QWidget#task_bar QPushButton,
-        QWidget#task_player QPushButton {{ font-size: {control}pt; }}
+        QWidget#task_player QPushButton, QWidget#print_screen QPushButton,
+        QWidget#print_choices QLabel {{ font-size: {control}pt; }}
         QWidget#action_bar QPushButton#primary, QWidget#action_bar QPushButton#help,
         QWidget#action_bar QLabel#help_status, QWidget#task_bar QPushButton#view_switch,
-        QWidget#task_player QPushButton#primary {{ font-size: {big_control}pt; }}
+        QWidget#task_player QPushButton#primary, QWidget#print_screen QPushButton#primary,
+        QWidget#print_choices QLabel#step_title {{ font-size: {big_control}pt; }}
         """
 
 

@@ -91,7 +91,12 @@ def _task_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         log.debug("no task folder at %s", folder)
         return []
-    return sorted(path for path in folder.glob("*.toml") if not path.name.startswith("."))
+    # offers.toml is the site's local offers for the skills check (kiosk.model.skills), no task
+    return sorted(
+        path
+        for path in folder.glob("*.toml")
+        if not path.name.startswith(".") and path.name != "offers.toml"
+    )
 
 
 def load_task_file(

@@ -27,12 +27,9 @@ class QtActionBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(40, 6, 40, 10)
         self._outer = outer
-        self.help_status = QtStatusLine("help_status")
-        self.help_status.hide()
-        # It can hold the keyboard's focus when the call's buttons give way (a claimed call):
-        # the focus then stays on what is happening, never on "I'm done".
-        self.help_status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        outer.addWidget(self.help_status)
+        # What happens with the call: made with the first call (the first status bar costs the
+        # start screen ~5 ms, and nobody has called yet).
+        self._help_status: QtStatusLine | None = None
         row = QHBoxLayout()
         self._row = row
         self.call_button = make_button("help")
@@ -48,6 +45,18 @@ class QtActionBar(QWidget):
         self.done_button.clicked.connect(self.done_requested)
         row.addWidget(self.done_button)
         outer.addLayout(row)
+
+    @property
+    def help_status(self) -> QtStatusLine:
+        """The call's status line above the buttons, made the first time it is needed."""
+        if self._help_status is None:
+            line = self._help_status = QtStatusLine("help_status")
+            line.hide()
+            # It can hold the keyboard's focus when the call's buttons give way (a claimed
+            # call): the focus then stays on what is happening, never on "I'm done".
+            line.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self._outer.insertWidget(0, line)
+        return self._help_status
 
     def set_text_size(self, percent: int) -> None:
         """The theme caps this bar's text: the buttons stay where they are at every size."""
@@ -70,8 +79,9 @@ class QtActionBar(QWidget):
         self.call_button.setEnabled(off_duty is None)
         set_text(self.cancel_button, texts("cancel_call"))
         set_text(self.done_button, texts("done_button"), texts("done_button_name"))
-        self.help_status.setAccessibleDescription(texts("help_status_name"))
-        self.help_status.say(status)
+        if status or self._help_status is not None:
+            self.help_status.setAccessibleDescription(texts("help_status_name"))
+            self.help_status.say(status)
         # While a call is pending the button gives way to what is happening with it, and the
         # keyboard's focus goes with it to the button in its place.
         had_focus = self.call_button.hasFocus() or self.cancel_button.hasFocus()

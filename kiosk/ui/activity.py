@@ -5,6 +5,9 @@ a task shows one thing at a time over the whole width: the steps, or the website
 toggle between them ("Show the website" / "Back to the steps"). Going to another step keeps
 what is shown: a visitor who does the step on the site (auto-advance) stays on the site.
 
+While the print screen is open (issue 19) it has the whole area, in a task too: the steps and
+the task's bar wait behind it, and come back as they were when the visitor leaves it.
+
 QtWebEngine costs about 400 MB, so the browser module is imported and the browser made only
 the first time a visitor opens a site or a task.
 """
@@ -184,6 +187,7 @@ class QtActivity(QWidget):
     def ensure_browser(self) -> QtSafeBrowser:
         if self.browser is None:
             self.browser = self._make_browser()
+            self.browser.print_screen_shown.connect(lambda _shown: self._arrange(self.width()))
             self.stack.addWidget(self.browser)
         return self.browser
 
@@ -211,6 +215,16 @@ class QtActivity(QWidget):
         self._website_shown = shown
         self._arrange(self.width())
 
+    @property
+    def printing_shown(self) -> bool:
+        """The browser's print screen is open: it takes the whole area."""
+        browser = self.browser
+        return (
+            browser is not None
+            and browser.print_screen_open
+            and self.stack.currentWidget() is browser
+        )
+
     def _toggle(self) -> None:
         self.show_website(not self._website_shown)
 
@@ -227,14 +241,15 @@ class QtActivity(QWidget):
         """Side by side, or one at a time: who is visible, and how wide the player is."""
         self.one_at_a_time = not self._side_by_side_fits(width)
         one = self.one_at_a_time and self._task
-        steps = self._task and not (one and self._website_shown)
+        printing = self.printing_shown
+        steps = self._task and not printing and not (one and self._website_shown)
         if self.one_at_a_time:
             self.player.set_column_width(width, fixed=False)
         else:
             self.player.set_column_width(round(width * PLAYER_SHARE))
         self.player.set_compact(one)
-        self.task_bar.setVisible(one)
-        page = not one or self._website_shown
+        self.task_bar.setVisible(one and not printing)
+        page = printing or not one or self._website_shown
         # What goes away first: never both at full width at once, not even for a moment.
         for widget, visible in sorted(
             ((self.player, steps), (self.stack, page)), key=lambda pair: pair[1]

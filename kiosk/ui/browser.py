@@ -115,6 +115,9 @@ class QtSafeBrowser(QWidget):
     downloaded = Signal(str)  # kind of file saved: pdf | image | text | document
     address_changed = Signal(str)  # for the task player only: never log or send it
     close_requested = Signal()
+    # The print screen came (True) or went (False): in a task the activity then gives the
+    # browser the whole width, the steps wait (issue 19: at 1366x768 the choices scrolled).
+    print_screen_shown = Signal(bool)
 
     def __init__(
         self,
@@ -134,6 +137,7 @@ class QtSafeBrowser(QWidget):
         self._wipe_pending = False
         self.printing: QtPrinting | None = None  # enable_printing: a printer is configured
         self._print_from: QWidget | None = None  # where Back on the print screen goes
+        self._print_shown = False
         self.setAcceptDrops(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -174,6 +178,7 @@ class QtSafeBrowser(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.web_holder)
         self.stack.addWidget(self.downloads_panel)
+        self.stack.currentChanged.connect(self._page_changed)
         layout.addWidget(self.stack, 1)
         self.set_language(lang)
 
@@ -209,6 +214,10 @@ class QtSafeBrowser(QWidget):
     @property
     def current_key(self) -> str | None:
         return self._last_key
+
+    @property
+    def print_screen_open(self) -> bool:
+        return self._print_shown
 
     def set_language(self, lang: str) -> None:
         texts = self._texts = Texts(lang)
@@ -277,6 +286,12 @@ class QtSafeBrowser(QWidget):
         self.printing.print_file(saved.path, saved.kind)
         self.stack.setCurrentWidget(self.printing.screen)
         self._update_toolbar()
+
+    def _page_changed(self, _index: int) -> None:
+        shown = self.printing is not None and self.stack.currentWidget() is self.printing.screen
+        if shown != self._print_shown:
+            self._print_shown = shown
+            self.print_screen_shown.emit(shown)
 
     def _leave_print_screen(self) -> None:
         if self.printing is not None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -149,12 +150,18 @@ class QtFileViewer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        row = QHBoxLayout()
+        # One text size, as the browser bar (the theme: #viewer_bar): at 200 % its buttons
+        # were cut off ("our à vos télécharge…", "prim"); a long file name wraps instead.
+        bar = QWidget()
+        bar.setObjectName("viewer_bar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
         self.back_button = _button("secondary")
         self.back_button.clicked.connect(self.back_requested)
         row.addWidget(self.back_button)
         self.title = QLabel()
         self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.title, 1)
         self.print_button = _button("primary")
         self.print_button.clicked.connect(lambda: self.print_requested.emit(self._shown))
@@ -162,7 +169,7 @@ class QtFileViewer(QWidget):
         self.printing = False
         self._shown: SavedFile | None = None
         row.addWidget(self.print_button)
-        layout.addLayout(row)
+        layout.addWidget(bar)
         self.document = QPdfDocument(self)
         self.pdf_view = QPdfView()
         self.pdf_view.setDocument(self.document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QResizeEvent
@@ -20,8 +21,12 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import Texts
 from kiosk.model.theme import TEXT_SIZES
 from kiosk.model.tiles import Tile
+from kiosk.ui.feedback import QtFeedback
 from kiosk.ui.start_screen import QtLanguageRow
 from kiosk.ui.widgets import QtStatusLine, make_button, make_label, set_current, set_text
+
+SKILLS = "skills-check"  # the skills check's tile (never a task id: tasks are in the catalogue)
+SKILLS_ICON = Path(__file__).with_name("skills_icons") / "search.svg"
 
 
 def tinted(pixmap: QPixmap, colour: str) -> QPixmap:
@@ -143,6 +148,7 @@ class QtAccessibilityBar(QWidget):
 
 class QtHomeScreen(QWidget):
     tile_chosen = Signal(str)
+    skills_requested = Signal()  # "Wat kan ik al?" (issue 20)
 
     def __init__(self, can_read_aloud: bool) -> None:
         super().__init__()
@@ -158,6 +164,9 @@ class QtHomeScreen(QWidget):
         self.languages.label.hide()  # the languages' own names say it; the row keeps its room
         top.addWidget(self.languages)
         outer.addLayout(top)
+        # "Is het gelukt?" after a guided task (issue 20): fixed above the tiles, skippable.
+        self.feedback = QtFeedback()
+        outer.addWidget(self.feedback)
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 8)
@@ -185,6 +194,13 @@ class QtHomeScreen(QWidget):
         self._columns = 3
         self._icon_colour = "#FFFFFF"
         self._call_pending = False
+        # The skills check (issue 20): the last tile, when the kiosk offers it (``show_skills``).
+        self.skills_button = QtTile()
+        self.skills_button.on_needed = self._equalize
+        self.skills_button.clicked.connect(self.skills_requested)
+        self.skills_button.hide()
+        self._skills_shown = False
+        self._skills_tile = Tile(SKILLS, "", "", SKILLS_ICON)
 
     def set_text_size(self, percent: int) -> None:
         columns = 3 if percent == 100 else 2
@@ -196,6 +212,8 @@ class QtHomeScreen(QWidget):
     def _equalize(self) -> None:
         """Every tile as tall as the tallest: an even grid, whatever the titles' lengths."""
         tiles = list(self.tile_buttons.values())
+        if self._skills_shown:
+            tiles.append(self.skills_button)
         tallest = max((tile.needed for tile in tiles), default=120)
         for tile in tiles:
             if tile.minimumHeight() != tallest:
@@ -218,15 +236,32 @@ class QtHomeScreen(QWidget):
             self._grid.addWidget(button, index // columns, index % columns)
             self.tile_buttons[tile.id] = button
         self._label_tiles()
+        self._place_skills()
+
+    def _place_skills(self) -> None:
+        """The skills check's tile after the others (or none)."""
+        self._grid.removeWidget(self.skills_button)
+        if self._skills_shown:
+            index = len(self._tiles)
+            self._grid.addWidget(self.skills_button, index // self._columns, index % self._columns)
+            self.skills_button.show_tile(self._skills_tile, self._icon_colour)
+        self.skills_button.setVisible(self._skills_shown)
 
     def _label_tiles(self) -> None:
         for tile in self._tiles:
             self.tile_buttons[tile.id].show_tile(tile, self._icon_colour)
 
+    def show_skills(self, shown: bool) -> None:
+        """The "Wat kan ik al?" button, when the kiosk offers the skills check."""
+        if shown != self._skills_shown:
+            self._skills_shown = shown
+            self._place_skills()
+
     def set_icon_colour(self, colour: str) -> None:
         if colour != self._icon_colour:
             self._icon_colour = colour
             self._label_tiles()
+            self._place_skills()
 
     def retranslate(self, texts: Texts, tiles: list[Tile]) -> None:
         """Called on every change of the model: the tiles are drawn again only when they changed.
@@ -236,6 +271,10 @@ class QtHomeScreen(QWidget):
         """
         self.title.setText(texts("home_title"))
         self.body.setText(texts("home_body"))
+        skills = Tile(SKILLS, texts("skills_tile"), texts("skills_tile_summary"), SKILLS_ICON)
+        if skills != self._skills_tile:
+            self._skills_tile = skills
+            self._place_skills()
         self.languages.retranslate(texts)
         self.set_tiles(tiles)
 
@@ -255,4 +294,8 @@ class QtHomeScreen(QWidget):
     def spoken_text(self) -> str:
         shown = [label.text() for label in (self.duty, self.body) if label.isVisibleTo(self)]
         intro = " ".join(shown)
-        return " ".join([self.title.text(), intro, *(t.title for t in self._tiles)])
+        tiles = [t.title for t in self._tiles]
+        if self._skills_shown:
+            tiles.append(self._skills_tile.title)
+        feedback = self.feedback.spoken_text()
+        return " ".join(p for p in [self.title.text(), intro, feedback, *tiles] if p)

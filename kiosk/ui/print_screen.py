@@ -3,6 +3,11 @@ copies (− / +), black and white or colour (only where the printer can), the pa
 bladzijden"), and one big Print button. A refusal or a printer problem is said in plain words
 where the visitor looks, with what to do.
 
+It takes the browser's whole area, in a guided task too (kiosk/ui/activity.py: the steps wait
+behind it). The words may scroll at large text; the choices, Back and Print never do, and
+their text (questions and buttons) grows to 125 % at most, as the task's buttons
+(kiosk/model/theme.py): at 200 % they fit 1366x768 whole.
+
 It only draws what :func:`kiosk.printing.words.describe` decided; the print itself is
 kiosk/ui/print_flow.py's.
 """
@@ -43,7 +48,7 @@ class QtPrintScreen(QWidget):
 
     def __init__(self, can_read_aloud: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("print_screen")
+        self.setObjectName("print_screen")  # the theme caps its buttons' text, as the task's
         self._texts = Texts("en")
         self._copies = 1
         outer = QVBoxLayout(self)
@@ -67,31 +72,44 @@ class QtPrintScreen(QWidget):
         preview_box = QVBoxLayout()
         preview_box.addWidget(self.preview, 1)
         preview_box.addWidget(self.waiting, 1)
-        body.addLayout(preview_box, 2)
-        # The choices scroll rather than overlap at large text or on a small screen.
-        side_widget = QWidget()
-        side = QVBoxLayout(side_widget)
+        body.addLayout(preview_box, 1)  # an A4 page fits its height: it needs little width
+        # The screen has the whole width, in a task too (the steps wait). What the visitor reads
+        # is on top and may scroll at large text; the choices, Back and Print are below it and
+        # never scroll away (issue 19: the copies scrolled under the message).
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        body.addLayout(column, 2)
+        column.addWidget(self.read_button)
+        words = QWidget()
+        side = QVBoxLayout(words)
         side.setContentsMargins(0, 0, 8, 0)
         side.setSpacing(10)
-        side_scroll = QScrollArea()
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setWidget(side_widget)
-        # Print and Back stay in sight below the choices, whatever scrolls.
-        column = QVBoxLayout()
-        column.addWidget(side_scroll, 1)
-        body.addLayout(column, 3)
-        side.addWidget(self.read_button)
-        self.pages = _left(make_label())
-        side.addWidget(self.pages)
+        self.words_scroll = QScrollArea()
+        self.words_scroll.setWidgetResizable(True)
+        self.words_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.words_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.words_scroll.setWidget(words)
+        # Not its scroll bar's height (120 px with the large handle): at 200 % on 1366x768 the
+        # choices below need the room, and two lines of words with a scroll bar fit in this.
+        self.words_scroll.setMinimumHeight(100)
+        column.addWidget(self.words_scroll, 1)
         self.message = _left(make_label("notice"))  # first seen: why it cannot print
         self.message.hide()
         side.addWidget(self.message)
+        self.pages = _left(make_label())
+        side.addWidget(self.pages)
         self.left = _left(make_label("step_title"))
         side.addWidget(self.left)
+        side.addStretch(1)
+        # The choices: hidden while there is nothing to choose (the page is being made, or the
+        # printer cannot print: then the message says what to do).
+        self.choices = QWidget()
+        self.choices.setObjectName("print_choices")  # capped text, as the buttons (the theme)
+        choices = QVBoxLayout(self.choices)
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.setSpacing(6)
         self.copies_question = _left(make_label())
-        side.addWidget(self.copies_question)
+        choices.addWidget(self.copies_question)
         row = QHBoxLayout()
         self.fewer_button = make_button("secondary")
         self.fewer_button.setText("−")
@@ -105,26 +123,27 @@ class QtPrintScreen(QWidget):
         row.addWidget(self.fewer_button)
         row.addWidget(self.copies_value, 1)
         row.addWidget(self.more_button)
-        side.addLayout(row)
+        choices.addLayout(row)
         self.colour_box = QWidget()
         colour = QVBoxLayout(self.colour_box)
-        colour.setContentsMargins(0, 0, 0, 0)
+        colour.setContentsMargins(0, 4, 0, 0)
+        colour.setSpacing(6)
         self.colour_question = _left(make_label())
         colour.addWidget(self.colour_question)
-        colour_row = QVBoxLayout()  # one above the other: never cut in a narrow column
+        colour_row = QHBoxLayout()  # side by side: the column is wide since it has the width
         self.bw_button = make_button("toggle")
         self.color_button = make_button("toggle")
         group = QButtonGroup(self)
         for button in (self.bw_button, self.color_button):
             button.setCheckable(True)
             group.addButton(button)
-            colour_row.addWidget(button)
+            colour_row.addWidget(button, 1)
         self.bw_button.setChecked(True)
         self.bw_button.clicked.connect(lambda: self.color_chosen.emit(False))
         self.color_button.clicked.connect(lambda: self.color_chosen.emit(True))
         colour.addLayout(colour_row)
-        side.addWidget(self.colour_box)
-        side.addStretch(1)
+        choices.addWidget(self.colour_box)
+        column.addWidget(self.choices)
         self.print_button = make_button("primary")
         self.print_button.clicked.connect(self.print_requested)
         self.back_button = make_button("secondary")
@@ -157,7 +176,7 @@ class QtPrintScreen(QWidget):
         self.preview.hide()
         self.waiting.setText(text)
         self.waiting.show()
-        for widget in (self.pages, self.left, self.message, self.colour_box):
+        for widget in (self.pages, self.left, self.message, self.choices):
             widget.hide()
         for button in (self.print_button, self.fewer_button, self.more_button):
             button.setEnabled(False)
@@ -175,10 +194,13 @@ class QtPrintScreen(QWidget):
         self._copies = copies
         self._show_copies()
         self.pages.setText(shown.pages)
-        self.pages.show()
         self.left.setText(shown.left)
-        self.left.show()
+        # A refusal or a problem says it all ("That is 13 pages. … still 12 pages."): alone,
+        # it reads whole at 200 % too; otherwise the pages and what is left.
+        for label in (self.pages, self.left):
+            label.setVisible(not shown.message)
         self.colour_box.setVisible(color is not None)
+        self.choices.setVisible(not shown.problem)  # the printer cannot print: nothing to choose
         (self.color_button if color else self.bw_button).setChecked(True)
         self._say(shown.message)
         self.fewer_button.setEnabled(copies > 1)
@@ -188,6 +210,7 @@ class QtPrintScreen(QWidget):
     def show_sent(self, text: str, left: str) -> None:
         """CUPS took the job: where to get it. Printing it again takes a new press of Print."""
         self.left.setText(left)
+        self.left.show()
         self._say(text)
         self.print_button.setEnabled(False)
         for button in (self.fewer_button, self.more_button):
@@ -208,7 +231,7 @@ class QtPrintScreen(QWidget):
 
     def spoken_text(self) -> str:
         parts = [self.title.text()]
-        for label in (self.waiting, self.pages, self.left, self.message):
+        for label in (self.waiting, self.message, self.pages, self.left):  # as on the screen
             if label.isVisibleTo(self) and label.text():
                 parts.append(label.text())
         if self.print_button.isEnabled():

@@ -67,10 +67,12 @@ class QtStartScreen(QWidget):
         self.body = make_label()
         layout.addWidget(self.title)
         layout.addWidget(self.body)
-        self.duty = QtStatusLine("duty")  # "Nu is er geen buddy. Volgende permanentie: …"
-        self.duty.hide()
+        # "Nu is er geen buddy. Volgende permanentie: …": made when there is something to say
+        # (the first status bar costs the start ~5 ms; the queue comes after the screen shows).
+        self._duty: QtStatusLine | None = None
+        self._layout = layout
         layout.addSpacing(8)
-        layout.addWidget(self.duty)
+        self._duty_index = layout.count()
         layout.addSpacing(8)
         self.start_button = make_button("primary")
         self.start_button.setMinimumWidth(420)
@@ -86,24 +88,37 @@ class QtStartScreen(QWidget):
         self.notice = make_label("notice")
         layout.addWidget(self.notice)
 
+    @property
+    def duty(self) -> QtStatusLine:
+        """Whether a buddy is on duty: a status line, made the first time it is needed."""
+        if self._duty is None:
+            self._duty = QtStatusLine("duty")
+            self._duty.hide()
+            self._layout.insertWidget(self._duty_index, self._duty)
+        return self._duty
+
+    def _duty_text(self) -> str:
+        return self._duty.text() if self._duty is not None else ""
+
     def retranslate(self, texts: Texts, is_open: bool) -> None:
         self.title.setText(texts("welcome_title"))
         self.body.setText(texts("welcome_body") if is_open else texts("closed_notice"))
         set_text(self.start_button, texts("start_button"))
         self.start_button.setEnabled(is_open)
         self.hint.setText(texts("start_hint"))
-        self.hint.setVisible(is_open and not self.duty.text())
+        self.hint.setVisible(is_open and not self._duty_text())
         self.languages.retranslate(texts)
         self.notice.setText(idle_notice(texts, self._idle_s) + "\n" + texts("privacy_notice"))
 
     def show_duty(self, text: str) -> None:
         """Whether a buddy is on duty ('' when one is, or when the kiosk does not know)."""
-        self.duty.say(text)
+        if text or self._duty is not None:
+            self.duty.say(text)
         # The hint repeats the big button; when the duty notice needs the room, it goes.
         self.hint.setVisible(not text and self.start_button.isEnabled())
 
     def spoken_text(self) -> str:
-        parts = (self.title.text(), self.body.text(), self.duty.text(), self.hint.text())
+        parts = (self.title.text(), self.body.text(), self._duty_text(), self.hint.text())
         return " ".join(part for part in (*parts, self.notice.text()) if part)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)

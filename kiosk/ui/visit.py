@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from kiosk.browser.allowlist import Allowlist
 from kiosk.i18n import Texts
 from kiosk.model.core import KioskCore
+from kiosk.model.skills import Offers, load_offers
 from kiosk.model.tiles import BROWSE, Tile
 from kiosk.ui.activity import QtActivity
 from kiosk.ui.window import QtKioskWindow
@@ -56,6 +57,7 @@ class QtVisitController:
         self.activity.picker.site_chosen.connect(self._open_site)
         self.activity.picker.home_requested.connect(self.go_home)
         window.set_tiles_for(self.tiles)
+        window.enable_skills(self.skills_tasks, self.skills_offers, printing)
         window.open_requested.connect(self.open)
         core.subscribe(self._follow)
 
@@ -95,6 +97,16 @@ class QtVisitController:
         catalog = self.catalog.tasks() if self.catalog is not None else ()
         tasks = [Tile(t.id, t.title(lang), t.summary(lang), t.icon) for t in catalog]
         return [*tasks, Tile(BROWSE, texts("tile_browse"))]
+
+    def skills_tasks(self, lang: str) -> list[tuple[str, str, str, Path | None]]:
+        """The skills check's choice of guided tasks: (id, category, title in ``lang``, icon)."""
+        catalog = self.catalog.tasks() if self.catalog is not None else ()
+        return [(t.id, t.category.value, t.title(lang), t.icon) for t in catalog]
+
+    def skills_offers(self) -> Offers:
+        """The site's local offers: ``offers.toml`` in its own tasks folder (the last one)."""
+        folders = self.catalog.folders if self.catalog is not None else ()
+        return load_offers(folders[-1] if folders else None)
 
     def reload(self) -> None:
         """The ``reload_content`` command: site tasks added or changed take effect now."""
@@ -148,9 +160,12 @@ class QtVisitController:
             self._core.go_to_step(self._core.task.step + delta)
 
     def _finish(self) -> None:
+        task = self._task()
         self._core.complete_task()
         self._core.abandon_task()  # clears the finished task (nothing is counted twice)
         self._window.show_home()
+        if task is not None:  # "Is het gelukt?": three faces, skippable (issue 20)
+            self._window.ask_task_feedback(task.id, task.title(self._core.lang))
 
     def address_changed(self, url: str) -> None:
         """Auto-advance: the browser reached the page of a later step."""

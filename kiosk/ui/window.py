@@ -19,6 +19,7 @@ from kiosk.model.core import KioskCore
 from kiosk.model.goodbye import Goodbye, Stage
 from kiosk.model.help_queue import off_duty_text, waiting_text
 from kiosk.model.session import Phase, minutes
+from kiosk.model.skills import Offers
 from kiosk.model.theme import HIGH_CONTRAST, NORMAL
 from kiosk.model.tiles import BROWSE, Tile
 from kiosk.ui.action_bar import QtActionBar
@@ -28,7 +29,10 @@ from kiosk.ui.start_screen import QtStartScreen
 from kiosk.ui.widgets import QtPages, make_label
 
 if TYPE_CHECKING:
+    from kiosk.printing.desk import PrintDesk
+    from kiosk.ui.feedback import QtFeedback
     from kiosk.ui.home_screen import QtHomeScreen
+    from kiosk.ui.skills_screen import QtSkillsScreen, TasksFor
 
 TilesFor = Callable[[Texts], list[Tile]]
 
@@ -64,14 +68,24 @@ class QtKioskWindow(QMainWindow):
         self._queue_shown: tuple[str, str] = ("", "")  # (help status, duty notice) on screen
         self._style_key: tuple[str, int] | None = None
         self.allow_close: Callable[[], bool] = lambda: True
+        # The theme before any widget, and the central widget in place before anything is put
+        # in it: each widget is then polished once, with the theme (not first with the
+        # platform's style, and again when the theme came: part of the start's cost).
+        theme = HIGH_CONTRAST if core.high_contrast else NORMAL
+        self._style_key = (theme.name, core.text_size)
+        self.setStyleSheet(theme.stylesheet(core.text_size))
 
         root = QWidget()
+        self.setCentralWidget(root)
         layout = QVBoxLayout(root)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.banner = make_label("banner")
         layout.addWidget(self.banner)
         self.start_screen = QtStartScreen(core.timer.policy.idle_timeout_s)
+        # The chosen language marked before the screen is first polished: no repolish (and no
+        # QStyle made for it) at the start.
+        self.start_screen.languages.retranslate(self._texts)
         # The home screen (tiles, icons, the accessibility bar) is made on first use, or by the
         # kiosk right after the start screen shows (``home_screen``): ~15 ms the start screen
         # does not need. An empty page holds its place in the stack until then.
@@ -88,10 +102,17 @@ class QtKioskWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.action_bar = QtActionBar()
         layout.addWidget(self.action_bar)
-        self.setCentralWidget(root)
         self.idle_warning = QtIdleWarning(root)
         self.goodbye = Goodbye(monotonic)
         self._goodbye_screen: QtGoodbye | None = None  # made on the first "I'm done"
+        self.goodbye_feedback: QtFeedback | None = None  # the faces on the goodbye
+        # The skills check (issue 20), offered once the visit controller gives it the tasks.
+        self._skills: QtSkillsScreen | None = None
+        self._skills_lang = ""
+        self._skills_enabled = False
+        self._skills_tasks: TasksFor = lambda _lang: ()
+        self._skills_offers: Callable[[], Offers] = Offers
+        self._print_desk: PrintDesk | None = None
 
         self.start_screen.start_requested.connect(core.start_session)
         self.start_screen.language_chosen.connect(core.set_language)
@@ -122,6 +143,9 @@ class QtKioskWindow(QMainWindow):
             access.contrast_toggled.connect(core.set_high_contrast)
             access.read_aloud_requested.connect(self.read_aloud)
             home.languages.language_chosen.connect(core.set_language)
+            home.skills_requested.connect(self.show_skills)
+            home.feedback.chosen.connect(lambda face: core.feedback(face, home.feedback.task))
+            home.show_skills(self._skills_enabled)
             index = self.stack.indexOf(self._home_slot)
             self.stack.insertWidget(index, home)
             self.stack.removeWidget(self._home_slot)
@@ -136,14 +160,71 @@ class QtKioskWindow(QMainWindow):
         return self._home
 
     def _style_home(self) -> None:
+        theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
         if self._home is not None:
-            theme = HIGH_CONTRAST if self._core.high_contrast else NORMAL
             self._home.set_text_size(self._core.text_size)
             self._home.set_icon_colour(theme.primary_text)
+            self._home.feedback.set_colour(theme.primary)
+        if self._skills is not None:
+            self._skills.set_colour(theme.primary, theme.primary_text)
+        if self.goodbye_feedback is not None:
+            self.goodbye_feedback.set_colour(theme.primary)
+
+    # --- the skills check and the faces (issue 20) ---------------------------------------------
+
+    def enable_skills(
+        self,
+        tasks_for: TasksFor,
+        offers_for: Callable[[], Offers] = Offers,
+        desk: PrintDesk | None = None,
+    ) -> None:
+        """Offer "Wat kan ik al?" on the home screen: ``tasks_for(lang)`` gives the catalogue's
+        (id, category, title), ``offers_for`` the site's offers, ``desk`` the printer."""
+        self._skills_enabled = True
+        self._skills_tasks, self._skills_offers, self._print_desk = tasks_for, offers_for, desk
+        if self._home is not None:
+            self._home.show_skills(True)
+
+    @property
+    def skills_screen(self) -> QtSkillsScreen:
+        """The skills check, made (and put in the stack) the first time it is asked for."""
+        if self._skills is None:
+            from kiosk.ui.skills_screen import QtSkillsScreen
+
+            screen = QtSkillsScreen(
+                self.reader.available, self._skills_tasks, self._skills_offers, self._print_desk
+            )
+            screen.home_requested.connect(self.show_home)
+            screen.task_chosen.connect(self.open_requested)
+            screen.read_requested.connect(self.read_aloud)
+            screen.finished.connect(self._core.skills_checked)
+            self.stack.addWidget(screen)
+            self._skills = screen
+            self._style_home()
+        return self._skills
+
+    def show_skills(self) -> None:
+        """ "Wat kan ik al?" from its first statement."""
+        if self._core.session is None:
+            return
+        if self._home is not None:
+            self._home.feedback.close_question()
+        screen = self.skills_screen
+        self._skills_lang = self._texts.lang
+        screen.start(self._texts)
+        self.stack.setCurrentWidget(screen)
+
+    def ask_task_feedback(self, task: str, title: str) -> None:
+        """A guided task ended: "Well done! … Did it work?" with the faces, on the home screen."""
+        texts = self._texts
+        question = f"{texts('task_done', title=title)}\n{texts('feedback_question')}"
+        self.home_screen.feedback.ask(texts, question, task)
 
     def set_read_aloud_available(self, available: bool) -> None:
         """Known once the speech engines were probed; without one the control stays hidden."""
         self.home_screen.accessibility.read_button.setVisible(available)
+        if self._skills is not None:
+            self._skills.read_button.setVisible(available)
 
     def set_tiles_for(self, tiles_for: TilesFor) -> None:
         self._tiles_for = tiles_for
@@ -189,6 +270,7 @@ class QtKioskWindow(QMainWindow):
             self.stack.setCurrentWidget(self.home_screen)
 
     def _tile_chosen(self, tile_id: str) -> None:
+        self.home_screen.feedback.close_question()  # not answered: nothing is sent
         self.open_requested.emit(tile_id)
 
     def read_aloud(self) -> None:
@@ -225,6 +307,11 @@ class QtKioskWindow(QMainWindow):
         elif core.session is None:
             self.stack.setCurrentWidget(self.start_screen)
             self.idle_warning.hide()
+        if core.session is None:
+            self._forget_visit()
+        elif self._skills is not None and self._skills_lang != texts.lang:
+            self._skills_lang = texts.lang
+            self._skills.retranslate(texts)
         elif self.stack.currentWidget() in (self.start_screen, self.locked_screen):
             self.stack.setCurrentWidget(self.home_screen)
         in_session = core.session is not None
@@ -237,6 +324,14 @@ class QtKioskWindow(QMainWindow):
         self.action_bar.show_done(in_session)
         self._show_queue(force=True)
         self._show_banner(None)
+
+    def _forget_visit(self) -> None:
+        """The visit ended: the skills check's answers and result, and an unanswered face on
+        the home screen, are gone (the goodbye's faces stay: they ask about the visit)."""
+        if self._skills is not None and self._skills.holds_anything():
+            self._skills.wipe()
+        if self._home is not None and not self._home.feedback.isHidden():
+            self._home.feedback.close_question()
 
     def _show_queue(self, *, force: bool = False) -> None:
         """The call's status and who is on duty; on a tick only when the words changed (the
@@ -293,6 +388,8 @@ class QtKioskWindow(QMainWindow):
         self.goodbye.ask()
         if self.goodbye.stage is Stage.ASKING:
             self.goodbye_screen.ask(self._texts)
+            if self.goodbye_feedback is not None:
+                self.goodbye_feedback.close_question()
 
     def _keep_visit(self) -> None:
         self.goodbye.keep()
@@ -302,8 +399,11 @@ class QtKioskWindow(QMainWindow):
     def _end_visit(self) -> None:
         texts = self._texts  # the goodbye in the visit's language, not the next one's
         if self.goodbye.confirm():
-            self._core.end_session("user")
+            self._core.end_session("user")  # the wipe: before any face is asked for
             self.goodbye_screen.say_goodbye(texts)
+            if self.goodbye_feedback is not None:
+                faces = self.goodbye_feedback
+                faces.ask(texts, texts("feedback_visit_question"), None, say=False)
 
     def _goodbye_seen(self) -> None:
         self.goodbye.dismiss()
@@ -323,6 +423,12 @@ class QtKioskWindow(QMainWindow):
             screen.keep_requested.connect(self._keep_visit)
             screen.confirmed.connect(self._end_visit)
             screen.dismissed.connect(self._goodbye_seen)
+            from kiosk.ui.feedback import QtFeedback
+
+            faces = self.goodbye_feedback = QtFeedback()
+            faces.chosen.connect(lambda face: self._core.feedback(face, None))
+            screen.layout_.addWidget(faces)
+            self._style_home()
         return self._goodbye_screen
 
     def _still_here(self) -> None:

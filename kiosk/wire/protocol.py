@@ -429,6 +429,47 @@ COLOR = Field(
     invalid=(0, 1, "true", None),
 )
 
+# The skills check (issue 20): one level per DigComp 2.2 area, never an answer; the faces.
+SKILL_AREAS = ("information", "communication", "content", "safety", "problems")
+SKILL_LEVELS = frozenset({"alone", "with_help", "not_yet"})
+FACES = frozenset({"happy", "neutral", "sad"})
+
+
+def _fast_level(v: Any) -> Any:
+    return v if type(v) is str and v in SKILL_LEVELS else _BAD
+
+
+def _fast_face(v: Any) -> Any:
+    return v if type(v) is str and v in FACES else _BAD
+
+
+_AREA_ABOUT = {
+    "information": "browsing, searching and judging information",
+    "communication": "communication and collaboration",
+    "content": "digital content creation (forms, documents, photos)",
+    "safety": "safety (passwords, fake messages)",
+    "problems": "problem solving",
+}
+SKILL_FIELDS = tuple(
+    Field(
+        area,
+        lambda v, n: _choice(v, n, SKILL_LEVELS),
+        _fast_level,
+        f"the level in DigComp area '{_AREA_ABOUT[area]}': {_choices(SKILL_LEVELS)}",
+        valid=("with_help", "alone", "not_yet"),
+        invalid=("Alone", "help", "", None, 1, True),
+    )
+    for area in SKILL_AREAS
+)
+FACE = Field(
+    "face",
+    lambda v, n: _choice(v, n, FACES),
+    _fast_face,
+    f'the face the visitor tapped to "did it work?": {_choices(FACES)}',
+    valid=("happy", "neutral", "sad"),
+    invalid=("Happy", "smile", "", None, 0, False),
+)
+
 EVENTS: tuple[EventType, ...] = (
     EventType(
         "session_started",
@@ -459,6 +500,17 @@ EVENTS: tuple[EventType, ...] = (
         "printed",
         (PAGES, COLOR, HELP_TASK),
         "CUPS accepted a print of the visitor's (`task`: the guided task they were in, or `null`)",
+    ),
+    # v1 extension (issue 20): sent with `session` null, so that they join no visit's events.
+    EventType(
+        "skills_checked",
+        SKILL_FIELDS,
+        "the visitor finished the skills check: one level per area, never an answer",
+    ),
+    EventType(
+        "feedback",
+        (FACE, HELP_TASK),
+        'the visitor tapped a face when a guided task ended (`task`) or on "I\'m done" (`null`)',
     ),
 )
 

@@ -30,6 +30,12 @@ SCREEN = (1366, 768)
 PIN = "4321"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "session(**keys): the kiosk's [session] for the `driven` fixture's kiosk"
+    )
+
+
 def _need(tool: str) -> str:
     found = shutil.which(tool)
     if found is None:

@@ -29,6 +29,20 @@ def centre(widget: QWidget) -> list[int]:
     return [point.x(), point.y()]
 
 
+def beside(widget: QWidget) -> list[int]:
+    """A point left of ``widget``, in its parent, at its height."""
+    point = widget.mapToGlobal(QPoint(-widget.x() // 2, widget.height() // 2))
+    return [point.x(), point.y()]
+
+
+def focus_name(widget: QWidget | None) -> str | None:
+    """What has the keyboard's focus, by what a person sees on it."""
+    if widget is None:
+        return None
+    text = getattr(widget, "text", None)
+    return str(text() if callable(text) else "") or widget.objectName()
+
+
 class Driver(QObject):
     def __init__(self, kiosk: KioskApp) -> None:
         super().__init__()
@@ -37,6 +51,8 @@ class Driver(QObject):
         self._warned = 0  # how many times the idle warning came up
         self._warning_shown = False
         self._handles: set[int] = set()  # the kiosk window's QWindows seen (Qt replaces it)
+        self._goodbye_touched = 0  # goodbyes ended by a touch (not by their 4 s running out)
+        kiosk.window.goodbye_screen.dismissed.connect(self._touched)
         self._notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._read)
         self._watch = QTimer(self)
@@ -51,6 +67,9 @@ class Driver(QObject):
         handle = self.kiosk.window.windowHandle()
         if handle is not None:
             self._handles.add(id(handle))
+
+    def _touched(self) -> None:
+        self._goodbye_touched += 1
 
     def _read(self) -> None:
         chunk = os.read(sys.stdin.fileno(), 65536)
@@ -100,6 +119,12 @@ class Driver(QObject):
             "dialog": None if modal is None else modal.__class__.__name__,
             "full_screen": window.isFullScreen(),
             "goodbye": window.goodbye_screen.isVisible(),
+            "goodbye_asking": window.goodbye_screen.isVisible() and window.goodbye_screen.asking,
+            "goodbye_title": window.goodbye_screen.title.text(),
+            "goodbye_touched": self._goodbye_touched,
+            "help": None if kiosk.core.help is None else kiosk.core.help.state,
+            "help_status": window.action_bar.help_status.text(),
+            "focus": focus_name(QApplication.focusWidget()),
             "visible": window.isVisible(),
             "geometry": list(window.geometry().getRect()),
             "screens": [list(s.geometry().getRect()) for s in QApplication.screens()],
@@ -124,7 +149,18 @@ class Driver(QObject):
             "still_here": centre(window.idle_warning.button)
             if hasattr(window.idle_warning, "button")
             else None,
+            "keep": centre(window.goodbye_screen.keep_button)
+            if window.goodbye_screen.isVisible() and window.goodbye_screen.asking
+            else None,
+            # Beside the goodbye's card (the card holds buttons of its own): a touch anywhere
+            # on the goodbye goes on to the start screen.
+            "goodbye": beside(window.goodbye_screen.card)
+            if window.goodbye_screen.isVisible()
+            else None,
         }
+        bar = window.action_bar
+        for name, button in (("call", bar.call_button), ("cancel", bar.cancel_button)):
+            places[name] = centre(button) if button.isVisible() else None
         browser = self.kiosk.visit.activity.browser if self.kiosk._visit is not None else None
         if browser is not None and browser.view is not None:
             places["page"] = centre(browser.view)

@@ -7,14 +7,25 @@ Dutch or French screen shows English words or a catalog key (tests/qt/layout_che
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import Texts
+from kiosk.printing.cups_cli import CupsClient
+from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
+from kiosk.ui.browser import QtSafeBrowser
+from kiosk.ui.print_flow import QtPrinting
+from kiosk.wire.broker import parse_broker_url
+from kiosk.wire.config_schema import PrintingTable
 from kiosk.wire.protocol import HelpChange, SiteQueue, utc_now
+from tests.conftest import free_port
 from tests.qt.layout_checks import all_problems
 from tests.qt.test_fits_the_screen import fit_problems
 from tests.qt.test_kiosk_window import settle
@@ -154,3 +165,136 @@ def test_the_buddy_button_is_in_the_same_place_on_every_screen(kiosk: KioskApp, 
     seen["a task"] = (call.isVisible(), place(call, window))
     assert all(visible for visible, _ in seen.values()), seen
     assert len({where for _, where in seen.values()}) == 1, seen
+
+
+# --- the print screen (issue 19) ----------------------------------------------------------------
+
+WAIT_MS = 20_000  # Chromium makes the page's PDF: two shared cores, generous, never a sleep
+
+
+class StandInCups:
+    """CUPS's answers as kiosk/printing/cups_cli.py reads them: a printer that can print in
+    colour, or one out of paper. The layout does not depend on the scheduler; the prints
+    themselves go through a real CUPS in tests/integration/test_print_screen.py."""
+
+    def __init__(self) -> None:
+        self.alerts = "none"
+
+    def __call__(
+        self, args: Sequence[str], env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        del env
+        out = {
+            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {self.alerts}\n",
+            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
+            "lp": "request id is balie-1 (1 file(s))\n",
+        }.get(args[0], "")
+        return subprocess.CompletedProcess(list(args), 0, out, "")
+
+
+@pytest.fixture
+def printing_kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[KioskApp, StandInCups]]:
+    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker: nothing waits on it
+    printing = PrintingTable(printer="balie", pages_per_visit=12)
+    settings = KioskSettings(
+        broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none", printing=printing
+    )
+    app = KioskApp(settings)
+    qtbot.addWidget(app.window)
+    app.start(windowed=True)
+    cups = StandInCups()
+    assert app.visit.printing is not None, "a printer is configured"
+    app.visit.printing.client = CupsClient(runner=cups)
+    yield app, cups
+    app.shutdown()
+
+
+def _open_print_screen(qtbot: QtBot, browser: QtSafeBrowser) -> QtPrinting:
+    printing = browser.printing
+    assert printing is not None and browser.print_button.isVisible()
+    with qtbot.waitSignal(printing.pdf_ready, timeout=WAIT_MS) as ready:
+        browser.print_button.click()
+    assert ready.args[0] >= 1, "the page became a PDF"
+    return printing
+
+
+def _print_screen_states(
+    qtbot: QtBot, kiosk: KioskApp, cups: StandInCups, lang: str, where: str
+) -> list[str]:
+    """The choice, a print past the limit, the print sent, a printer out of paper: each read
+    whole, every control on the screen (nothing scrolls away), over the whole width."""
+    activity = kiosk.visit.activity
+    browser = activity.browser
+    assert browser is not None
+    cups.alerts = "none"
+    printing = _open_print_screen(qtbot, browser)
+    screen = printing.screen
+    problems = look(kiosk, lang, f"{where}: print")
+    if not activity.printing_shown or screen.width() < activity.width() - 40:
+        problems.append(f"{where}: the print screen is {screen.width()} px of {activity.width()}")
+    if activity.player.isVisible() or activity.task_bar.isVisible():
+        problems.append(f"{where}: the steps share the room with the print screen")
+    assert screen.colour_box.isVisible(), "the stand-in printer offers colour"
+    screen.color_button.click()
+    while screen.more_button.isEnabled():
+        screen.more_button.click()
+    assert screen.message.isVisible() and not screen.print_button.isEnabled()
+    problems += look(kiosk, lang, f"{where}: print, past the limit")
+    while screen.fewer_button.isEnabled():
+        screen.fewer_button.click()  # one copy: it prints (the next round has pages left)
+    assert screen.print_button.isEnabled()
+    with qtbot.waitSignal(printing.result, timeout=WAIT_MS) as done:
+        screen.print_button.click()
+    assert done.args[0].ok
+    problems += look(kiosk, lang, f"{where}: print, sent")
+    screen.back_button.click()
+    cups.alerts = "media-empty-error"
+    printing = _open_print_screen(qtbot, browser)
+    assert screen.message.isVisible() and not screen.print_button.isEnabled()
+    problems += look(kiosk, lang, f"{where}: print, out of paper")
+    screen.back_button.click()
+    settle()
+    return problems
+
+
+@pytest.mark.parametrize("size", [100, 200])
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_print_screen_reads_whole(
+    qtbot: QtBot, printing_kiosk: tuple[KioskApp, StandInCups], lang: str, size: int
+) -> None:
+    """Issue 19: inside a task the print screen shared the width with the steps, and at
+    1366x768 its copies and colour scrolled under the message. It now takes the whole area,
+    in free browsing and in a task, and comes back to the task as it was."""
+    kiosk, cups = printing_kiosk
+    core, visit = kiosk.core, kiosk.visit
+    core.set_language(lang)
+    assert core.start_session()
+    core.set_text_size(size)
+    activity = visit.activity
+    # In a guided task (the offline lesson), on its page.
+    visit.open(TASK)
+    browser = activity.browser
+    assert browser is not None and browser.page is not None
+    page = browser.page
+    qtbot.waitUntil(lambda: not page.isLoading() and page.url().isLocalFile(), timeout=WAIT_MS)
+    if activity.one_at_a_time:
+        activity.toggle_button.click()  # the website, where the Print button is
+    problems = _print_screen_states(qtbot, kiosk, cups, lang, "in a task")
+    # Back from printing: the task as it was (its steps, or its website at 200 %).
+    if activity.one_at_a_time:
+        assert activity.task_bar.isVisible() and browser.isVisible()
+    else:
+        assert activity.player.isVisible() and browser.isVisible()
+    # Free browsing: the browser alone (the same local page, as a site opens it).
+    visit.go_home()
+    visit.open("browse")
+    assert visit.catalog is not None
+    task = visit.catalog.get(TASK)
+    assert task is not None
+    browser = activity.show_browser(with_player=False)
+    assert browser.open_url(task.start_url(lang))
+    page = browser.page
+    assert page is not None
+    qtbot.waitUntil(lambda: not page.isLoading() and page.url().isLocalFile(), timeout=WAIT_MS)
+    problems += _print_screen_states(qtbot, kiosk, cups, lang, "free browsing")
+    assert not problems, "\n".join(problems)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from admin_console.desk.commands import bridge_payload, bridge_site
 from admin_console.desk.fleet import FleetModel
-from kiosk.wire.protocol import Status
+from kiosk.wire.protocol import Rejected, Status
 
 THU_10H = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # 10:00 in Brussels, a Thursday
 
@@ -53,3 +56,59 @@ def test_a_notification_that_is_not_zero_or_one_is_counted_and_ignored() -> None
         assert not fleet.apply_bridge("evere", payload, THU_10H)
     assert fleet.bridge_rejected == 5 and fleet.bridges() == []
     assert fleet.apply_bridge("evere", b"1\n", THU_10H)
+
+
+def test_the_topology_shows_each_site_broker_with_the_kiosks_heard_through_it() -> None:
+    fleet = FleetModel(clock=lambda: THU_10H)
+    for site, machine in (("evere", "pc-01"), ("evere", "pc-02"), ("gent", "pc-01")):
+        fleet.apply_status(site, machine, Status("idle", None, {}), THU_10H)
+    fleet.apply_bridge("evere", b"1", THU_10H - timedelta(hours=1))
+    # Gent's kiosks talk to the centre: no site broker, nothing in the topology for it.
+    assert fleet.bridge_of("gent") is None
+    [evere] = fleet.topology()
+    assert (evere.bridge.site, evere.bridge.up, evere.kiosks, evere.heard) == ("evere", True, 2, 2)
+    assert evere.alert is None and evere.bridge.since_known
+    assert fleet.topology(["gent"]) == []
+    # Cut: after three missed heartbeats the kiosks are not heard, but not called off.
+    down = THU_10H + timedelta(minutes=1)
+    fleet.apply_bridge("evere", b"0", down)
+    later = down + timedelta(minutes=40)
+    [evere] = fleet.topology(now=later)
+    assert (evere.bridge.up, evere.heard, evere.kiosks) == (False, 0, 2)
+    assert evere.alert is not None and (evere.alert.kind, evere.alert.value) == ("cut_off", 40)
+    kiosk = fleet.kiosks(["evere"])[0]
+    assert fleet.shown_state(kiosk, later) == "unheard"
+    assert fleet.shown_state(fleet.kiosks(["gent"])[0], later) == "offline"
+    # The overview's counts: Evere's one alert is the site's, Gent's is its kiosk's.
+    summary = fleet.summary(later)
+    assert (summary["evere"].alerts, summary["evere"].offline) == (1, 2)
+    assert summary["gent"].alerts == 1
+    assert [(a.site, a.machine, a.kind) for a in fleet.alerts(later, ["evere"])] == [
+        ("evere", "", "cut_off")
+    ]
+
+
+def test_a_retained_state_holds_since_it_was_heard_or_earlier() -> None:
+    fleet = FleetModel(clock=lambda: THU_10H)
+    assert fleet.apply_bridge("evere", b"0", THU_10H, retained=True)
+    bridge = fleet.bridge_of("evere")
+    assert bridge is not None and not bridge.since_known and bridge.since == THU_10H
+    # The same state live again: still the first time heard, still not known since when.
+    assert not fleet.apply_bridge("evere", b"0", THU_10H + timedelta(minutes=5))
+    assert fleet.bridge_of("evere") == bridge
+    assert fleet.apply_bridge("evere", b"1", THU_10H + timedelta(minutes=6))
+    bridge = fleet.bridge_of("evere")
+    assert bridge is not None and bridge.since_known
+    # A site broker alone (no kiosk heard yet) is a site of the topology too.
+    assert [b.bridge.site for b in fleet.topology()] == ["evere"]
+
+
+def test_the_console_link_reads_only_bridge_states_and_refuses_the_rest() -> None:
+    assert bridge_site("bridges/evere/state") == "evere"
+    assert bridge_payload(b"0") == b"0" and bridge_payload(b" 1\n") == b"1"
+    for topic in ("bridges/evere", "bridges/Evere/state", "bridges/evere/queue", "x/evere/state"):
+        with pytest.raises(Rejected):
+            bridge_site(topic)
+    for payload in (b"", b"up", b"01", b"\xff"):
+        with pytest.raises(Rejected):
+            bridge_payload(payload)

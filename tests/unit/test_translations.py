@@ -31,7 +31,7 @@ IDS = [f"{domain.name}-{lang}" for domain, lang in CASES]
 # Texts that are rightly the same as the English words, per domain and language.
 SAME_AS_ENGLISH: dict[tuple[str, str], set[str]] = {
     # "OK", "Tip", "Website", "14:00"
-    ("kiosk", "nl"): {"ok", "tip", "browser_site_unknown", "clock_time"},
+    ("kiosk", "nl"): {"ok", "tip", "browser_site_unknown", "clock_time", "skills_area_level"},
     ("kiosk", "fr"): {"ok"},
     ("reports", "fr"): {"sites", "site", "total"},
     ("reports", "nl"): {"language_ti"},  # "Tigrinya" in Dutch too
