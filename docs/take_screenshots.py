@@ -6,6 +6,9 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (the stand-in CUPS)
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QWidget
@@ -16,6 +19,10 @@ from kiosk.model.core import KioskCore
 from kiosk.model.outbox import Outbox
 from kiosk.ui.window import QtKioskWindow
 from kiosk.wire.protocol import HelpChange, QueuePlace, SiteQueue, new_id, utc_now
+from tests.stand_in_cups import StandInCups
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
 
 OUT = Path(__file__).with_name("screenshots")
 
@@ -111,23 +118,8 @@ def queue_screens(folder: Path) -> None:
 def task_screens(folder: Path) -> None:
     """A guided task beside the browser (the offline phishing lesson; at 200 % text the steps
     over the whole width), and free browsing."""
-    from kiosk.settings import KioskSettings
-    from kiosk.ui.app import KioskApp
-    from kiosk.wire.broker import parse_broker_url
-
     for lang in ("nl", "fr"):
-        settings = KioskSettings(
-            parse_broker_url("mqtt://127.0.0.1:9"),
-            "demo",
-            "pc-01",
-            folder / f"kiosk-{lang}",
-            lang=lang,
-            tasks_dir=folder / "no-site-tasks",
-        )
-        app = KioskApp(settings)
-        app.window.resize(1366, 768)
-        app.window.show()
-        app.finish_start()  # as `kiosk` does once the start screen shows: the task catalog
+        app, _cups = kiosk_app(folder / f"kiosk-{lang}", lang)
         app.core.start_session()
         save(app.window, f"kiosk-home-tasks-{lang}")
         app.visit.open("phishing-recognise")
@@ -150,43 +142,9 @@ def print_screens(folder: Path) -> None:
     """The print screen (issue 19) over the lesson page, at 12 pages left; a print past the
     limit; a printer out of paper. CUPS is played by a stand-in here (its answers as
     kiosk/printing/cups_cli.py reads them); the tests print through a real one."""
-    import subprocess
-    from collections.abc import Sequence
-
-    from kiosk.printing.cups_cli import CupsClient
-    from kiosk.settings import KioskSettings
-    from kiosk.ui.app import KioskApp
-    from kiosk.wire.broker import parse_broker_url
-    from kiosk.wire.config_schema import PrintingTable
-
-    state = {"alerts": "none"}
-
-    def cups(args: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        out = {
-            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {state['alerts']}\n",
-            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
-            "lp": "request id is balie-1 (1 file(s))\n",
-        }.get(args[0], "")
-        return subprocess.CompletedProcess(list(args), 0, out, "")
-
     for lang in ("nl", "fr"):
-        state["alerts"] = "none"
-        settings = KioskSettings(
-            parse_broker_url("mqtt://127.0.0.1:9"),
-            "demo",
-            "pc-01",
-            folder / f"print-{lang}",
-            lang=lang,
-            tasks_dir=folder / "no-site-tasks",
-            printing=PrintingTable(printer="balie", pages_per_visit=12),
-        )
-        app = KioskApp(settings)
-        app.window.resize(1366, 768)
-        app.window.show()
-        app.finish_start()
+        app, cups = kiosk_app(folder / f"print-{lang}", lang, printing=True)
         app.core.start_session()
-        assert app.visit.printing is not None
-        app.visit.printing.client = CupsClient(runner=cups)
         app.visit.open("phishing-recognise")
         settle(2500)
         app.visit.activity.show_website(True)
@@ -198,12 +156,45 @@ def print_screens(folder: Path) -> None:
         while printing.screen.more_button.isEnabled():
             printing.screen.more_button.click()
         save(app.window, f"kiosk-print-refused-{lang}")
-        state["alerts"] = "media-empty-error"
+        cups.alerts = "media-empty-error"
         browser.go_back()
         browser.print_page()
         save(app.window, f"kiosk-print-problem-{lang}", wait_ms=2000)
         app.shutdown()
         app.window.close()
+
+
+def kiosk_app(
+    folder: Path, lang: str, *, printing: bool = False, tasks_dir: Path | None = None
+) -> tuple[KioskApp, StandInCups]:
+    """A kiosk at 1366x768 with its task catalog, as `kiosk` starts; with ``printing``, a
+    printer of 12 pages a visit played by the stand-in CUPS."""
+    from kiosk.printing.cups_cli import CupsClient
+    from kiosk.settings import KioskSettings
+    from kiosk.ui.app import KioskApp
+    from kiosk.wire.broker import parse_broker_url
+    from kiosk.wire.config_schema import PrintingTable
+
+    settings = KioskSettings(
+        parse_broker_url("mqtt://127.0.0.1:9"),
+        "demo",
+        "pc-01",
+        folder,
+        lang=lang,
+        tasks_dir=tasks_dir or folder.parent / "no-site-tasks",
+        printing=PrintingTable(printer="balie", pages_per_visit=12)
+        if printing
+        else PrintingTable(),
+    )
+    app = KioskApp(settings)
+    app.window.resize(1366, 768)
+    app.window.show()
+    app.finish_start()  # as `kiosk` does once the start screen shows: the task catalog
+    cups = StandInCups()
+    if printing:
+        assert app.visit.printing is not None
+        app.visit.printing.client = CupsClient(runner=cups)
+    return app, cups
 
 
 def _sample_pdf(path: Path, title: str) -> None:
@@ -227,45 +218,13 @@ def visit_screens(folder: Path) -> None:
     downloads (the locked screen is the same at every size: the kiosk group makes it); and
     the print screen (issue 19) at 200 % and from free browsing. At 100 %
     a name is ``kiosk-STATE-LANG``, at 200 % ``kiosk-STATE-200-LANG``."""
-    import subprocess
-    from collections.abc import Sequence
-
-    from kiosk.printing.cups_cli import CupsClient
-    from kiosk.settings import KioskSettings
-    from kiosk.ui.app import KioskApp
     from kiosk.ui.downloads import SavedFile
-    from kiosk.wire.broker import parse_broker_url
-    from kiosk.wire.config_schema import PrintingTable
-
-    state = {"alerts": "none"}
-
-    def cups(args: Sequence[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        out = {
-            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {state['alerts']}\n",
-            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
-            "lp": "request id is balie-1 (1 file(s))\n",
-        }.get(args[0], "")
-        return subprocess.CompletedProcess(list(args), 0, out, "")
 
     for lang in ("nl", "fr"):
         for size in (100, 200):
             tail = lang if size == 100 else f"200-{lang}"
-            settings = KioskSettings(
-                parse_broker_url("mqtt://127.0.0.1:9"),
-                "demo",
-                "pc-01",
-                folder / f"visit-{lang}-{size}",
-                lang=lang,
-                tasks_dir=folder / "no-site-tasks",
-                printing=PrintingTable(printer="balie", pages_per_visit=12),
-            )
-            app = KioskApp(settings)
+            app, cups = kiosk_app(folder / f"visit-{lang}-{size}", lang, printing=True)
             window, core, visit = app.window, app.core, app.visit
-            window.resize(1366, 768)
-            window.show()
-            app.finish_start()
-            assert visit.printing is not None
-            visit.printing.client = CupsClient(runner=cups)
             core.start_session()
             core.set_text_size(size)
             window.set_broker_online(True)
@@ -294,6 +253,12 @@ def visit_screens(folder: Path) -> None:
             visit.go_home()
             visit.open("phishing-recognise")
             settle(2500)
+            if size == 100:  # beside the steps, a page that cannot open: the name on its row
+                browser = activity.browser
+                assert browser is not None
+                browser.open_url("https://example.org/not-on-the-list")
+                save(window, f"kiosk-task-blocked-{tail}", wait_ms=2000)
+                browser.go_back()
             if size == 200:
                 activity.show_website(True)
                 save(window, f"kiosk-task-website-{tail}")
@@ -301,13 +266,13 @@ def visit_screens(folder: Path) -> None:
                 browser = activity.browser
                 assert browser is not None and browser.printing is not None
                 screen = browser.printing.screen
-                state["alerts"] = "none"
+                cups.alerts = "none"
                 browser.print_page()
                 save(window, f"kiosk-print-{tail}", wait_ms=2000)
                 while screen.more_button.isEnabled():
                     screen.more_button.click()
                 save(window, f"kiosk-print-refused-{tail}")
-                state["alerts"] = "media-empty-error"
+                cups.alerts = "media-empty-error"
                 browser.go_back()
                 browser.print_page()
                 save(window, f"kiosk-print-problem-{tail}", wait_ms=2000)
@@ -321,7 +286,7 @@ def visit_screens(folder: Path) -> None:
             assert task is not None
             browser.open_url(task.start_url(lang))
             settle(2000)
-            state["alerts"] = "none"
+            cups.alerts = "none"
             browser.print_page()
             save(window, f"kiosk-print-browse-{tail}", wait_ms=2000)
             browser.go_back()
@@ -350,10 +315,6 @@ def visit_screens(folder: Path) -> None:
 def skills_screens(folder: Path) -> None:
     """The skills check "Wat kan ik al?" (issue 20): a statement, and the result with the
     tasks that fit and a site's local offer; the faces after a guided task."""
-    from kiosk.settings import KioskSettings
-    from kiosk.ui.app import KioskApp
-    from kiosk.wire.broker import parse_broker_url
-
     offers = folder / "skills-site-tasks"
     offers.mkdir(exist_ok=True)
     (offers / "offers.toml").write_text(
@@ -371,18 +332,7 @@ def skills_screens(folder: Path) -> None:
     answers = ["alone", "alone", "with_help", "with_help", "alone", "not_yet"]
     answers += ["not_yet", "not_yet", "with_help", "not_yet"]
     for lang in ("nl", "fr"):
-        settings = KioskSettings(
-            parse_broker_url("mqtt://127.0.0.1:9"),
-            "demo",
-            "pc-01",
-            folder / f"kiosk-skills-{lang}",
-            lang=lang,
-            tasks_dir=offers,
-        )
-        app = KioskApp(settings)
-        app.window.resize(1366, 768)
-        app.window.show()
-        app.finish_start()
+        app, _cups = kiosk_app(folder / f"kiosk-skills-{lang}", lang, tasks_dir=offers)
         app.core.start_session()
         app.window.show_skills()
         screen = app.window.skills_screen

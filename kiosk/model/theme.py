@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 TEXT_SIZES = (100, 150, 200)  # percent; 200% is WCAG's "resize text" bar
 CONTROLS_MAX_SIZE = 125  # percent: the largest the buttons around the content's text grow
+# The keyboard's focus ring (WCAG 2.4.7, 2.4.13), px. Every button keeps room for it in every
+# state (a transparent border on filled buttons, padding given back on framed ones), so that
+# focus changes a colour and never the room inside: the focused "Roep een buddy" lost its last
+# letter when the ring was added on focus only.
+RING = 5
+FRAME = 3  # px: the frame of the outlined buttons (Terug, Ik ben klaar, the languages)
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,11 @@ class Theme:
         QFrame#card QPushButton, QFrame#card QPushButton#primary {{ font-size: {big_control}pt; }}
         QWidget#locked QLabel {{ font-size: {big}pt; }}
         QPushButton {{ background: {self.primary}; color: {self.primary_text};
-                       border: none; border-radius: 10px; padding: 10px 24px;
+                       border: {RING}px solid transparent; border-radius: 10px;
+                       padding: {10 - RING}px {24 - RING}px;
                        min-height: 48px; min-width: 48px; }}
-        QPushButton:focus {{ border: 5px solid {self.focus}; }}
+        QPushButton:focus, QPushButton#primary:focus, QPushButton#help:focus,
+        QPushButton#tile:focus {{ border-color: {self.focus}; }}
         QPushButton:disabled {{ background: {self.disabled}; color: {self.disabled_text}; }}
         QPushButton#primary {{ min-height: {self.primary_height_px}px; font-size: {big}pt;
                                font-weight: bold; }}
@@ -93,23 +101,28 @@ class Theme:
                             min-height: {self.primary_height_px}px;
                             font-size: {big}pt; font-weight: bold; }}
         QPushButton#help:disabled {{ background: {self.disabled}; color: {self.disabled_text}; }}
-        QPushButton#tile {{ min-height: 120px; padding: 4px; }}
+        QPushButton#tile {{ min-height: 120px; padding: 0px; }}
         QPushButton#tile QLabel {{ background: transparent; color: {self.primary_text};
                                    font-size: {base}pt; font-weight: bold; }}
         QPushButton#language, QPushButton#secondary, QPushButton#toggle,
         QPushButton#site {{
             background: {self.background}; color: {self.primary};
-            border: 3px solid {self.primary}; min-height: 56px; }}
+            border: {FRAME}px solid {self.primary}; padding: 10px 24px; min-height: 56px; }}
         QPushButton#language[current="true"], QPushButton#toggle:checked,
         QPushButton#toggle[current="true"] {{
             background: {self.primary}; color: {self.primary_text}; }}
         QPushButton#view_switch {{ background: {self.background}; color: {self.primary};
-                                   border: 3px solid {self.primary};
+                                   border: {FRAME}px solid {self.primary}; padding: 10px 24px;
                                    min-height: 56px; font-weight: bold; }}
         QPushButton#view_switch:checked {{ background: {self.primary};
                                            color: {self.primary_text}; }}
         QPushButton#done {{ background: {self.background}; color: {self.primary};
-                            border: 3px solid {self.primary}; min-height: 56px; }}
+                            border: {FRAME}px solid {self.primary}; padding: 10px 24px;
+                            min-height: 56px; }}
+        QPushButton#language:focus, QPushButton#secondary:focus, QPushButton#toggle:focus,
+        QPushButton#site:focus, QPushButton#view_switch:focus, QPushButton#done:focus {{
+            border: {RING}px solid {self.focus};
+            padding: {10 - RING + FRAME}px {24 - RING + FRAME}px; }}
         QPushButton[current="true"] {{ background: {self.primary}; color: {self.primary_text}; }}
         QScrollBar:vertical {{ width: 28px; background: {self.disabled}; border: none; }}
         QScrollBar:horizontal {{ height: 28px; background: {self.disabled}; border: none; }}
@@ -122,6 +135,8 @@ class Theme:
         QWidget#picker_bar QPushButton, QLabel#browser_site,
         QWidget#viewer_bar QPushButton {{ font-size: {self.base_pt}pt; }}
         QWidget#access_bar QPushButton {{ padding: 6px 14px; min-height: 48px; }}
+        QWidget#access_bar QPushButton:focus {{
+            padding: {6 - RING + FRAME}px {14 - RING + FRAME}px; }}
         QWidget#access_bar QLabel {{ font-size: {self.base_pt}pt; }}
         QLabel#browser_site {{ font-weight: bold; }}
         QWidget#action_bar QPushButton, QWidget#task_bar QPushButton,

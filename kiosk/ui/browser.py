@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineLoadingInfo,
     QWebEnginePage,
     QWebEngineProfile,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -142,11 +142,16 @@ class QtSafeBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # One size of text at every text size (the theme: #browser_bar), so that nothing in
-        # it moves or is cut; a long page title wraps, the buttons keep their words.
+        # it moves or is cut; a long page title wraps, the buttons keep their words. Where
+        # the bar is narrow (beside a task's steps) and a word of the page name would not fit
+        # between the buttons, the name takes a row of its own under them (_place_site_name).
         bar = QWidget()
         bar.setObjectName("browser_bar")
-        toolbar = QHBoxLayout(bar)
+        self._bar = bar
+        toolbar = QGridLayout(bar)
         toolbar.setContentsMargins(12, 8, 12, 8)
+        self._toolbar = toolbar
+        self._name_below = False
         self.back_button = self._button("secondary", self.go_back)
         self.site_label = QLabel()
         self.site_label.setObjectName("browser_site")
@@ -156,11 +161,13 @@ class QtSafeBrowser(QWidget):
         self.print_button = self._button("secondary", self.print_page)
         self.print_button.hide()
         self.close_button = self._button("secondary", self.close_requested.emit)
-        toolbar.addWidget(self.back_button)
-        toolbar.addWidget(self.site_label, 1)
-        toolbar.addWidget(self.print_button)
-        toolbar.addWidget(self.downloads_button)
-        toolbar.addWidget(self.close_button)
+        toolbar.addWidget(self.back_button, 0, 0)
+        toolbar.addWidget(self.site_label, 0, 1)
+        toolbar.addWidget(self.print_button, 0, 2)
+        toolbar.addWidget(self.downloads_button, 0, 3)
+        toolbar.addWidget(self.close_button, 0, 4)
+        toolbar.setColumnStretch(1, 1)
+        bar.installEventFilter(self)
         layout.addWidget(bar)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
@@ -458,3 +465,31 @@ class QtSafeBrowser(QWidget):
                 title = site.name if site else texts("browser_site_unknown")
         self.site_label.setText(title)
         self.site_label.setAccessibleName(texts("browser_site_name", site=title))
+        self._place_site_name()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self._bar and event.type() == QEvent.Type.Resize:
+            self._place_site_name()
+        return super().eventFilter(watched, event)
+
+    def _place_site_name(self) -> None:
+        """Beside the buttons when its longest word fits there, else on a row under them."""
+        label = self.site_label
+        words = label.text().split()
+        metrics = label.fontMetrics()
+        need = max((metrics.horizontalAdvance(word) for word in words), default=0)
+        toolbar = self._toolbar
+        spacing = max(toolbar.horizontalSpacing(), 0)
+        buttons = [self.back_button, self.print_button, self.downloads_button, self.close_button]
+        taken = sum(b.sizeHint().width() + spacing for b in buttons if not b.isHidden())
+        margins = toolbar.contentsMargins()
+        room = self._bar.width() - margins.left() - margins.right() - taken
+        below = need > room - label.contentsMargins().left() - label.contentsMargins().right()
+        if below == self._name_below:
+            return
+        self._name_below = below
+        toolbar.removeWidget(label)
+        if below:
+            toolbar.addWidget(label, 1, 0, 1, 5)
+        else:
+            toolbar.addWidget(label, 0, 1)

@@ -16,8 +16,18 @@ from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QScrollBar, QWidget
+from PySide6 import QtGui
+from PySide6.QtCore import QEventLoop, QPoint, QRect, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLabel,
+    QScrollArea,
+    QScrollBar,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from kiosk.ui.home_screen import QtTile
 
@@ -62,6 +72,13 @@ def clipped(root: QWidget) -> list[str]:
                     problems.append(
                         f"{name_of(widget)} needs {need} px high, has {widget.height()}"
                     )
+                word = longest_word(widget)
+                if word and word[1] > widget.contentsRect().width() + 1:
+                    # Wrapping breaks between words only: a word wider than the label is cut.
+                    problems.append(
+                        f"{name_of(widget)}: the word {word[0]!r} needs {word[1]} px wide, "
+                        f"has {widget.contentsRect().width()}"
+                    )
             else:
                 need = widget.minimumSizeHint().width()
                 if need > widget.width() + 1:
@@ -80,6 +97,63 @@ def clipped(root: QWidget) -> list[str]:
                     f"has {widget.width()}x{widget.height()}"
                 )
     return problems
+
+
+def longest_word(label: QLabel) -> tuple[str, int] | None:
+    """The widest word of a plain-text label, and its width in the label's font."""
+    text = label.text()
+    if label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text)
+    ):
+        return None
+    metrics = label.fontMetrics()
+    words = [(word, metrics.horizontalAdvance(word)) for word in text.split()]
+    return max(words, key=lambda pair: pair[1]) if words else None
+
+
+def focus_problems(root: QWidget, focus_colour: str) -> list[str]:
+    """Each control, focused from the keyboard, shows the theme's focus ring all round
+    (WCAG 2.4.7 and 2.4.13) and keeps every letter of its words inside the ring."""
+    problems = []
+    ring = QColor(focus_colour).rgb()
+    for widget in shown(root):
+        if not isinstance(widget, QAbstractButton) or not widget.isEnabled():
+            continue
+        if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            continue
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        QEventLoop().processEvents()
+        if not widget.hasFocus():
+            continue
+        image = widget.grab().toImage()
+        width, height = image.width(), image.height()
+        lit = sum(
+            1
+            for x in range(0, width, 2)
+            for y in (1, 2, height - 3, height - 2)
+            if 0 <= y < height and image.pixel(x, y) == ring
+        )
+        if lit < width // 2:  # four rows, every other pixel: a ring lights about width * 2
+            problems.append(f"button {name_of(widget)} shows no focus ring ({lit} px lit)")
+        if widget.text():
+            hint = widget.sizeHint()
+            inner = widget.style().subElementRect(
+                QStyle.SubElement.SE_PushButtonContents, _option(widget), widget
+            )
+            need = widget.fontMetrics().horizontalAdvance(widget.text().split("\n")[0])
+            if hint.width() > widget.width() + 1 or need > inner.width() + 1:
+                problems.append(
+                    f"button {name_of(widget)}, focused, needs {need} px inside, "
+                    f"has {inner.width()} of {widget.width()}"
+                )
+    return problems
+
+
+def _option(button: QAbstractButton) -> QStyleOptionButton:
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    option.text = button.text()
+    return option
 
 
 def out_of_reach(root: QWidget) -> list[str]:

@@ -7,8 +7,7 @@ Dutch or French screen shows English words or a catalog key (tests/qt/layout_che
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import Texts
+from kiosk.model.theme import HIGH_CONTRAST, NORMAL
 from kiosk.printing.cups_cli import CupsClient
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
@@ -26,9 +26,10 @@ from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.config_schema import PrintingTable
 from kiosk.wire.protocol import HelpChange, SiteQueue, utc_now
 from tests.conftest import free_port
-from tests.qt.layout_checks import all_problems
+from tests.qt.layout_checks import all_problems, focus_problems
 from tests.qt.test_fits_the_screen import fit_problems
 from tests.qt.test_kiosk_window import settle
+from tests.stand_in_cups import StandInCups
 
 WIDTH, HEIGHT = 1366, 768
 LONG_TASK = "csam-login"  # the longest task title in every language
@@ -172,26 +173,6 @@ def test_the_buddy_button_is_in_the_same_place_on_every_screen(kiosk: KioskApp, 
 WAIT_MS = 20_000  # Chromium makes the page's PDF: two shared cores, generous, never a sleep
 
 
-class StandInCups:
-    """CUPS's answers as kiosk/printing/cups_cli.py reads them: a printer that can print in
-    colour, or one out of paper. The layout does not depend on the scheduler; the prints
-    themselves go through a real CUPS in tests/integration/test_print_screen.py."""
-
-    def __init__(self) -> None:
-        self.alerts = "none"
-
-    def __call__(
-        self, args: Sequence[str], env: dict[str, str]
-    ) -> subprocess.CompletedProcess[str]:
-        del env
-        out = {
-            "lpstat": f"printer balie is idle.  enabled since x\n\tAlerts: {self.alerts}\n",
-            "lpoptions": "ColorModel/Color Mode: *Gray RGB\n",
-            "lp": "request id is balie-1 (1 file(s))\n",
-        }.get(args[0], "")
-        return subprocess.CompletedProcess(list(args), 0, out, "")
-
-
 @pytest.fixture
 def printing_kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[KioskApp, StandInCups]]:
     broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker: nothing waits on it
@@ -297,4 +278,61 @@ def test_the_print_screen_reads_whole(
     assert page is not None
     qtbot.waitUntil(lambda: not page.isLoading() and page.url().isLocalFile(), timeout=WAIT_MS)
     problems += _print_screen_states(qtbot, kiosk, cups, lang, "free browsing")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_the_browser_bar_reads_whole_beside_the_steps(
+    qtbot: QtBot, printing_kiosk: tuple[KioskApp, StandInCups], lang: str
+) -> None:
+    """Walked with make demo: in a guided task the website has half the width, and with
+    Print in the bar the page name "Pagina niet beschikbaar" was cut to "beschikb"."""
+    kiosk, _cups = printing_kiosk
+    core, visit = kiosk.core, kiosk.visit
+    texts = Texts(lang)
+    core.set_language(lang)
+    assert core.start_session()
+    activity = visit.activity
+    visit.open(LONG_TASK)
+    assert not activity.one_at_a_time, "the steps and the website side by side"
+    browser = activity.browser
+    assert browser is not None
+    browser.open_url("https://not-allowed.example/")
+    qtbot.waitUntil(lambda: browser.site_label.text() == texts("browser_site_blocked"))
+    assert browser.print_button.isVisible() and browser.width() < WIDTH // 2 + 100
+    problems = look(kiosk, lang, "a task, its page cannot open")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("contrast", [False, True], ids=["normal", "contrast"])
+@pytest.mark.parametrize("size", [100, 200])
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_every_control_shows_its_focus_ring(
+    qtbot: QtBot, kiosk: KioskApp, lang: str, size: int, contrast: bool
+) -> None:
+    """Walked with make demo: the focused "Roep een buddy" lost its last letter under the
+    focus ring, and the framed buttons (Terug, Ik ben klaar, the languages) showed no ring."""
+    core, window, visit = kiosk.core, kiosk.window, kiosk.visit
+    core.set_language(lang)
+    problems: list[str] = []
+
+    def focus_look(screen: str) -> None:
+        look(kiosk, lang, screen)
+        colour = HIGH_CONTRAST.focus if core.high_contrast else NORMAL.focus
+        problems.extend(f"{screen}: {p}" for p in focus_problems(window, colour))
+
+    focus_look("start")
+    core.start_session()
+    core.set_text_size(size)
+    core.set_high_contrast(contrast)
+    focus_look("home")
+    visit.open("browse")
+    visit.activity.picker.site_chosen.emit(next(iter(visit.activity.picker.buttons)))
+    focus_look("a site")
+    visit.go_home()
+    visit.open(TASK)
+    focus_look("a task")
+    visit.go_home()
+    window.action_bar.done_button.click()
+    focus_look("I'm done: the question")
     assert not problems, "\n".join(problems)
