@@ -77,6 +77,9 @@ class SiteDomains:
     hosts: tuple[str, ...]
 
 
+BESIDE = "{beside}"  # in a step's body: where the website is (Step.said)
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a task: what to do now, in plain words."""
@@ -91,6 +94,12 @@ class Step:
     def matches(self, url: str) -> bool:
         """True when the browser's address (offline pages in ``offline:`` form) fits a pattern."""
         return any(pattern.search(url) for pattern in self.url_patterns)
+
+    def said(self, lang: str, beside: str) -> str:
+        """The body as the screen shows it: ``{beside}`` says where the website is — beside
+        the steps ("Naast deze uitleg") or a tap away at large text ("Met de knop „Toon de
+        website”"), so that the text is true in both (docs/writing-a-task.md)."""
+        return self.body(lang).replace(BESIDE, beside)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from kiosk.ui.widgets import make_button, make_label, set_text
 
 if TYPE_CHECKING:
     from kiosk.tasks import Task
+    from kiosk.tasks.model import Step
 
 MARGIN = 16
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
@@ -170,6 +171,8 @@ class QtTaskPlayer(QWidget):
         """
         if compact != self._compact:
             self._compact = compact
+            if self._step is not None:
+                self.body.setText(self._said(*self._step))
             for widget in self._header:
                 widget.setVisible(not compact)
             self._outer.setContentsMargins(MARGIN, 0 if compact else 2, MARGIN, 2)
@@ -183,7 +186,8 @@ class QtTaskPlayer(QWidget):
         self._task_title = task.title(lang)
         self.task_title.setToolTip(self._task_title)
         self.step_title.setText(step.title(lang))
-        self.body.setText(step.body(lang))
+        self._step = (step, texts)
+        self.body.setText(self._said(step, texts))
         tip = step.tip(lang) if step.tip is not None else ""
         self.tip.setText(f"{texts('tip')}: {tip}" if tip else "")
         self.tip.setVisible(bool(tip))
@@ -203,6 +207,9 @@ class QtTaskPlayer(QWidget):
         self.checked.setText(texts("checked_on", date=QLocale(lang).toString(checked, DATE)))
         self._arrange()
         self.step_shown.emit()
+
+    def _said(self, step: Step, texts: Texts) -> str:
+        return step.said(texts.lang, texts("task_beside_alone" if self._compact else "task_beside"))
 
     def spoken_text(self) -> str:
         parts = (self.counter.text(), self.step_title.text(), self.body.text(), self.tip.text())

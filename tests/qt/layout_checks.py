@@ -34,6 +34,7 @@ from kiosk.ui.home_screen import QtTile
 LOCALE = Path(__file__).resolve().parents[2] / "kiosk" / "locale"
 ELLIPSIS = "…"
 MIN_SCROLLBAR_PX = 20
+PLACEHOLDER_RE = re.compile(r"\{[a-z_]+\}")  # a task's {beside} not said in words
 KEY_RE = re.compile(r"^[a-z]+(?:_[a-z0-9]+)+$")  # a catalog key shown instead of its words
 
 
@@ -228,6 +229,8 @@ def untranslated(root: QWidget, lang: str) -> list[str]:
     for text in set(visible_texts(root)):
         if KEY_RE.match(text):
             problems.append(f"the key {text!r} is shown")
+        elif PLACEHOLDER_RE.search(text):
+            problems.append(f"a placeholder is shown: {text!r}")
         elif any(p.match(text) for p in patterns):
             problems.append(f"English on a {lang} screen: {text!r}")
     return problems

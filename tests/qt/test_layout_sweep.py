@@ -336,3 +336,27 @@ def test_every_control_shows_its_focus_ring(
     window.action_bar.done_button.click()
     focus_look("I'm done: the question")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_the_steps_say_where_the_website_is(kiosk: KioskApp, lang: str) -> None:
+    """At 200 % the coach said "Naast deze uitleg ziet u Irisbox" while the website waited
+    behind "Toon de website": a step's {beside} is said as the screen shows it."""
+    core, visit = kiosk.core, kiosk.visit
+    texts = Texts(lang)
+    core.set_language(lang)
+    core.start_session()
+    visit.open("irisbox-certificate")
+    activity, body = visit.activity, visit.activity.player.body
+    look(kiosk, lang, "the task, side by side")
+    assert not activity.one_at_a_time
+    assert body.text().startswith(texts("task_beside")), body.text()
+    core.set_text_size(200)
+    problems = look(kiosk, lang, "the task at 200 %")
+    assert activity.one_at_a_time
+    assert body.text().startswith(texts("task_beside_alone")), body.text()
+    assert texts("show_website") in body.text() and texts("task_beside") not in body.text()
+    core.set_text_size(100)
+    problems += look(kiosk, lang, "the task back at 100 %")
+    assert body.text().startswith(texts("task_beside")), body.text()
+    assert not problems, "\n".join(problems)
