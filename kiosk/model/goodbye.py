@@ -14,6 +14,9 @@ from collections.abc import Callable
 from enum import StrEnum
 
 GOODBYE_S = 4.0  # long enough to read two short sentences, short enough not to block the next
+# A visit ended by the staff (the console's "end visit" or "lock") comes as a surprise: the
+# visitor is told who ended it and where to ask, and has longer to read it.
+STAFF_GOODBYE_S = 10.0
 
 
 class Stage(StrEnum):
@@ -54,6 +57,11 @@ class Goodbye:
         self._stage = Stage.GOODBYE
         self._until = self._monotonic() + self._goodbye_s
         return True
+
+    def ended_by_staff(self) -> None:
+        """The staff ended the visit from the console: no question, a goodbye that says so."""
+        self._stage = Stage.GOODBYE
+        self._until = self._monotonic() + STAFF_GOODBYE_S
 
     def dismiss(self) -> None:
         """A touch on the goodbye, or the visit ended another way (idle, staff): no question

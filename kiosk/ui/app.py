@@ -85,8 +85,10 @@ class KioskApp:
         self.commands = CommandHandler(
             {
                 "ping": lambda _args: None,
-                "end_session": lambda _args: self.core.end_session("admin"),
-                "lock": lambda _args: self.core.lock(),
+                "end_session": lambda _args: self.window.end_by_staff(
+                    lambda: self.core.end_session("admin")
+                ),
+                "lock": lambda _args: self.window.end_by_staff(self.core.lock),
                 "unlock": lambda _args: self.core.unlock(),
                 "announce": self._announce,
                 "reload_content": lambda _args: self.visit.reload(),

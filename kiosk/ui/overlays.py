@@ -112,10 +112,13 @@ class QtGoodbye(_QtCard):
         self._said()
         self.keep_button.setFocus()
 
-    def say_goodbye(self, texts: Texts) -> None:
+    def say_goodbye(self, texts: Texts, *, by_staff: bool = False) -> None:
+        """ "Everything is erased. Goodbye!"; when the staff ended the visit from the console,
+        who did it and where to ask, so that a visitor is not left wondering what they did."""
         self.asking = False
-        self.title.setText(texts("goodbye_done"))
-        self.body.hide()
+        self.title.setText(texts("goodbye_staff_title" if by_staff else "goodbye_done"))
+        self.body.setText(texts("goodbye_staff_body") if by_staff else "")
+        self.body.setVisible(by_staff)
         for button in (self.keep_button, self.confirm_button):
             button.hide()
         self._said()

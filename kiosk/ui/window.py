@@ -405,6 +405,15 @@ class QtKioskWindow(QMainWindow):
                 faces = self.goodbye_feedback
                 faces.ask(texts, texts("feedback_visit_question"), None, say=False)
 
+    def end_by_staff(self, end: Callable[[], None]) -> None:
+        """A command from the console ends the visit (``end``: end_session or lock): the
+        visitor is told, politely and in the visit's language, before the next screen."""
+        texts, in_visit = self._texts, self._core.session is not None
+        end()
+        if in_visit:
+            self.goodbye.ended_by_staff()
+            self.goodbye_screen.say_goodbye(texts, by_staff=True)
+
     def _goodbye_seen(self) -> None:
         self.goodbye.dismiss()
         if self._goodbye_screen is not None:

@@ -12,6 +12,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from pytestqt.qtbot import QtBot
 
+from kiosk.i18n import Texts
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
 from kiosk.wire.broker import parse_broker_url
@@ -122,3 +123,34 @@ def test_a_malformed_command_is_ignored_and_counted(
     qtbot.waitUntil(lambda: kiosk.link.rejected == 1, timeout=15_000)
     ping = admin.send("ping")
     qtbot.waitUntil(lambda: bool(admin.acked(ping)), timeout=15_000)
+
+
+@pytest.mark.parametrize("command", ["end_session", "lock"])
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_a_visit_ended_from_the_console_is_told_politely(
+    qtbot: QtBot, kiosk: KioskApp, admin: Admin, command: str, lang: str
+) -> None:
+    """Issue 20, point 6: the visitor's work vanished without a word. The card says who
+    ended the visit and where to ask, in the visit's language, then the next screen shows."""
+    window, core = kiosk.window, kiosk.core
+    core.set_language(lang)
+    core.start_session()
+    sent = admin.send(command)
+    qtbot.waitUntil(lambda: admin.acked(sent) == [(sent, True, None)], timeout=15_000)
+    assert core.session is None, "the visit is wiped at once"
+    card = window.goodbye_screen
+    texts = Texts(lang)
+    assert card.isVisible() and card.title.text() == texts("goodbye_staff_title")
+    assert card.body.isVisible() and card.body.text() == texts("goodbye_staff_body")
+    assert not card.keep_button.isVisible() and not card.confirm_button.isVisible()
+    under = window.locked_screen if command == "lock" else window.start_screen
+    assert window.stack.currentWidget() is under
+    card.dismissed.emit()  # a touch, or the time runs out (tests/unit/test_goodbye.py)
+    qtbot.waitUntil(lambda: not card.isVisible(), timeout=5_000)
+    # With nobody at the PC, a command ends nothing and says nothing.
+    if command == "lock":
+        unlock = admin.send("unlock")
+        qtbot.waitUntil(lambda: bool(admin.acked(unlock)), timeout=15_000)
+    again = admin.send("end_session")
+    qtbot.waitUntil(lambda: bool(admin.acked(again)), timeout=15_000)
+    assert not card.isVisible()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.model.goodbye import GOODBYE_S, Goodbye, Stage
+from kiosk.model.goodbye import GOODBYE_S, STAFF_GOODBYE_S, Goodbye, Stage
 
 
 class Clock:
@@ -46,4 +46,16 @@ def test_a_touch_or_another_ending_closes_it() -> None:
     goodbye.ask()
     goodbye.confirm()
     goodbye.dismiss()
+    assert goodbye.stage is Stage.NONE
+
+
+def test_a_visit_ended_by_the_staff_says_so_for_longer() -> None:
+    clock = Clock()
+    goodbye = Goodbye(clock)
+    goodbye.ask()  # a question open when the console ends the visit: it goes
+    goodbye.ended_by_staff()
+    assert goodbye.stage is Stage.GOODBYE
+    clock.now += GOODBYE_S + 1
+    assert goodbye.stage is Stage.GOODBYE, "longer than a goodbye the visitor asked for"
+    clock.now += STAFF_GOODBYE_S
     assert goodbye.stage is Stage.NONE
