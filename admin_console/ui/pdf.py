@@ -24,7 +24,12 @@ def ensure_gui_application() -> QGuiApplication:
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless and not os.environ.get("QT_QPA_PLATFORM"):
         argv = [*argv, "-platform", "offscreen"]
-    return QGuiApplication(argv)
+    # A QApplication, not only a QGuiApplication: a window made later in the same process
+    # (the console after a report, or a test after another) needs one, and Qt allows one
+    # application object per process (a QWidget without it aborts the process).
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication(argv)
 
 
 def write_pdf(html: str, path: Path, title: str = "Usage report") -> None:

@@ -9,65 +9,24 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select
 
 from admin_console.store.orm import DailyCountRow, EventRow
 from kiosk.model.skills import AREAS, STATEMENTS, SkillsCheck
-from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
-from kiosk.ui.skills_screen import QtSkillsScreen
 from kiosk.ui.start_screen import QtStartScreen
-from kiosk.wire.broker import parse_broker_url
 from tests.conftest import Mosquitto, Proc, run_stats
-
-SITE, MACHINE = "brugge", "pc-01"
-# The answers: one per statement, in order (two per area). Their levels: information alone,
-# communication with help, content with help (2+0: one point on average), safety not yet,
-# problems not yet (1+0).
-ANSWERS = (
-    "alone", "alone",
-    "with_help", "with_help",
-    "alone", "not_yet",
-    "not_yet", "not_yet",
-    "with_help", "not_yet",
-)  # fmt: skip
-LEVELS = {
-    "information": "alone",
-    "communication": "with_help",
-    "content": "with_help",
-    "safety": "not_yet",
-    "problems": "not_yet",
-}
-OFFERS = """
-[[offer]]
-title.nl = "Workshop Itsme"
-title.fr = "Atelier Itsme"
-title.en = "Itsme workshop"
-address = "Bibliotheek Brugge, Kuipersstraat 3"
-times.nl = "elke dinsdag van 14 tot 16 uur"
-times.fr = "chaque mardi de 14 à 16 h"
-times.en = "every Tuesday, 2 to 4 pm"
-areas = ["safety"]
-"""
+from tests.skills_kiosk import ANSWERS, CLICK, LEVELS, SITE, open_check, skills_kiosk
 
 
 @pytest.fixture
 def kiosk(qtbot: QtBot, mosquitto: Mosquitto, tmp_path: Path) -> Iterator[KioskApp]:
-    tasks = tmp_path / "site-tasks"
-    tasks.mkdir()
-    (tasks / "offers.toml").write_text(OFFERS, encoding="utf-8")
-    settings = KioskSettings(parse_broker_url(mosquitto.url), SITE, MACHINE, tmp_path / "kiosk")
-    app = KioskApp(replace(settings, tasks_dir=tasks))
-    qtbot.addWidget(app.window)
-    app.start(windowed=True)
-    yield app
-    app.shutdown()
+    with skills_kiosk(qtbot, tmp_path, mosquitto.url) as app:
+        yield app
 
 
 def answered_checks() -> list[SkillsCheck]:
@@ -86,19 +45,13 @@ def test_the_skills_check_reaches_the_database_and_leaves_nothing_of_the_answers
     start_aggregator(mosquitto.url, db)
     qtbot.waitUntil(lambda: kiosk.link.connected, timeout=10_000)
     window = kiosk.window
-    click = Qt.MouseButton.LeftButton
 
-    qtbot.mouseClick(window.start_screen.start_button, click)
-    home = window.home_screen
-    qtbot.waitUntil(lambda: home.skills_button.isVisibleTo(home), timeout=10_000)
-    assert home.skills_button.title_label.text() == "Wat kan ik al?"
-    qtbot.mouseClick(home.skills_button, click)
-    screen = window.stack.currentWidget()
-    assert isinstance(screen, QtSkillsScreen)
+    screen = open_check(qtbot, kiosk)
+    assert window.home_screen.skills_button.title_label.text() == "Wat kan ik al?"
     assert screen.counter.text() == "Vraag 1 van 10"
     for number, level in enumerate(ANSWERS):
         assert screen.statement.text() == screen._texts(f"skills_q_{STATEMENTS[number].key}")
-        qtbot.mouseClick(screen.answer_buttons[level], click)
+        qtbot.mouseClick(screen.answer_buttons[level], CLICK)
     # The result: the picture in words, tasks that fit, the site's offer for safety.
     assert screen.pages.currentWidget() is screen.result_page
     words = screen.area_picture.spoken_text()
@@ -106,7 +59,7 @@ def test_the_skills_check_reaches_the_database_and_leaves_nothing_of_the_answers
     assert screen.task_buttons, "the catalogue's tasks for the weakest areas"
     assert "phishing-recognise" in screen.task_buttons  # safety, the weakest
     assert len(screen.offer_labels) == 1
-    assert "Workshop Itsme" in screen.offer_labels[0].text()
+    assert "Digipunt in de bibliotheek" in screen.offer_labels[0].text()
     assert "Kuipersstraat 3" in screen.offer_labels[0].text()
 
     # One event, the five levels, no session: in the database, and counted per area.
@@ -130,13 +83,13 @@ def test_the_skills_check_reaches_the_database_and_leaves_nothing_of_the_answers
     assert counts == {f"{area}#{level}": 1 for area, level in LEVELS.items()}
 
     # The visit ends ("I'm done"): the wipe comes first, then the faces on the goodbye.
-    qtbot.mouseClick(window.action_bar.done_button, click)
-    qtbot.mouseClick(window.goodbye_screen.confirm_button, click)
+    qtbot.mouseClick(window.action_bar.done_button, CLICK)
+    qtbot.mouseClick(window.goodbye_screen.confirm_button, CLICK)
     assert kiosk.core.session is None
     assert isinstance(window.stack.currentWidget(), QtStartScreen)
     faces = window.goodbye_feedback
     assert faces is not None and faces.isVisibleTo(window.goodbye_screen)
-    qtbot.mouseClick(faces.face_buttons["happy"], click)
+    qtbot.mouseClick(faces.face_buttons["happy"], CLICK)
     assert faces.question.text() == "Dank u wel!"
     qtbot.waitUntil(
         lambda: run_stats(db)["sites"][SITE]["events"].get("feedback") == 1, timeout=20_000

@@ -5,7 +5,6 @@ same figures for the console's Usage tab."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from admin_console.store.database import open_database
 from kiosk.tasks import load_catalog
 from kiosk.tasks.catalog import BUILTIN_FOLDER
 from kiosk.wire import protocol as p
-from tests.integration.test_report_pack import pdf_text
+from tests.integration.test_report_pack import pdf_text, require_poppler
 
 MARCH = periods.month(2026, 3)
 AFTER_MARCH = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
@@ -113,9 +112,9 @@ def test_the_usage_tab_reads_the_same_figures(engine: Engine) -> None:
     assert gent.checks == 12 and gent.faces["plan-trip"]["sad"] == 2
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 @pytest.mark.parametrize("lang", ["nl", "fr", "en"])
 def test_the_pdf_says_it_in_words(engine: Engine, tmp_path: Path, lang: str) -> None:
+    require_poppler()
     from admin_console.ui.pdf import write_pdf
 
     report = build_report(engine, MARCH, now=AFTER_MARCH)

@@ -9,76 +9,35 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from pytestqt.qtbot import QtBot
 
 from kiosk.i18n import Texts
 from kiosk.model.skills import STATEMENTS
-from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
 from kiosk.ui.skills_screen import QtSkillsScreen, result_html, write_result_pdf
 from kiosk.ui.start_screen import QtStartScreen
-from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.protocol import Channel
 from tests.conftest import free_port
 from tests.qt.layout_checks import all_problems
 from tests.qt.test_fits_the_screen import fit_problems
 from tests.qt.test_kiosk_window import settle
+from tests.skills_kiosk import ANSWERS, CLICK, LEVELS, open_check, skills_kiosk
 
-CLICK = Qt.MouseButton.LeftButton
 TASK = "phishing-recognise"  # works offline
-ANSWERS = ["alone", "alone", "with_help", "with_help", "alone", "not_yet"]
-ANSWERS += ["not_yet", "not_yet", "with_help", "not_yet"]
-LEVELS = {
-    "information": "alone",
-    "communication": "with_help",
-    "content": "with_help",
-    "safety": "not_yet",
-    "problems": "not_yet",
-}
-OFFERS = """
-[[offer]]
-title.nl = "Digipunt in de bibliotheek: hulp bij uw smartphone en bij itsme"
-title.fr = "Digipunt à la bibliothèque : aide pour votre smartphone et pour itsme"
-title.en = "Digipunt at the library: help with your smartphone and with itsme"
-address = "Bibliotheek Brugge, Kuipersstraat 3, 8000 Brugge"
-times.nl = "elke dinsdag en donderdag van 14 tot 16 uur, zonder afspraak"
-times.fr = "chaque mardi et jeudi de 14 à 16 h, sans rendez-vous"
-times.en = "every Tuesday and Thursday, 2 to 4 pm, no appointment needed"
-phone = "050 47 24 00"
-"""
 
 
 @pytest.fixture
 def kiosk(qtbot: QtBot, tmp_path: Path) -> Iterator[KioskApp]:
-    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker: nothing waits on it
-    sites = tmp_path / "site-tasks"
-    sites.mkdir()
-    (sites / "offers.toml").write_text(OFFERS, encoding="utf-8")
-    app = KioskApp(KioskSettings(broker, "brugge", "pc-1", tmp_path / "kiosk", tasks_dir=sites))
-    qtbot.addWidget(app.window)
-    app.start(windowed=True)
-    yield app
-    app.shutdown()
+    # No broker: nothing waits on it.
+    with skills_kiosk(qtbot, tmp_path, f"mqtt://127.0.0.1:{free_port()}") as app:
+        yield app
 
 
 def events(app: KioskApp, kind: str | None = None) -> list[dict[str, object]]:
     rows = app.outbox.next_rows(0, 1000)
     found = [json.loads(r.body) for r in rows if r.channel is Channel.EVENTS]
     return [e for e in found if kind is None or e["type"] == kind]
-
-
-def open_check(qtbot: QtBot, kiosk: KioskApp) -> QtSkillsScreen:
-    window = kiosk.window
-    if kiosk.core.session is None:
-        qtbot.mouseClick(window.start_screen.start_button, CLICK)
-    home = window.home_screen
-    assert home.skills_button.isVisibleTo(home)
-    qtbot.mouseClick(home.skills_button, CLICK)
-    screen = window.stack.currentWidget()
-    assert isinstance(screen, QtSkillsScreen)
-    return screen
 
 
 def answer_all(qtbot: QtBot, screen: QtSkillsScreen) -> None:
