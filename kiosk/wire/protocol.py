@@ -17,10 +17,22 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-try:  # a C JSON parser for the aggregator's hot path; the plain one is the reference
-    import orjson
-except ImportError:  # pragma: no cover - orjson is a dependency; outside tools may lack it
-    orjson = None  # type: ignore[assignment]
+# A C JSON parser for the aggregator's hot path (the plain one is the reference), loaded by the
+# first batch decoded: a kiosk never decodes one, and its start does not pay for loading it.
+_orjson: Any = None  # the module, False when it is missing, None before the first batch
+
+
+def _fast_json() -> Any:
+    global _orjson
+    if _orjson is None:
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover - a dependency; outside tools may lack it
+            _orjson = False
+        else:
+            _orjson = orjson
+    return _orjson or None
+
 
 VERSION = 1
 PREFIX = "kiosk/v1"
@@ -643,6 +655,7 @@ _BATCH_FIELDS = frozenset({"v", "site", "machine", "sent", "events"})
 
 def decode_event_batch(topic: Topic, payload: Payload) -> EventBatch:
     """Decode a batch. Whole-message faults raise; a faulty event is set aside, the rest kept."""
+    orjson = _fast_json()
     if orjson is not None and len(payload) <= MAX_PAYLOAD_BYTES:
         # Fast path: orjson (C) instead of UTF-8 decoding plus ``json``. Its answer counts only
         # when the whole batch is valid; anything else — a parse error (orjson refuses NaN,

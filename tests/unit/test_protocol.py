@@ -314,7 +314,7 @@ def _both_paths(payload: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object
 
     fast = outcome()
     with monkeypatch.context() as patch:
-        patch.setattr(p, "orjson", None)
+        patch.setattr(p, "_orjson", False)  # as without orjson
         reference = outcome()
     return fast, reference
 
@@ -558,7 +558,7 @@ def test_the_fast_checks_accept_only_what_the_contract_accepts_and_alike() -> No
         with pytest.MonkeyPatch.context() as patch:
             reference = _outcome(_reference, payload)
             fast = _outcome(p.decode_event_batch, TOPIC, payload)
-            patch.setattr(p, "orjson", None)
+            patch.setattr(p, "_orjson", False)  # as without orjson
             assert _outcome(p.decode_event_batch, TOPIC, payload) == reference
         assert fast == reference, payload
         try:
