@@ -126,6 +126,10 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", own("help/reply")),
             # Its own site's queue ("U bent de tweede"); never another site's, never written.
             Rule("read", _site_topic(site, SiteChannel.QUEUE)),
+            # Its own room's line to the centre (the bridge's notification, read only: a kiosk
+            # that could write it could hold a whole room's events): while it says "0" the
+            # kiosk keeps its events in its outbox (kiosk/uplink/bridge_hold.py).
+            Rule("read", bridge_state_topic(site)),
         ]
     if role in ("buddy", "phone"):
         # A buddy's phone (the phone desk, over WebSockets) has its own credential, so that it

@@ -19,6 +19,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.model.outbox import Outbox, OutboxRow
+from kiosk.uplink.bridge_hold import BridgeHold
 from kiosk.wire.broker import BrokerSettings, Will, make_client
 from kiosk.wire.protocol import (
     MAX_EVENTS_PER_BATCH,
@@ -90,6 +91,9 @@ class KioskLink:
         self._urgent_water = 0  # highest seq of a help call (not an event) handed to paho
         self._status_due = threading.Event()
         self._thread: threading.Thread | None = None
+        # The room's line to the centre: while it is down the events stay in the outbox.
+        self.hold = BridgeHold(site)
+        self._settle_mid: int | None = None  # the SUBACK after which the line's state is known
         self.rejected = 0
         offline = Will(str(self.topic(Channel.STATUS)), encode_status("offline"))
         self._client = make_client(
@@ -104,6 +108,7 @@ class KioskLink:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_publish = self._on_publish
         self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
 
     def topic(self, channel: Channel) -> Topic:
         return Topic(self.site, self.machine, channel)
@@ -115,6 +120,11 @@ class KioskLink:
     @property
     def inflight(self) -> int:
         return len(self._inflight)
+
+    @property
+    def holding(self) -> bool:
+        """True while the room's line to the centre is down: events wait in the outbox."""
+        return self.hold.holding
 
     def start(self) -> None:
         """Connect in the background; the kiosk works, and keeps writing its outbox, meanwhile."""
@@ -130,6 +140,8 @@ class KioskLink:
         last events go now, not at the next start). True when nothing is left to send."""
         deadline = time.monotonic() + timeout
         while self._outbox.count() and self.connected:
+            if self.holding and not self._inflight and not self._outbox.next_urgent(0, 1):
+                return False  # only events are left, waiting for the room's line: next start
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
@@ -176,7 +188,11 @@ class KioskLink:
             log.warning("broker %s refused the connection: %s", self._settings.url, reason)
             return
         log.info("connected to %s", self._settings.url)
-        client.subscribe(
+        # The room's line first, alone: its retained state comes before the answer to the next
+        # subscription, which settles it (no state by then: this broker has no bridge).
+        self.hold.connected()
+        client.subscribe(self.hold.topic, 1)
+        _rc, self._settle_mid = client.subscribe(
             [
                 (str(self.topic(Channel.HELP_REPLY)), 1),
                 (str(self.topic(Channel.CMD)), 1),
@@ -195,6 +211,20 @@ class KioskLink:
         self._connected.clear()
         self._callbacks.connection(False)
 
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, mid: int, _r: Any, _p: Any) -> None:
+        if mid == self._settle_mid and self.hold.settled():
+            self._line_changed()
+
+    def _line_changed(self) -> None:
+        if self.hold.holding:
+            log.warning(
+                "the room's line to the centre is down: events wait in the outbox (%d rows)",
+                self._outbox.count(),
+            )
+        else:
+            log.info("sending the outbox (%d rows): %s", self._outbox.count(), self.hold.line)
+        self.status_changed()
+
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, _r: Any, _p: Any) -> None:
         # paho holds its own lock here: only queue the mid, the uploader does the rest.
         self._acked.put(mid)
@@ -206,6 +236,10 @@ class KioskLink:
         return site_topic_filter(SiteChannel.QUEUE, self.site)
 
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        if message.topic == self.hold.topic:
+            if self.hold.heard(bytes(message.payload)):
+                self._line_changed()
+            return
         if is_site_topic(message.topic):
             self._on_site_message(message)
             return
@@ -283,7 +317,9 @@ class KioskLink:
             for row in self._outbox.next_urgent(self._urgent_water, 4):
                 self._publish_rows(row.channel, row.body.encode("utf-8"), [row])
                 self._urgent_water = row.seq
-        while len(self._inflight) < self._window and self.connected:
+        # Events only while the room's line to the centre is up (or there is no bridge): the
+        # outbox keeps them on disk meanwhile, where nothing drops them (bridge_hold.py).
+        while len(self._inflight) < self._window and self.connected and not self.holding:
             rows = self._outbox.next_events(self._high_water, self._batch_size)
             if not rows:
                 return

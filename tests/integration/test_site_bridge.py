@@ -3,17 +3,18 @@
 Two real Mosquitto brokers from `admin-console provision` (the site's and the central one, TLS,
 passwords, ACLs, the generated bridge), the real aggregator (`admin-console serve`) on
 PostgreSQL, the kiosks' real outbox and link, and the buddy desk's real link, both on the site
-broker. The central broker is stopped while the kiosks keep sending and a buddy claims and
-resolves a call in the room; when it comes back, the central database holds every event once,
-counted once. The bridge's state (Mosquitto's notification) reaches the central broker, and a
-site broker that dies is seen there as a bridge down.
+broker. The central broker is stopped while the kiosks keep writing events and a buddy claims
+and resolves a call in the room: the room's broker says "0" on bridges/SITE/state and the
+kiosks keep every event of the cut in their outboxes (kiosk/uplink/bridge_hold.py), so none
+waits in the room broker's queue, while the help loop flows; when the centre comes back, the
+kiosks send what they kept and the central database holds every event once, counted once.
+The bridge's state (Mosquitto's notification) reaches the central broker, and a site broker
+that dies is seen there as a bridge down.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterable
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,11 @@ from sqlalchemy import create_engine, text
 
 from admin_console.desk.fleet import FleetModel
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
-from kiosk.model.core import KioskCore
-from kiosk.model.outbox import Outbox
-from kiosk.settings import load_settings
-from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.broker import broker_from_config, load_toml
-from kiosk.wire.protocol import Channel, HelpOutcome, utc_now
-from tests.harness import Proc, admin_console, free_port, run_stats, suite_env, wait_for
-from tests.integration.test_broker_security import Peer, broker_of, init_dir, provision
+from kiosk.wire.protocol import HelpOutcome, utc_now
+from tests.harness import Proc, admin_console, run_stats, suite_env, wait_for
+from tests.integration.rooms import Kiosk, provision_room, restart_link, start_kiosk, visits
+from tests.integration.test_broker_security import Peer, broker_of
 
 pytestmark = pytest.mark.broker
 
@@ -40,42 +38,14 @@ TIMEOUT = 30.0
 RETURN = 150.0
 
 
-class RecordingOutbox(Outbox):
-    """The kiosk's outbox, remembering the id of every event written into it."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.event_ids: list[str] = []
-
-    def add(self, items: Iterable[tuple[Channel, str]]) -> None:
-        rows = list(items)
-        super().add(rows)
-        self.event_ids += [json.loads(body)["id"] for ch, body in rows if ch is Channel.EVENTS]
-
-
-def visits(core: KioskCore, n: int) -> None:
-    for _ in range(n):
-        core.start_session()
-        core.end_session("user")
-
-
 def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    central_dir, site_dir = tmp_path / "central", tmp_path / "site"
-    central_port, site_port = free_port(), free_port()
-    init_dir(central_dir, central_port)
-    provision("bridge", "--dir", str(central_dir), "--site", SITE)
-    provision("admin", "--dir", str(central_dir), "--name", "Jan")
-    init_dir(site_dir, site_port)
-    for machine in MACHINES:
-        provision("kiosk", "--dir", str(site_dir), "--site", SITE, "--machine", machine)
-    provision("buddy", "--dir", str(site_dir), "--site", SITE, "--name", "Sara")
-    shutil.copy(central_dir / "bridges" / f"{SITE}.conf", site_dir / "conf.d" / "bridge.conf")
-    assert "notifications true" in (site_dir / "conf.d" / "bridge.conf").read_text()
-
-    central = broker_of(central_dir, central_port).start(TIMEOUT)
-    site = broker_of(site_dir, site_port).start(TIMEOUT)
+    room = provision_room(tmp_path, SITE, MACHINES, buddy="Sara")
+    room.bridge_conf()
+    central_dir, site_dir = room.central_dir, room.site_dir
+    central = broker_of(central_dir, room.central_port).start(TIMEOUT)
+    site = broker_of(site_dir, room.site_port).start(TIMEOUT)
     fleet = FleetModel()
     started: list[Any] = []
     procs: list[Proc] = []
@@ -83,7 +53,7 @@ def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
 
     def watch_bridges() -> Peer:
         """The console's view of the topology: bridges/+/state with an admin's credential."""
-        peer = Peer.from_config(central_dir / "admins" / "jan.toml", central_port)
+        peer = Peer.from_config(central_dir / "admins" / "jan.toml", room.central_port)
         peers.append(peer)
         return peer.connected_peer().subscribe("bridges/+/state")
 
@@ -107,27 +77,10 @@ def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
         wait_for(lambda: bridge_is(watcher, b"1"), TIMEOUT, "the bridge to say it is up")
         assert not fleet.is_cut_off(SITE)
 
-        cores, outboxes, replies = {}, {}, {}
+        kiosks: dict[str, Kiosk] = {}
         for machine in MACHINES:
-            path = site_dir / "kiosks" / SITE / f"{machine}.toml"
-            settings = load_settings(
-                {"config": str(path), "data_dir": str(tmp_path / machine)}, env={}
-            )
-            outbox = RecordingOutbox(tmp_path / f"{machine}.db")
-            core = KioskCore(outbox)
-            got: list[Any] = []
-            link = KioskLink(
-                settings.broker,
-                settings.site,
-                settings.machine,
-                outbox,
-                core.status,
-                LinkCallbacks(got.append, lambda _c: None, lambda _b: None),
-            )
-            core.subscribe(link.wake)
-            link.start()
-            started.append(link)
-            cores[machine], outboxes[machine], replies[machine] = core, outbox, got
+            kiosks[machine] = start_kiosk(room, tmp_path, machine)
+            started.append(kiosks[machine].link)
         calls: list[tuple[str, Any]] = []
         buddy_file = site_dir / "buddies" / SITE / "sara.toml"
         buddy_settings = broker_from_config(load_toml(buddy_file), buddy_file)
@@ -139,23 +92,41 @@ def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
         )
         buddy.start()
         started.append(buddy)
-        wait_for(lambda: all(link.connected for link in started[:2]), TIMEOUT, "the kiosks")
+        wait_for(lambda: all(k.link.connected for k in kiosks.values()), TIMEOUT, "the kiosks")
 
         def central_count() -> int:
             stats: Any = run_stats(postgres_url)
             return int(stats["events_total"])
 
-        # WAN up: the first visits reach the centre.
-        for core in cores.values():
-            visits(core, 20)
-        wait_for(lambda: central_count() == 80, 60, "the first 80 events at the centre")
+        def outboxes_empty() -> bool:
+            return all(k.outbox.count() == 0 for k in kiosks.values())
 
-        # The WAN goes: the central broker stops (SIGTERM; it saves its sessions).
+        # WAN up: the first visits reach the centre, and leave the outboxes.
+        for kiosk in kiosks.values():
+            visits(kiosk.core, 20)
+        wait_for(lambda: central_count() == 80, 60, "the first 80 events at the centre")
+        wait_for(outboxes_empty, TIMEOUT, "the outboxes to empty")
+        assert not any(k.link.holding for k in kiosks.values())
+        before = {m: len(k.outbox.event_ids) for m, k in kiosks.items()}
+
+        # The WAN goes: the central broker stops (SIGTERM; it saves its sessions). The room's
+        # broker says "0" on bridges/SITE/state; the kiosks keep their events from now on.
         central.stop()
-        for core in cores.values():
-            visits(core, 300)
+        wait_for(lambda: all(k.link.holding for k in kiosks.values()), TIMEOUT, "the hold")
+        for kiosk in kiosks.values():
+            visits(kiosk.core, 300)
+        # A kiosk restarted during the cut holds from its first moment (the retained "0").
+        pc02 = kiosks["pc-02"]
+        asked = time.monotonic()
+        assert not pc02.link.flush(20)  # a shutdown does not wait for a line that is down
+        assert time.monotonic() - asked < 10
+        pc02.link.stop()
+        pc02.link = restart_link(room, tmp_path, "pc-02", pc02.outbox, pc02.core, pc02.replies)
+        started.append(pc02.link)
+        wait_for(lambda: pc02.link.connected and pc02.link.holding, TIMEOUT, "pc-02 again")
+        visits(pc02.core, 10)
         # The room's help loop, through the site broker alone.
-        cores["pc-01"].call_buddy()
+        kiosks["pc-01"].core.call_buddy()
         wait_for(
             lambda: any(m == "pc-01" and c.state == "open" for m, c in calls),
             TIMEOUT,
@@ -163,21 +134,35 @@ def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
         )
         request = next(c.request for m, c in calls if m == "pc-01" and c.state == "open")
         buddy.reply("pc-01", request, "claimed", "Sara")
-        wait_for(lambda: any(r.state == "claimed" for r in replies["pc-01"]), TIMEOUT, "the claim")
+        replies = kiosks["pc-01"].replies
+        wait_for(lambda: any(r.state == "claimed" for r in replies), TIMEOUT, "the claim")
         buddy.reply("pc-01", request, "resolved", "Sara", outcome=HelpOutcome.SOLVED)
-        wait_for(
-            lambda: any(r.state == "resolved" for r in replies["pc-01"]), TIMEOUT, "the resolve"
-        )
-        # Every kiosk's outbox is empty: the site broker holds the room's events for the bridge.
-        wait_for(
-            lambda: all(o.count() == 0 for o in outboxes.values()), 60, "the outboxes to drain"
-        )
-        sent = [i for o in outboxes.values() for i in o.event_ids]
-        assert len(sent) == len(set(sent)) > 80 + 1200  # visits, and the call's events
+        wait_for(lambda: any(r.state == "resolved" for r in replies), TIMEOUT, "the resolve")
 
-        # The WAN returns.
+        # Every event of the cut is still in its kiosk's outbox (the help call's rows left:
+        # they were for the room): none went to the room's broker, whose queue for the bridge
+        # did not grow with them.
+        def held(machine: str) -> int:
+            return len(kiosks[machine].outbox.event_ids) - before[machine]
+
+        wait_for(
+            lambda: all(k.outbox.count() == held(m) for m, k in kiosks.items()),
+            TIMEOUT,
+            "the help call's rows to leave the outbox",
+        )
+        assert held("pc-01") > 600 and held("pc-02") == 620
+        assert all(k.link.holding for k in kiosks.values())
+        sent = [i for k in kiosks.values() for i in k.outbox.event_ids]
+        assert len(sent) == len(set(sent)) > 80 + 1200  # visits, and the call's events
+        print(f"bridge cut: the kiosks held {sum(map(held, kiosks))} events in their outboxes")
+
+        # The WAN returns: the room's broker says "1", the kiosks send what they held.
+        back = time.monotonic()
         central.start(TIMEOUT)
         wait_for(lambda: central_count() == len(sent), RETURN, "every event at the centre")
+        print(f"bridge cut: all {len(sent)} events at the centre {time.monotonic() - back:.0f} s")
+        wait_for(outboxes_empty, TIMEOUT, "the outboxes to empty")
+        assert not any(k.link.holding for k in kiosks.values())
         engine = create_engine(postgres_url)
         try:
             with engine.connect() as connection:

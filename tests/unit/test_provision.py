@@ -143,6 +143,7 @@ def test_acl_rules_per_role() -> None:
         ("read", "kiosk/v1/s/m/cmd"),
         ("read", "kiosk/v1/s/m/help/reply"),
         ("read", "kiosk/v1/s/_site/queue"),  # its own site's queue, read only
+        ("read", "bridges/s/state"),  # its own room's line to the centre, read only
     }
     buddy = {(r.access, r.topic) for r in acl_rules("buddy", "s")}
     assert buddy == {

@@ -1,0 +1,80 @@
+"""The kiosk's hold on its events while its room's line to the centre is down (issue 21)."""
+
+from __future__ import annotations
+
+import pytest
+
+from admin_console.provision.mosquitto import bridge_state_topic as provisioned_topic
+from kiosk.uplink.bridge_hold import BridgeHold, Line, bridge_state_topic, line_from
+
+
+def test_the_kiosk_listens_where_the_generated_bridge_speaks() -> None:
+    assert BridgeHold("evere").topic == bridge_state_topic("evere") == provisioned_topic("evere")
+
+
+@pytest.mark.parametrize(
+    ("payload", "line"),
+    [
+        (b"1", Line.UP),
+        (b"0", Line.DOWN),
+        (b"", Line.NO_BRIDGE),
+        (b"up", Line.ODD),
+        (b"00", Line.ODD),
+    ],
+)
+def test_a_state_in_words(payload: bytes, line: Line) -> None:
+    assert line_from(payload) is line
+
+
+def test_before_the_state_is_known_the_events_wait() -> None:
+    hold = BridgeHold("evere")
+    assert hold.holding and hold.line is Line.UNKNOWN
+    hold.connected()
+    assert hold.holding
+
+
+def test_a_room_whose_line_is_down_keeps_its_events_until_it_is_up() -> None:
+    hold = BridgeHold("evere")
+    hold.connected()
+    assert hold.heard(b"0")  # the retained "0": worth a line in the log
+    assert hold.holding
+    assert not hold.settled()  # the later SUBACK changes nothing: the state was heard
+    assert hold.holding
+    assert not hold.heard(b"0")  # the same again: nothing to say
+    assert hold.heard(b"1")
+    assert not hold.holding
+    assert hold.heard(b"0")  # live: the line goes again
+    assert hold.holding
+
+
+def test_a_broker_without_a_bridge_lets_the_events_go() -> None:
+    hold = BridgeHold("evere")
+    hold.connected()
+    assert hold.settled()  # nothing came before the later SUBACK: no bridge here
+    assert not hold.holding and hold.line is Line.NO_BRIDGE
+    assert not hold.settled()
+
+
+def test_a_cleared_or_odd_state_does_not_hold() -> None:
+    hold = BridgeHold("evere")
+    hold.connected()
+    hold.heard(b"0")
+    hold.heard(b"")  # someone cleared the retained state: as if there were no bridge
+    assert not hold.holding
+    hold.heard(b"0")
+    hold.heard(b"garbage")  # not Mosquitto's: send, as before (the room's broker queues)
+    assert not hold.holding
+
+
+def test_a_new_connection_forgets_what_was_known() -> None:
+    hold = BridgeHold("evere")
+    hold.connected()
+    hold.heard(b"1")
+    assert not hold.holding
+    hold.connected()  # the room's broker may have restarted, the line gone meanwhile
+    assert hold.holding
+    hold.heard(b"0")
+    assert hold.holding
+    hold.connected()
+    assert hold.settled()  # this time nothing: a broker without a bridge
+    assert not hold.holding
