@@ -90,7 +90,7 @@ class Theme:
         QWidget#locked QLabel {{ font-size: {big}pt; }}
         QPushButton {{ background: {self.primary}; color: {self.primary_text};
                        border: {RING}px solid transparent; border-radius: 10px;
-                       padding: {10 - RING}px {24 - RING}px;
+                       padding: {10 - RING}px {24 - RING}px; outline: none;
                        min-height: 48px; min-width: 48px; }}
         QPushButton:focus, QPushButton#primary:focus, QPushButton#help:focus,
         QPushButton#tile:focus {{ border-color: {self.focus}; }}
