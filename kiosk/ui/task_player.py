@@ -189,7 +189,7 @@ class QtTaskPlayer(QWidget):
         self._step = (step, texts)
         self.body.setText(self._said(step, texts))
         tip = step.tip(lang) if step.tip is not None else ""
-        self.tip.setText(f"{texts('tip')}: {tip}" if tip else "")
+        self.tip.setText(texts("tip", tip=tip) if tip else "")  # "Astuce : …" in French
         self.tip.setVisible(bool(tip))
         pixmap = QPixmap(str(step.image)) if step.image is not None else QPixmap()
         self.image.setVisible(not pixmap.isNull())

@@ -351,6 +351,9 @@ def test_the_steps_say_where_the_website_is(kiosk: KioskApp, lang: str) -> None:
     look(kiosk, lang, "the task, side by side")
     assert not activity.one_at_a_time
     assert body.text().startswith(texts("task_beside")), body.text()
+    # The tip in each language's typography: "Astuce : …" in French, "Tip: …" in Dutch.
+    tip = activity.player.tip.text()
+    assert tip.startswith({"nl": "Tip: ", "fr": "Astuce\u00a0: ", "en": "Tip: "}[lang]), tip
     core.set_text_size(200)
     problems = look(kiosk, lang, "the task at 200 %")
     assert activity.one_at_a_time
