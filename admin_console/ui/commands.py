@@ -255,7 +255,8 @@ class QtCommandsTab(QWidget):
             if len(prepared) > 1:
                 question = tr(
                     "QtCommandsTab",
-                    "{what} on {n} kiosks ({target})? Visitors there lose their visit.",
+                    "{what} on {n} kiosks ({target})? Visitors there lose their visit; their screens "
+                    "say that a member of staff ended it.",
                     what=command_name(cmd),
                     n=len(prepared),
                     target=where,
@@ -263,7 +264,8 @@ class QtCommandsTab(QWidget):
             else:
                 question = tr(
                     "QtCommandsTab",
-                    "{what} on {target}? A visitor there loses their visit.",
+                    "{what} on {target}? A visitor there loses their visit; the screen says that a "
+                    "member of staff ended it.",
                     what=command_name(cmd),
                     target=where,
                 )
