@@ -255,8 +255,8 @@ class QtCommandsTab(QWidget):
             if len(prepared) > 1:
                 question = tr(
                     "QtCommandsTab",
-                    "{what} on {n} kiosks ({target})? Visitors there lose their visit; their screens "
-                    "say that a member of staff ended it.",
+                    "{what} on {n} kiosks ({target})? Visitors there lose their visit; "
+                    "their screens say that a member of staff ended it.",
                     what=command_name(cmd),
                     n=len(prepared),
                     target=where,
