@@ -27,8 +27,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -36,7 +34,7 @@ from admin_console.desk.help_queue import HelpQueue
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
 from admin_console.ui.buddy_desk import QtBuddyBridge, QtBuddyDesk
 from benchmarks import qt_refcount_guard
-from benchmarks.infra import Result, common_args, emit, median, percentile
+from benchmarks.infra import RunPercentiles, common_args, emit, latency_results, paho_round_trips
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp, make_application
 from kiosk.wire.broker import parse_broker_url
@@ -148,43 +146,6 @@ class HelpRun:
         self.kiosk.window.close()
 
 
-def paho_round_trips(port: int, samples: int, size: int) -> list[float]:
-    """The floor: publish (QoS 1) → the subscriber's on_message, one at a time."""
-    got = threading.Event()
-    subscribed = threading.Event()
-    stamp = [0.0]
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-
-    def on_message(*_: object) -> None:
-        stamp[0] = time.perf_counter()
-        got.set()
-
-    sub.on_message = on_message
-    sub.on_subscribe = lambda *_: subscribed.set()
-    sub.on_connect = lambda c, *_: c.subscribe("bench/help", 1)
-    for client in (sub, pub):
-        client.connect("127.0.0.1", port)
-        client.loop_start()
-    subscribed.wait(10)
-    payload = b"x" * size
-    values = []
-    try:
-        for _ in range(samples):
-            got.clear()
-            t0 = time.perf_counter()
-            pub.publish("bench/help", payload, qos=1)
-            if not got.wait(5):
-                raise RuntimeError("the floor's message did not arrive")
-            values.append((stamp[0] - t0) * 1000)
-            time.sleep(0.02)
-    finally:
-        for client in (sub, pub):
-            client.disconnect()
-            client.loop_stop()
-    return values
-
-
 def main() -> int:
     parser = common_args(__doc__)
     parser.add_argument("--samples", type=int, help="help calls per run (default 300)")
@@ -194,7 +155,7 @@ def main() -> int:
     app = make_application()  # as the kiosk makes it (QtWebEngine needs shared GL contexts)
     assert isinstance(app, QApplication)
     guard = qt_refcount_guard.install()
-    per_run: dict[str, list[float]] = {k: [] for k in ("l50", "l99", "r50", "r99", "f50", "f99")}
+    link, rows, floor = RunPercentiles(), RunPercentiles(), RunPercentiles()
     kept: list[HelpRun] = []  # never freed mid-run: a paho thread could drop the last reference
     for i in range(args.runs):
         with Mosquitto() as broker:
@@ -202,80 +163,38 @@ def main() -> int:
             kept.append(run)
             try:
                 run.run()
-                link, rows = run.latencies()
+                link_latencies, row_latencies = run.latencies()
             finally:
                 run.close()
-            floor = paho_round_trips(broker.port, samples, 200)
-        if len(link) < samples:
-            raise RuntimeError(f"only {len(link)} of {samples} help calls arrived")
-        per_run["l50"].append(percentile(link, 50))
-        per_run["l99"].append(percentile(link, 99))
-        per_run["r50"].append(percentile(rows, 50))
-        per_run["r99"].append(percentile(rows, 99))
-        per_run["f50"].append(percentile(floor, 50))
-        per_run["f99"].append(percentile(floor, 99))
+            floor_latencies = paho_round_trips(broker.port, samples, 200, "bench/help", 0.02)
+        if len(link_latencies) < samples:
+            raise RuntimeError(f"only {len(link_latencies)} of {samples} help calls arrived")
+        link.add(link_latencies)
+        rows.add(row_latencies)
+        floor.add(floor_latencies)
         print(
-            f"  run {i + 1}/{args.runs}: BuddyLink p50 {per_run['l50'][-1]:.1f} ms,"
-            f" p99 {per_run['l99'][-1]:.1f} ms; desk row p50 {per_run['r50'][-1]:.1f} ms,"
-            f" p99 {per_run['r99'][-1]:.1f} ms; floor p50 {per_run['f50'][-1]:.2f} ms,"
-            f" p99 {per_run['f99'][-1]:.2f} ms",
+            f"  run {i + 1}/{args.runs}: BuddyLink p50 {link.p50[-1]:.1f} ms,"
+            f" p99 {link.p99[-1]:.1f} ms; desk row p50 {rows.p50[-1]:.1f} ms,"
+            f" p99 {rows.p99[-1]:.1f} ms; floor p50 {floor.p50[-1]:.2f} ms,"
+            f" p99 {floor.p99[-1]:.2f} ms",
             flush=True,
         )
     note = f"{samples} help calls a run; median over {args.runs} runs of each run's percentile"
-    floor_title = "bare paho publish→subscribe, QoS 1"
     results = [
-        Result(
-            "help_p99_desk",
-            "help call p99, call_buddy() → row on the buddy desk",
-            median(per_run["r99"]),
-            "ms",
-            median(per_run["f99"]),
-            floor_title + " (p99)",
-            "≤ 50 ms",
-            median(per_run["r99"]) <= 50,
-            runs=per_run["r99"],
-            floor_runs=per_run["f99"],
-            higher_is_better=False,
+        *latency_results(
+            "help_p{pct}_desk",
+            "help call p{pct}, call_buddy() → row on the buddy desk",
+            rows,
+            floor,
+            goal_ms=50,
             notes=note,
         ),
-        Result(
-            "help_p50_desk",
-            "help call p50, call_buddy() → row on the buddy desk",
-            median(per_run["r50"]),
-            "ms",
-            median(per_run["f50"]),
-            floor_title + " (p50)",
-            "(none)",
-            None,
-            runs=per_run["r50"],
-            floor_runs=per_run["f50"],
-            higher_is_better=False,
-        ),
-        Result(
-            "help_p99_link",
-            "help call p99, call_buddy() → BuddyLink callback",
-            median(per_run["l99"]),
-            "ms",
-            median(per_run["f99"]),
-            floor_title + " (p99)",
-            "≤ 50 ms",
-            median(per_run["l99"]) <= 50,
-            runs=per_run["l99"],
-            floor_runs=per_run["f99"],
-            higher_is_better=False,
-        ),
-        Result(
-            "help_p50_link",
-            "help call p50, call_buddy() → BuddyLink callback",
-            median(per_run["l50"]),
-            "ms",
-            median(per_run["f50"]),
-            floor_title + " (p50)",
-            "(none)",
-            None,
-            runs=per_run["l50"],
-            floor_runs=per_run["f50"],
-            higher_is_better=False,
+        *latency_results(
+            "help_p{pct}_link",
+            "help call p{pct}, call_buddy() → BuddyLink callback",
+            link,
+            floor,
+            goal_ms=50,
         ),
     ]
     emit(results, args.json_out)

@@ -30,13 +30,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from admin_console.desk.queue_keeper import SitePolicy
 from admin_console.desk.queue_service import QueueService, QueueServiceOptions
 from admin_console.ingest.aggregator import Aggregator, AggregatorOptions
 from admin_console.store.database import open_database
-from benchmarks.infra import Result, common_args, emit, median, percentile
+from benchmarks.infra import (
+    RunPercentiles,
+    common_args,
+    emit,
+    latency_results,
+    paho_client,
+    paho_round_trips,
+)
 from kiosk.wire import protocol as p
 from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.opening_hours import OpeningHours
@@ -47,10 +53,6 @@ QUEUE = f"kiosk/v1/{SITE}/_site/queue"
 WAIT_S = 10.0
 
 
-def _client() -> mqtt.Client:
-    return mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-
-
 class KioskSide:
     """The kiosk's view of its site's queue: the latest queue's waiting calls, and when each
     queue arrived (perf_counter)."""
@@ -59,7 +61,7 @@ class KioskSide:
         self._cond = threading.Condition()
         self.waiting: frozenset[str] = frozenset()
         self.arrived = 0.0
-        self.client = _client()
+        self.client = paho_client()
         subscribed = threading.Event()
         self.client.on_connect = lambda c, *_: c.subscribe(QUEUE, 1)
         self.client.on_subscribe = lambda *_: subscribed.set()
@@ -107,7 +109,7 @@ def queue_latencies(broker: Mosquitto, samples: int, folder: Path) -> tuple[list
     )
     service.start()
     kiosk = KioskSide(broker.port)
-    wire = _client()
+    wire = paho_client()
     wire.connect("127.0.0.1", broker.port)
     wire.loop_start()
     values: list[float] = []
@@ -148,41 +150,6 @@ def queue_latencies(broker: Mosquitto, samples: int, folder: Path) -> tuple[list
     return values, size
 
 
-def paho_round_trips(port: int, samples: int, size: int) -> list[float]:
-    """The floor: publish (QoS 1) → the subscriber's on_message, one at a time."""
-    got = threading.Event()
-    subscribed = threading.Event()
-    stamp = [0.0]
-    sub, pub = _client(), _client()
-
-    def on_message(*_: object) -> None:
-        stamp[0] = time.perf_counter()
-        got.set()
-
-    sub.on_message = on_message
-    sub.on_subscribe = lambda *_: subscribed.set()
-    sub.on_connect = lambda c, *_: c.subscribe("bench/queue", 1)
-    for client in (sub, pub):
-        client.connect("127.0.0.1", port)
-        client.loop_start()
-    subscribed.wait(WAIT_S)
-    payload = b"x" * size
-    values = []
-    try:
-        for _ in range(samples):
-            got.clear()
-            t0 = time.perf_counter()
-            pub.publish("bench/queue", payload, qos=1)
-            if not got.wait(5):
-                raise RuntimeError("the floor's message did not arrive")
-            values.append((stamp[0] - t0) * 1000)
-    finally:
-        for client in (sub, pub):
-            client.disconnect()
-            client.loop_stop()
-    return values
-
-
 def main() -> int:
     parser = common_args(__doc__)
     parser.add_argument("--samples", type=int, help="claims per run (default 300; quick 200)")
@@ -190,55 +157,30 @@ def main() -> int:
     logging.basicConfig(level=logging.ERROR)
     samples = args.samples or (200 if args.quick else 300)
     runs = 1 if args.quick else args.runs
-    per_run: dict[str, list[float]] = {k: [] for k in ("q50", "q99", "f50", "f99")}
+    queue, floor = RunPercentiles(), RunPercentiles()
     for i in range(runs):
         with Mosquitto() as broker:
             folder = Path(tempfile.mkdtemp(prefix="bench-queue-"))
             latencies, size = queue_latencies(broker, samples, folder)
-            floor = paho_round_trips(broker.port, samples, size)
+            floor_latencies = paho_round_trips(broker.port, samples, size, "bench/queue")
         if len(latencies) < samples:
             raise RuntimeError(f"only {len(latencies)} of {samples} claims measured")
-        per_run["q50"].append(percentile(latencies, 50))
-        per_run["q99"].append(percentile(latencies, 99))
-        per_run["f50"].append(percentile(floor, 50))
-        per_run["f99"].append(percentile(floor, 99))
+        queue.add(latencies)
+        floor.add(floor_latencies)
         print(
-            f"  run {i + 1}/{runs}: claim → queue p50 {per_run['q50'][-1]:.2f} ms,"
-            f" p99 {per_run['q99'][-1]:.2f} ms; floor p50 {per_run['f50'][-1]:.2f} ms,"
-            f" p99 {per_run['f99'][-1]:.2f} ms ({size} B queue)",
+            f"  run {i + 1}/{runs}: claim → queue p50 {queue.p50[-1]:.2f} ms,"
+            f" p99 {queue.p99[-1]:.2f} ms; floor p50 {floor.p50[-1]:.2f} ms,"
+            f" p99 {floor.p99[-1]:.2f} ms ({size} B queue)",
             flush=True,
         )
     note = f"{samples} claims a run; median over {runs} runs of each run's percentile"
-    floor_title = "bare paho publish→subscribe, QoS 1"
-    results = [
-        Result(
-            "queue_p99",
-            "queue update p99, buddy's claim → kiosk-side queue without the call",
-            median(per_run["q99"]),
-            "ms",
-            median(per_run["f99"]),
-            floor_title + " (p99)",
-            "(none)",
-            None,
-            runs=per_run["q99"],
-            floor_runs=per_run["f99"],
-            higher_is_better=False,
-            notes=note,
-        ),
-        Result(
-            "queue_p50",
-            "queue update p50, buddy's claim → kiosk-side queue without the call",
-            median(per_run["q50"]),
-            "ms",
-            median(per_run["f50"]),
-            floor_title + " (p50)",
-            "(none)",
-            None,
-            runs=per_run["q50"],
-            floor_runs=per_run["f50"],
-            higher_is_better=False,
-        ),
-    ]
+    results = latency_results(
+        "queue_p{pct}",
+        "queue update p{pct}, buddy's claim → kiosk-side queue without the call",
+        queue,
+        floor,
+        notes=note,
+    )
     emit(results, args.json_out)
     return 0
 

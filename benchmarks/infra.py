@@ -20,7 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import paho.mqtt.client as mqtt
 import psutil
+from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.harness import Proc
 
@@ -38,6 +40,55 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return float(ordered[rank - 1])
+
+
+# --- the bare paho floor of a latency ----------------------------------------------------------
+
+PAHO_FLOOR = "bare paho publish→subscribe, QoS 1"
+
+
+def paho_client() -> mqtt.Client:
+    return mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+
+
+def paho_round_trips(
+    port: int, samples: int, size: int, topic: str, pause: float = 0.0
+) -> list[float]:
+    """The floor (ms): publish (QoS 1) → the subscriber's on_message, one at a time, ``pause``
+    seconds apart."""
+    got = threading.Event()
+    subscribed = threading.Event()
+    stamp = [0.0]
+    sub, pub = paho_client(), paho_client()
+
+    def on_message(*_: object) -> None:
+        stamp[0] = time.perf_counter()
+        got.set()
+
+    sub.on_message = on_message
+    sub.on_subscribe = lambda *_: subscribed.set()
+    sub.on_connect = lambda c, *_: c.subscribe(topic, 1)
+    for client in (sub, pub):
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+    subscribed.wait(10)
+    payload = b"x" * size
+    values = []
+    try:
+        for _ in range(samples):
+            got.clear()
+            t0 = time.perf_counter()
+            pub.publish(topic, payload, qos=1)
+            if not got.wait(5):
+                raise RuntimeError("the floor's message did not arrive")
+            values.append((stamp[0] - t0) * 1000)
+            if pause:
+                time.sleep(pause)
+    finally:
+        for client in (sub, pub):
+            client.disconnect()
+            client.loop_stop()
+    return values
 
 
 # --- the aggregator's log ----------------------------------------------------------------------
@@ -167,6 +218,60 @@ class Result:
     def __post_init__(self) -> None:
         if self.ratio is None and self.floor:
             self.ratio = round(self.figure / self.floor, 3)
+
+
+class RunPercentiles:
+    """Each run's p50 and p99 of a series of latencies: a figure is their median over the runs."""
+
+    def __init__(self) -> None:
+        self.p50: list[float] = []
+        self.p99: list[float] = []
+
+    def add(self, values: Sequence[float]) -> None:
+        self.p50.append(percentile(values, 50))
+        self.p99.append(percentile(values, 99))
+
+
+def latency_results(
+    key: str,
+    title: str,
+    series: RunPercentiles,
+    floor: RunPercentiles,
+    goal_ms: float | None = None,
+    notes: str = "",
+) -> list[Result]:
+    """The p99 and the p50 line (ms, lower is better) against the bare paho floor's: ``{pct}``
+    in ``key`` and ``title`` becomes 99 and 50. The goal, if any, and the notes go on p99."""
+    p99 = median(series.p99)
+    return [
+        Result(
+            key.format(pct=99),
+            title.format(pct=99),
+            p99,
+            "ms",
+            median(floor.p99),
+            PAHO_FLOOR + " (p99)",
+            "(none)" if goal_ms is None else f"≤ {goal_ms:g} ms",
+            None if goal_ms is None else p99 <= goal_ms,
+            runs=series.p99,
+            floor_runs=floor.p99,
+            higher_is_better=False,
+            notes=notes,
+        ),
+        Result(
+            key.format(pct=50),
+            title.format(pct=50),
+            median(series.p50),
+            "ms",
+            median(floor.p50),
+            PAHO_FLOOR + " (p50)",
+            "(none)",
+            None,
+            runs=series.p50,
+            floor_runs=floor.p50,
+            higher_is_better=False,
+        ),
+    ]
 
 
 def fmt(value: float | None, unit: str = "") -> str:

@@ -30,7 +30,6 @@ from kiosk.wire.protocol import (
     Channel,
     CommandAck,
     HelpChange,
-    HelpOutcome,
     Reason,
     Rejected,
     Status,
@@ -316,21 +315,9 @@ class AdminLink(ConsoleLink):
         info = self._client.publish(topic, payload, qos=1)
         return info.rc == mqtt.MQTT_ERR_SUCCESS or info.rc == mqtt.MQTT_ERR_NO_CONN
 
-    def reply_help(
-        self,
-        site: str,
-        machine: str,
-        request: str,
-        state: str,
-        buddy: str,
-        *,
-        outcome: HelpOutcome | None = None,
-        topics: Sequence[str] = (),
-    ) -> None:
-        """Claim or resolve a call (with its outcome and topics), as a buddy desk does."""
-        self.publish_help_reply(
-            site, machine, request, state, buddy, outcome=outcome, topics=topics
-        )
+    # Claim or resolve a call (with its outcome and topics), as a buddy desk does: the help
+    # desk tab's ``Reply``.
+    reply_help = ConsoleLink.publish_help_reply
 
     def handle_outside(self, topic: str, message: mqtt.MQTTMessage) -> None:
         site = bridge_site(topic)

@@ -14,16 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.harness import free_port
-from tests.integration.test_broker_security import (
-    TIMEOUT,
-    Central,
-    Peer,
-    blocked,
-    broker_of,
-    init_dir,
-    provision,
-)
+from tests.integration.provisioned_central import connected_peers, provisioned_central
+from tests.integration.test_broker_security import Central, Peer, blocked
 
 pytestmark = pytest.mark.broker
 
@@ -43,13 +35,8 @@ CREDENTIALS = [
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
     directory = tmp_path_factory.mktemp("central-bridge-state") / "broker"
-    port = free_port()
-    init_dir(directory, port)
-    for credential in CREDENTIALS:
-        provision(credential[0], "--dir", str(directory), *credential[1:])
-    broker = broker_of(directory, port).start(TIMEOUT)
-    yield Central(broker)
-    broker.stop()
+    with provisioned_central(directory, CREDENTIALS) as central:
+        yield central
 
 
 def as_bridge(central: Central, site: str) -> Peer:
@@ -66,20 +53,13 @@ def as_bridge(central: Central, site: str) -> Peer:
 
 @pytest.fixture
 def peers(central: Central) -> Iterator[Any]:
-    made: list[Peer] = []
-
-    def make(who: str, *filters: str) -> Peer:
+    def open_peer(who: str) -> Peer:
         if who.startswith("bridge "):
-            peer = as_bridge(central, who.split(" ", 1)[1])
-        else:
-            peer = Peer.from_config(central.config(who), central.broker.port)
-        made.append(peer)
-        peer.connected_peer()
-        return peer.subscribe(*filters) if filters else peer
+            return as_bridge(central, who.split(" ", 1)[1])
+        return Peer.from_config(central.config(who), central.broker.port)
 
-    yield make
-    for peer in made:
-        peer.close()
+    with connected_peers(open_peer) as make:
+        yield make
 
 
 def test_a_kiosk_reads_its_own_rooms_line_and_no_other(central: Central, peers: Any) -> None:

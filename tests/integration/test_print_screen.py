@@ -28,7 +28,7 @@ from kiosk.wire.broker import parse_broker_url
 from kiosk.wire.config_schema import PrintingTable
 from kiosk.wire.protocol import Channel
 from tests.conftest import free_port
-from tests.cups_server import CupsServer, cups_server, missing
+from tests.cups_server import CupsServer, real_cups
 from tests.fixtures.browser_pages.qt_helpers import ALLOWLIST, WAIT_MS, open_page, run_js
 from tests.fixtures.browser_pages.server import TestSite
 from tests.harness import wait_for
@@ -40,11 +40,28 @@ MakeKiosk = Callable[..., KioskApp]
 
 @pytest.fixture(scope="module")
 def cups() -> Iterator[CupsServer]:
-    reason = missing()
-    if reason:
-        pytest.fail(f"no real CUPS here: {reason}")
-    with cups_server() as server:
+    with real_cups() as server:
         yield server
+
+
+def printing_kiosk(
+    qtbot: QtBot, tmp_path: Path, cups: CupsServer, per_visit: int = 20, per_day: int = 200
+) -> KioskApp:
+    """A kiosk that prints to the private CUPS with these page limits, started in a window."""
+    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker needed
+    printing = PrintingTable(
+        printer=cups.printer,
+        server=str(cups.socket),
+        pages_per_visit=per_visit,
+        pages_per_day=per_day,
+    )
+    settings = KioskSettings(
+        broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none", printing=printing
+    )
+    app = KioskApp(settings)
+    qtbot.addWidget(app.window)
+    app.start(windowed=True)
+    return app
 
 
 @pytest.fixture
@@ -52,19 +69,7 @@ def make_kiosk(qtbot: QtBot, tmp_path: Path, cups: CupsServer) -> Iterator[MakeK
     made: list[KioskApp] = []
 
     def make(per_visit: int = 20, per_day: int = 200) -> KioskApp:
-        broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker needed
-        printing = PrintingTable(
-            printer=cups.printer,
-            server=str(cups.socket),
-            pages_per_visit=per_visit,
-            pages_per_day=per_day,
-        )
-        settings = KioskSettings(
-            broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none", printing=printing
-        )
-        app = KioskApp(settings)
-        qtbot.addWidget(app.window)
-        app.start(windowed=True)
+        app = printing_kiosk(qtbot, tmp_path, cups, per_visit, per_day)
         made.append(app)
         app.core.set_language("nl")
         assert app.core.start_session()
@@ -109,6 +114,26 @@ def open_print_screen_for_page(qtbot: QtBot, browser: QtSafeBrowser) -> QtPrinti
     return printing
 
 
+def open_print_screen_for_print_page(
+    qtbot: QtBot, app: KioskApp, site: TestSite
+) -> tuple[QtSafeBrowser, QtPrinting]:
+    """The kiosk's browser on the test site's print page, and its print screen for that page."""
+    browser = browser_of(qtbot, app)
+    open_page(qtbot, browser, site.url("/print.html"), "print")
+    return browser, open_print_screen_for_page(qtbot, browser)
+
+
+def open_print_screen_for_download(qtbot: QtBot, browser: QtSafeBrowser, site: TestSite) -> int:
+    """The test site's PDF downloaded and Print pressed in its viewer: the pages to print."""
+    open_page(qtbot, browser, site.url("/links.html"), "links")
+    run_js(qtbot, browser, "document.getElementById('pdf').click()")
+    viewer = browser.downloads_panel.viewer
+    qtbot.waitUntil(lambda: viewer.print_button.isVisible(), timeout=WAIT_MS)
+    with qtbot.waitSignal(printing_of(browser).pdf_ready, timeout=WAIT_MS) as ready:
+        qtbot.mouseClick(viewer.print_button, _LEFT)
+    return int(ready.args[0])
+
+
 def printed_events(app: KioskApp) -> list[dict[str, object]]:
     rows = app.outbox.next_rows(0, 10_000)
     events = [json.loads(row.body) for row in rows if row.channel == Channel.EVENTS]
@@ -131,9 +156,7 @@ def test_a_local_page_is_printed_from_the_browser_bar(
     qtbot: QtBot, make_kiosk: MakeKiosk, cups: CupsServer, site: TestSite
 ) -> None:
     app = make_kiosk()
-    browser = browser_of(qtbot, app)
-    open_page(qtbot, browser, site.url("/print.html"), "print")
-    printing = open_print_screen_for_page(qtbot, browser)
+    browser, printing = open_print_screen_for_print_page(qtbot, app, site)
     screen = printing.screen
     assert screen.pages.text() == "Dit document heeft 1 bladzijde."
     assert screen.left.text() == "Nog 20 bladzijden"
@@ -163,14 +186,8 @@ def test_a_downloaded_pdf_is_printed_from_the_viewer_with_copies(
 ) -> None:
     app = make_kiosk()
     browser = browser_of(qtbot, app)
-    open_page(qtbot, browser, site.url("/links.html"), "links")
-    run_js(qtbot, browser, "document.getElementById('pdf').click()")
-    viewer = browser.downloads_panel.viewer
-    qtbot.waitUntil(lambda: viewer.print_button.isVisible(), timeout=WAIT_MS)
+    assert open_print_screen_for_download(qtbot, browser, site) == 1
     printing = printing_of(browser)
-    with qtbot.waitSignal(printing.pdf_ready, timeout=WAIT_MS) as ready:
-        qtbot.mouseClick(viewer.print_button, _LEFT)
-    assert ready.args == [1]
     screen = printing.screen
     qtbot.mouseClick(screen.more_button, _LEFT)
     assert screen.copies_value.text() == "2 keer"
@@ -197,9 +214,7 @@ def test_a_limit_refuses_the_page_that_would_pass_it_and_says_why(
     qtbot: QtBot, make_kiosk: MakeKiosk, cups: CupsServer, site: TestSite
 ) -> None:
     app = make_kiosk(per_visit=3)
-    browser = browser_of(qtbot, app)
-    open_page(qtbot, browser, site.url("/print.html"), "print")
-    printing = open_print_screen_for_page(qtbot, browser)
+    browser, printing = open_print_screen_for_print_page(qtbot, app, site)
     screen = printing.screen
     qtbot.mouseClick(screen.more_button, _LEFT)
     qtbot.mouseClick(screen.more_button, _LEFT)
@@ -280,9 +295,7 @@ def test_after_the_visit_no_job_no_title_and_no_file_is_left(
     qtbot: QtBot, make_kiosk: MakeKiosk, cups: CupsServer, site: TestSite
 ) -> None:
     app = make_kiosk()
-    browser = browser_of(qtbot, app)
-    open_page(qtbot, browser, site.url("/print.html"), "print")
-    printing = open_print_screen_for_page(qtbot, browser)
+    browser, printing = open_print_screen_for_print_page(qtbot, app, site)
     page_pdf = printing._path
     assert page_pdf is not None and page_pdf.is_file()
     # The printer stops after the screen said it could print: the jobs wait in the queue,
@@ -290,12 +303,7 @@ def test_after_the_visit_no_job_no_title_and_no_file_is_left(
     cups.run("cupsdisable", cups.printer)
     assert press_print(qtbot, printing).ok
     qtbot.mouseClick(printing.screen.back_button, _LEFT)
-    open_page(qtbot, browser, site.url("/links.html"), "links")
-    run_js(qtbot, browser, "document.getElementById('pdf').click()")
-    viewer = browser.downloads_panel.viewer
-    qtbot.waitUntil(lambda: viewer.print_button.isVisible(), timeout=WAIT_MS)
-    with qtbot.waitSignal(printing.pdf_ready, timeout=WAIT_MS):
-        qtbot.mouseClick(viewer.print_button, _LEFT)
+    open_print_screen_for_download(qtbot, browser, site)
     assert printing.screen.message.text().startswith("De printer staat stil.")
     printing.print_now()  # as if pressed in the moment before: CUPS takes it, to wait
     jobs = printing.desk.visit.jobs

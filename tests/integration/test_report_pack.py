@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.ingest.batch import Ingest
 from admin_console.read import periods
 from admin_console.read.reports import (
     ALL,
@@ -33,6 +33,7 @@ from admin_console.read.usage import Period
 from admin_console.store.database import open_database
 from kiosk.wire import protocol as p
 from tests.conftest import admin_console, suite_env
+from tests.integration.test_usage_queries import send_events
 
 MARCH = periods.month(2026, 3)
 AFTER_MARCH = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
@@ -47,7 +48,7 @@ TASK_IDS = ("mypension-check", "csam-login")
 CODES = ("nl", "fr", "ar", "en")
 
 
-def _event(kind: str, ts: datetime, **data: object) -> dict[str, object]:
+def _event(kind: str, ts: datetime, **data: object) -> p.Event:
     raw = {"id": p.new_id(), "type": kind, "ts": p.format_ts(ts), "session": p.new_id(), **data}
     return p.validate_event(raw)
 
@@ -74,8 +75,7 @@ def fill(engine: Engine) -> None:
             for _ in range(abandoned):
                 events.append(_event("task_abandoned", ts, task=task, step=1))
             ts += timedelta(minutes=5)
-        payload = p.encode_event_batch(site, "pc-01", events)
-        ingest.handle([Inbound(f"kiosk/v1/{site}/pc-01/events", payload, datetime.now(UTC))])
+        send_events(ingest, site, "pc-01", *events)
 
 
 @pytest.fixture

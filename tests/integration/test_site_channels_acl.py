@@ -19,16 +19,9 @@ import pytest
 
 from admin_console.provision.mosquitto import queue_keeper_username
 from kiosk.wire import protocol as p
-from tests.harness import Proc, admin_console, free_port, suite_env, wait_for
-from tests.integration.test_broker_security import (
-    TIMEOUT,
-    Central,
-    Peer,
-    blocked,
-    broker_of,
-    init_dir,
-    provision,
-)
+from tests.harness import Proc, admin_console, suite_env, wait_for
+from tests.integration.provisioned_central import connected_peers, provisioned_central
+from tests.integration.test_broker_security import TIMEOUT, Central, Peer, blocked
 
 pytestmark = pytest.mark.broker
 
@@ -51,38 +44,26 @@ CREDENTIALS = [
 @pytest.fixture(scope="module")
 def central(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central]:
     directory = tmp_path_factory.mktemp("central-sites") / "broker"
-    port = free_port()
-    init_dir(directory, port)
-    for credential in CREDENTIALS:
-        provision(credential[0], "--dir", str(directory), *credential[1:])
-    broker = broker_of(directory, port).start(TIMEOUT)
-    yield Central(broker)
-    broker.stop()
+    with provisioned_central(directory, CREDENTIALS) as central:
+        yield central
 
 
 @pytest.fixture
 def peers(central: Central) -> Iterator[Any]:
-    made: list[Peer] = []
-
-    def make(relative: str, *filters: str) -> Peer:
+    def open_peer(relative: str) -> Peer:
         if relative == KEEPER:  # serve's queue keeper: the aggregator's password, own account
             path = central.config("aggregator.toml")
             table = tomllib.loads(path.read_text())["broker"]
-            peer = Peer(
+            return Peer(
                 central.broker.port,
                 username=queue_keeper_username(table["username"]),
                 password=table["password"],
                 ca_file=path.parent / table["ca_file"],
             )
-        else:
-            peer = Peer.from_config(central.config(relative), central.broker.port)
-        made.append(peer)
-        peer.connected_peer()
-        return peer.subscribe(*filters) if filters else peer
+        return Peer.from_config(central.config(relative), central.broker.port)
 
-    yield make
-    for peer in made:
-        peer.close()
+    with connected_peers(open_peer) as make:
+        yield make
 
 
 def test_a_forged_queue_or_roster_never_reaches_a_subscriber(central: Central, peers: Any) -> None:

@@ -13,15 +13,16 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.model.skills import STATEMENTS
 from kiosk.printing.desk import PrintResult
-from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
 from kiosk.ui.skills_screen import QtSkillsScreen
-from kiosk.wire.broker import parse_broker_url
-from kiosk.wire.config_schema import PrintingTable
-from tests.conftest import free_port
-from tests.cups_server import CupsServer, cups_server, missing
+from tests.cups_server import CupsServer, real_cups
 from tests.fixtures.browser_pages.qt_helpers import WAIT_MS
-from tests.integration.test_print_screen import new_output, printed_events, text_of
+from tests.integration.test_print_screen import (
+    new_output,
+    printed_events,
+    printing_kiosk,
+    text_of,
+)
 
 CLICK = Qt.MouseButton.LeftButton
 ANSWERS = ["alone", "alone", "with_help", "with_help", "alone", "not_yet"]
@@ -30,23 +31,13 @@ ANSWERS += ["not_yet", "not_yet", "with_help", "not_yet"]
 
 @pytest.fixture(scope="module")
 def cups() -> Iterator[CupsServer]:
-    reason = missing()
-    if reason:
-        pytest.fail(f"no real CUPS here: {reason}")
-    with cups_server() as server:
+    with real_cups() as server:
         yield server
 
 
 @pytest.fixture
 def kiosk(qtbot: QtBot, tmp_path: Path, cups: CupsServer) -> Iterator[KioskApp]:
-    broker = parse_broker_url(f"mqtt://127.0.0.1:{free_port()}")  # no broker needed
-    printing = PrintingTable(printer=cups.printer, server=str(cups.socket))
-    settings = KioskSettings(
-        broker, "gent", "pc-1", tmp_path, tasks_dir=tmp_path / "none", printing=printing
-    )
-    app = KioskApp(settings)
-    qtbot.addWidget(app.window)
-    app.start(windowed=True)
+    app = printing_kiosk(qtbot, tmp_path, cups)
     yield app
     app.shutdown()
     cups.run("cancel", "-a", "-x")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.ingest.batch import Ingest
 from admin_console.read import periods
 from admin_console.read.reports import ALL, Report, ReportTable, build_report, report_html
 from admin_console.read.skills import skills_figures
@@ -22,6 +22,7 @@ from kiosk.tasks import load_catalog
 from kiosk.tasks.catalog import BUILTIN_FOLDER
 from kiosk.wire import protocol as p
 from tests.integration.test_report_pack import pdf_text, require_poppler
+from tests.integration.test_usage_queries import send_events
 
 MARCH = periods.month(2026, 3)
 AFTER_MARCH = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
@@ -62,8 +63,7 @@ def fill(engine: Engine) -> None:
                     p.validate_event({**raw, "session": None, "face": face, "task": task})
                 )
                 ts += timedelta(minutes=3)
-        payload = p.encode_event_batch(site, "pc-01", events)
-        ingest.handle([Inbound(f"kiosk/v1/{site}/pc-01/events", payload, datetime.now(UTC))])
+        send_events(ingest, site, "pc-01", *events)
 
 
 @pytest.fixture

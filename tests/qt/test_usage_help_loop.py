@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QBarCategoryAxis, QChartView
 from pytestqt.qtbot import QtBot
 
 from admin_console.read.help_loop import help_loop_figures
@@ -18,8 +17,8 @@ from admin_console.store.database import open_database
 from admin_console.ui.language import use_language
 from admin_console.ui.usage import QtUsageTab
 from admin_console.ui.widgets import format_duration
-from admin_console.ui.worker import QtDatabase
 from tests.fixtures.help_loop_week import WEEK, fill
+from tests.qt.usage_tab import categories, open_usage_tab
 
 
 @pytest.fixture
@@ -38,25 +37,8 @@ def english() -> Iterator[None]:
     use_language("en")
 
 
-def categories(view: object) -> list[str]:
-    assert isinstance(view, QChartView)
-    axis = next(a for a in view.chart().axes() if isinstance(a, QBarCategoryAxis))
-    return list(axis.categories())
-
-
 def open_tab(qtbot: QtBot, url: str, sites: tuple[str, ...] = ("gent",)) -> QtUsageTab:
-    db = QtDatabase(url)
-    tab = QtUsageTab(db, lambda: date(2026, 11, 22), timezone="Europe/Brussels")
-    db.setParent(tab)
-    qtbot.addWidget(tab)
-    tab.resize(1400, 900)
-    tab.show()
-    tab.filters.set_sites(["evere", "gent"])
-    tab.filters.choose_sites(sites)
-    tab.filters.set_period(WEEK)
-    tab.filters.apply()
-    qtbot.waitUntil(lambda: tab.data is not None, timeout=15_000)
-    return tab
+    return open_usage_tab(qtbot, url, date(2026, 11, 22), WEEK, sites)
 
 
 def test_the_usage_tab_shows_the_help_loop(qtbot: QtBot, url: str, english: None) -> None:

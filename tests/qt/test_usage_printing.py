@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCharts import QBarCategoryAxis, QChartView, QHorizontalStackedBarSeries
+from PySide6.QtCharts import QChartView, QHorizontalStackedBarSeries
 from pytestqt.qtbot import QtBot
 
 from admin_console.ingest.batch import Inbound, Ingest
@@ -16,9 +16,8 @@ from admin_console.read.printing import SitePages, printed_pages
 from admin_console.read.usage import Period, UsageFilter
 from admin_console.store.database import open_database
 from admin_console.ui.language import use_language
-from admin_console.ui.usage import QtUsageTab
-from admin_console.ui.worker import QtDatabase
 from kiosk.wire import protocol as p
+from tests.qt.usage_tab import categories, open_usage_tab
 
 DAY = date(2026, 11, 16)
 # (site, task or None, pages, colour), and a visit so that the period is not empty
@@ -56,12 +55,6 @@ def dutch() -> Iterator[None]:
     use_language("en")
 
 
-def categories(view: object) -> list[str]:
-    assert isinstance(view, QChartView)
-    axis = next(a for a in view.chart().axes() if isinstance(a, QBarCategoryAxis))
-    return list(axis.categories())
-
-
 def test_pages_per_site_and_per_task_from_the_counts(url: str) -> None:
     engine = open_database(url, create=False)
     try:
@@ -83,16 +76,7 @@ def test_pages_per_site_and_per_task_from_the_counts(url: str) -> None:
 
 
 def test_the_usage_tab_draws_the_pages(qtbot: QtBot, url: str, dutch: None) -> None:
-    db = QtDatabase(url)
-    tab = QtUsageTab(db, lambda: DAY, timezone="Europe/Brussels")
-    db.setParent(tab)
-    qtbot.addWidget(tab)
-    tab.resize(1400, 900)
-    tab.show()
-    tab.filters.set_sites(["evere", "gent"])
-    tab.filters.set_period(Period(DAY, DAY))
-    tab.filters.apply()
-    qtbot.waitUntil(lambda: tab.data is not None, timeout=15_000)
+    tab = open_usage_tab(qtbot, url, DAY, Period(DAY, DAY))
     sites, tasks = tab.charts["printed_sites"], tab.charts["printed_tasks"]
     assert isinstance(sites, QChartView) and isinstance(tasks, QChartView)
     assert sites.chart().title() == "Afgedrukte bladzijden per locatie: 50 in totaal, 23 in kleur"
