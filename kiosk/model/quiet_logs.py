@@ -21,7 +21,10 @@ HARMLESS: tuple[tuple[re.Pattern[str], str], ...] = (
         "speech-dispatcher is not installed: read aloud uses another voice, or is not offered",
     ),
     (
-        re.compile(r"QRhiGles2|Failed to create RHI|Vulkan|GBM is not supported|OpenGL"),
+        re.compile(
+            r"QRhiGles2|Failed to create RHI|[Vv]ulkan|GBM is not supported|OpenGL"
+            r"|GPU vendor|GPUInfo"
+        ),
         "no graphics acceleration: the browser draws in software (slower, same pages)",
     ),
     (

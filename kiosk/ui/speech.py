@@ -46,8 +46,17 @@ def open_engine() -> Any:
 
 def probe_main() -> int:
     """The child process: ``FOUND`` when an engine with a voice exists, else ``NOT_FOUND``."""
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, qInstallMessageHandler
 
+    from kiosk.model.quiet_logs import explain
+
+    def quiet(_kind: object, _context: object, message: str) -> None:
+        # The kiosk's log gets this child's stderr: the lines it knows to be harmless
+        # (no PipeWire, no speech-dispatcher) stay out; the kiosk says what the probe found.
+        if explain(message) is None:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
     app = QCoreApplication(sys.argv[:1])
     found = open_engine() is not None
     del app

@@ -34,3 +34,17 @@ def test_detach_after_the_window_is_gone(qtbot: QtBot, tmp_path: Path) -> None:
     settle()
     lockdown.detach()  # no "already deleted"
     lockdown.detach()
+
+
+def test_the_speech_probe_child_keeps_the_harmless_lines_out_of_the_log() -> None:
+    """Walking make demo: the probe's child printed "Couldn't load pipewire-0.3 library" and
+    'Error loading text-to-speech plug-in "speechd"' into the kiosk's log, unexplained."""
+    import subprocess
+
+    from kiosk.model.quiet_logs import explain
+    from kiosk.ui.speech import FOUND, NOT_FOUND, probe_command
+
+    done = subprocess.run(probe_command(), capture_output=True, text=True, timeout=60)
+    assert done.returncode in (FOUND, NOT_FOUND), done.stderr
+    noise = [line for line in done.stderr.splitlines() if explain(line)]
+    assert not noise, noise

@@ -10,6 +10,9 @@ SEEN_ON_A_KIOSK = (
     "Failed to create RHI for backend: OpenGL",
     "QVulkanInstance: Failed to initialize Vulkan",
     "This plugin does not support propagateSizeHints()",
+    # Seen walking make demo (session 7) when the browser first opened, as warnings:
+    "Failed to load vulkan: Cannot load library vulkan: vulkan: cannot open shared object file",
+    "Unable to detect GPU vendor for device: Mesa/X.org llvmpipe (LLVM 15.0.6, 256 bits)",
 )
 
 
