@@ -139,6 +139,11 @@ class SiteBroker:
     kiosks: int
     heard: int  # of them, heard from within ``stale_after``
     alert: Alert | None = None
+    # Messages still in the room on their way to the centre: the sum of its kiosks' last
+    # ``waiting`` (their outboxes; events wait there while the line is down). None: no kiosk
+    # said (a kiosk before this figure). Known as of each kiosk's last status, so while the
+    # line is down it is the figure from before the cut: the table says so.
+    waiting: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,11 @@ class FleetModel:
                 continue
             kiosks = self.kiosks([bridge.site])
             heard = sum(not self.is_offline(kiosk, moment) for kiosk in kiosks)
-            found.append(SiteBroker(bridge, len(kiosks), heard, alerts.get(bridge.site)))
+            said = [
+                k.figures["waiting"] for k in kiosks if isinstance(k.figures.get("waiting"), int)
+            ]
+            waiting = sum(said) if said else None
+            found.append(SiteBroker(bridge, len(kiosks), heard, alerts.get(bridge.site), waiting))
         return found
 
     def site_alerts(self, now: datetime | None = None) -> list[Alert]:

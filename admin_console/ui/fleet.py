@@ -55,6 +55,7 @@ BROKER_COLUMNS = (
     N_("QtFleetTab", "Line to the centre"),
     N_("QtFleetTab", "Since"),
     N_("QtFleetTab", "Kiosks heard through it"),
+    N_("QtFleetTab", "Still to send"),
     N_("QtFleetTab", "Alert"),
 )
 
@@ -79,8 +80,19 @@ def broker_row(broker: SiteBroker, now: datetime, zone: ZoneInfo) -> tuple[str, 
         line,
         since_text(broker, now, zone),
         tr("QtFleetTab", "{heard} of {n}", heard=broker.heard, n=broker.kiosks),
+        waiting_text(broker),
         alert_text(broker.alert) if broker.alert else "",
     )
+
+
+def waiting_text(broker: SiteBroker) -> str:
+    """What the room still has to send: its kiosks' outboxes, as they last said."""
+    if broker.waiting is None:
+        return "–"
+    if not broker.bridge.up:
+        # Nothing is heard through a cut line: the figure is from before the cut.
+        return tr("QtFleetTab", "{n} before the cut", n=broker.waiting)
+    return str(broker.waiting)
 
 
 def alert_line(alert: Alert) -> str:

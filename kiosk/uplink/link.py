@@ -349,5 +349,7 @@ class KioskLink:
         return Channel.EVENTS, payload, run
 
     def _publish_status(self) -> None:
-        payload = encode_status(**self._status())
+        # What is still in the outbox: events held while the room's line is down, then the
+        # drain (the first status after the line is back says how much is on its way).
+        payload = encode_status(**self._status(), waiting=self._outbox.count())
         self._client.publish(str(self.topic(Channel.STATUS)), payload, qos=1, retain=True)

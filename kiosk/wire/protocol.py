@@ -835,6 +835,12 @@ _STATUS_FIELDS: dict[str, _Check] = {
     "printer": lambda v, n: None if v is None else _choice(v, n, PRINTER_STATES),
     # v1 extension: the name people in the room use for this PC ("PC 3 — bij het raam").
     "label": lambda v, n: None if v is None else pc_label(v, n),
+    # v1 extension (issue 21): messages in the kiosk's outbox not yet taken by its broker (its
+    # events wait there while the room's line to the centre is down); the fleet view sums a
+    # room's to show what is still on its way.
+    "waiting": lambda v, n: (
+        v if type(v) is int and 0 <= v <= 10**9 else _bad(n)  # a count: no bool, no 1.5
+    ),
 }
 
 MAX_LABEL = 60

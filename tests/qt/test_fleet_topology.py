@@ -54,7 +54,7 @@ def fleet_at(now: list[datetime]) -> FleetModel:
     """Evere behind its own broker (two kiosks), Gent on the central broker (one kiosk)."""
     fleet = FleetModel(clock=lambda: now[0])
     for site, machine in (("evere", "pc-01"), ("evere", "pc-02"), ("gent", "pc-01")):
-        status = protocol.decode_status(protocol.encode_status("idle"))
+        status = protocol.decode_status(protocol.encode_status("idle", waiting=120))
         fleet.apply_status(site, machine, status, DOWN - timedelta(minutes=1))
     fleet.apply_bridge("evere", b"1", DOWN - timedelta(hours=2))
     return fleet
@@ -79,13 +79,15 @@ def test_a_site_cut_off_shows_on_the_fleet_tab_in_words(qtbot: QtBot, lang: str)
     [evere] = cells(tab.brokers)  # Gent has no site broker: no row
     assert evere[0] == "evere" and evere[1] != cut and evere[3].startswith("2 ")
     assert evere[2].startswith("11:05 ")  # 11:05 in Brussels, two hours ago
+    assert evere[4] == "240"  # still to send: the two kiosks' outboxes, as they last said
     assert not tab.alerts.isVisible()
 
     fleet.apply_bridge("evere", b"0", DOWN)
     now[0] = LATER
     tab.update_view()
     [evere] = cells(tab.brokers)
-    assert (evere[1], evere[3], evere[4]) == (cut, heard, alert)
+    assert (evere[1], evere[3], evere[5]) == (cut, heard, alert)
+    assert evere[4].startswith("240 ") and evere[4] != "240"  # from before the cut, it says
     assert evere[2].startswith("13:05 ")
     states = {(row[0], row[1]): row[3] for row in cells(tab.table)}
     assert states[("evere", "pc-01")] == states[("evere", "pc-02")] == unheard

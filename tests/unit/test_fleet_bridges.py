@@ -112,3 +112,19 @@ def test_the_console_link_reads_only_bridge_states_and_refuses_the_rest() -> Non
     for payload in (b"", b"up", b"01", b"\xff"):
         with pytest.raises(Rejected):
             bridge_payload(payload)
+
+
+def test_the_room_says_what_it_still_has_to_send() -> None:
+    """Issue 21, point 2: a site broker's queue, as its kiosks' outboxes say it."""
+    fleet = FleetModel(clock=lambda: THU_10H)
+    fleet.apply_bridge("evere", b"1", THU_10H)
+    fleet.apply_status("evere", "pc-01", Status("idle", None, {}), THU_10H)
+    [evere] = fleet.topology()
+    assert evere.waiting is None, "no kiosk said: unknown, not 0"
+    fleet.apply_status("evere", "pc-01", Status("idle", None, {"waiting": 1222}), THU_10H)
+    fleet.apply_status("evere", "pc-02", Status("idle", None, {"waiting": 80}), THU_10H)
+    [evere] = fleet.topology()
+    assert evere.waiting == 1302
+    fleet.apply_status("evere", "pc-01", Status("idle", None, {"waiting": 0}), THU_10H)
+    [evere] = fleet.topology()
+    assert evere.waiting == 80

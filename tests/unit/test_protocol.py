@@ -753,3 +753,11 @@ def test_status_may_carry_the_pcs_label() -> None:
     for bad in ("", "x" * 61, "tab\there", 3):
         with pytest.raises(p.Rejected):
             p.decode_status(json.dumps({"v": 1, "state": "idle", "label": bad}).encode())
+
+
+def test_status_may_say_what_its_outbox_still_holds() -> None:
+    status = p.decode_status(p.encode_status("idle", waiting=1222))
+    assert status.figures["waiting"] == 1222
+    for bad in (-1, "12", 10**10, True, 1.5):
+        with pytest.raises(p.Rejected):
+            p.decode_status(json.dumps({"v": 1, "state": "idle", "waiting": bad}).encode())
