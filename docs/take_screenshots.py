@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,11 @@ def kiosk_screens(folder: Path) -> None:
         core.set_text_size(200)
         core.set_high_contrast(True)
         save(window, f"kiosk-home-200-contrast-{lang}")
+        core.set_text_size(100)
+        core.set_high_contrast(False)
+        window.end_by_staff(partial(core.end_session, "admin"))  # the console ended the visit
+        save(window, f"kiosk-ended-by-staff-{lang}")
+        window.goodbye_screen.hide()
         core.lock()  # ends the visit: the screen is in the kiosk's own language, here lang's
         core.set_language(lang)
         save(window, f"kiosk-locked-{lang}")
