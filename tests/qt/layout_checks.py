@@ -245,6 +245,21 @@ def uneven_tiles(root: QWidget) -> list[str]:
     return [f"tiles of uneven heights {sorted(h)}" for h in grids.values() if len(h) > 1]
 
 
+MIN_TARGET_PX = 44  # WCAG 2.2 2.5.5 Target Size (Enhanced, AAA): 44 by 44 CSS pixels
+
+
+def small_targets(root: QWidget) -> list[str]:
+    """Controls smaller than 44 x 44 px: hard to hit with a shaking hand (WCAG 2.5.5, AAA)."""
+    return [
+        f"{name_of(w)} is {w.width()}x{w.height()} px, under {MIN_TARGET_PX}"
+        for w in shown(root)
+        if isinstance(w, QAbstractButton)
+        and w.isEnabled()
+        and min(w.width(), w.height()) < MIN_TARGET_PX
+    ]
+
+
 def all_problems(root: QWidget, lang: str, screen: str) -> list[str]:
     found = clipped(root) + out_of_reach(root) + untranslated(root, lang) + uneven_tiles(root)
+    found += small_targets(root)
     return [f"{screen}: {problem}" for problem in found]

@@ -363,3 +363,21 @@ def test_the_steps_say_where_the_website_is(kiosk: KioskApp, lang: str) -> None:
     problems += look(kiosk, lang, "the task back at 100 %")
     assert body.text().startswith(texts("task_beside")), body.text()
     assert not problems, "\n".join(problems)
+
+
+def test_the_target_check_finds_a_small_button(qtbot: QtBot) -> None:
+    """The sweep's 44 px check (WCAG 2.5.5) can fail: a 30 px button is found."""
+    from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+    from tests.qt.layout_checks import small_targets
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    layout = QHBoxLayout(root)
+    small, big = QPushButton("x"), QPushButton("Volgende")
+    small.setFixedSize(30, 30)
+    big.setFixedSize(120, 48)
+    layout.addWidget(small)
+    layout.addWidget(big)
+    root.show()
+    assert [p.split(" is ")[0] for p in small_targets(root)] == ["'x'"]
