@@ -45,7 +45,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from admin_console.demo.patterns import DayRows, Generator, builtin_tasks, site_names
 from admin_console.store.orm import BuddyShiftRow, EventRow, HelpRequestRow, MachineRow, VisitRow
-from admin_console.store.rollups import DEFAULT_TIMEZONE, add_counts, counts_for, help_counts
+from admin_console.store.rollups import (
+    DEFAULT_TIMEZONE,
+    add_counts,
+    counts_for,
+    help_counts,
+    on_duty,
+)
 
 __all__ = ["builtin_tasks", "generate", "site_names"]
 
@@ -152,6 +158,7 @@ def _fill(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     pending = DayRows()
+    shifts: dict[str, list[tuple[datetime, datetime | None]]] = {}  # per site
     for n in range(days):
         rows = gen.day(first + timedelta(days=n))
         pending.events += rows.events
@@ -165,14 +172,30 @@ def _fill(
                 _insert(connection, _table(VisitRow), pending.visits)
                 _insert(connection, _table(HelpRequestRow), pending.help)
                 _insert(connection, _table(BuddyShiftRow), pending.shifts)
-                # What the aggregator counts at ingest: events, and each answered call's wait.
+                # What the aggregator counts at ingest: events, and each call's wait, outcome,
+                # topics and whether a buddy was on duty (this batch's shifts and the last's).
                 counts = counts_for(pending.events, gen.zone)
+                for s in pending.shifts:
+                    shifts.setdefault(s["site"], []).append((s["started"], s["ended"]))
                 for h in pending.help:
                     counts.update(
                         help_counts(
-                            h["site"], h["state"], h["opened"], h["claimed"], h["closed"], gen.zone
+                            h["site"],
+                            h["state"],
+                            h["opened"],
+                            h["claimed"],
+                            h["closed"],
+                            gen.zone,
+                            loop=True,
+                            outcome=h.get("outcome"),
+                            topics=h.get("topics"),
+                            staffed=on_duty(h["opened"], shifts.get(h["site"], ())),
                         )
                     )
+                # A shift of days before cannot cover the next batch's calls (a forgotten
+                # check-out counts 12 hours): keep the last three days' for it.
+                keep = datetime.combine(first + timedelta(days=n - 3), datetime.min.time())
+                shifts = {s: [x for x in spans if x[0] >= keep] for s, spans in shifts.items()}
                 totals["daily_counts"] += add_counts(connection, counts)
             totals["events"] += len(pending.events)
             totals["sessions"] += len(pending.visits)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -33,7 +33,18 @@ from admin_console.store.orm import (
     RejectedMessageRow,
     VisitRow,
 )
-from admin_console.store.rollups import DEFAULT_TIMEZONE, Key, add_counts, counts_for, help_counts
+from admin_console.store.rollups import (
+    DEFAULT_TIMEZONE,
+    HELP_OPENED,
+    OPEN_SHIFT_LIMIT,
+    STAFFED,
+    UNSTAFFED,
+    Key,
+    add_counts,
+    counts_for,
+    help_counts,
+    local,
+)
 from kiosk.wire.protocol import (
     Channel,
     CheckIn,
@@ -571,6 +582,7 @@ class Ingest:
         row = session.get(HelpRequestRow, change.request)
         ts = _naive(change.ts)
         counted: Counter[Key] = Counter() if row is None else self._help_counts(row)
+        counted_opened = row is not None and row.opened is not None
         if row is None:
             row = HelpRequestRow(
                 id=change.request,
@@ -605,9 +617,42 @@ class Ingest:
                     row.outcome = change.outcome.value
                 if change.topics:
                     row.topics = ",".join(change.topics)
-        # What this change made known (the wait, the handling time): counted once per request.
-        add_counts(session.connection(), self._help_counts(row) - counted)
+        # What this change made known (the wait, the handling time, the outcome): counted once
+        # per request; signed, as an outcome that comes late moves the call from "not said".
+        change_counts: Counter[Key] = Counter(self._help_counts(row))
+        change_counts.subtract(counted)
+        if not counted_opened and row.opened is not None:
+            # Opened now known: was a buddy checked in at the site then (help_opened)?
+            staffed = self._on_duty(session, row.site, row.opened)
+            day = local(row.opened, self._zone).date()
+            change_counts[(day, row.site, HELP_OPENED, STAFFED if staffed else UNSTAFFED)] += 1
+        add_counts(session.connection(), change_counts)
         return True
+
+    @staticmethod
+    def _on_duty(session: Session, site: str, opened: datetime) -> bool:
+        """A shift at the site covers ``opened``, as the read side's staffed time has it
+        (``read.help_loop``): from the check-in, to the check-out or at most 12 hours. The
+        shifts known now: see ``read.help_loop`` for when the count can differ from them.
+        Only shifts begun at most two and a half days before are looked at (the read side's
+        window too): a range of the index on (site, started), not the site's whole history."""
+        earliest = opened - OPEN_SHIFT_LIMIT - timedelta(days=2)
+        found = session.execute(
+            select(BuddyShiftRow.id)
+            .where(BuddyShiftRow.site == site, BuddyShiftRow.started <= opened)
+            .where(BuddyShiftRow.started >= earliest)
+            .where(
+                or_(
+                    BuddyShiftRow.ended > opened,
+                    and_(
+                        BuddyShiftRow.ended.is_(None),
+                        BuddyShiftRow.started > opened - OPEN_SHIFT_LIMIT,
+                    ),
+                )
+            )
+            .limit(1)
+        ).first()
+        return found is not None
 
     def _apply_checkin(
         self, session: Session, site: str, checkin: CheckIn, received: datetime
@@ -652,7 +697,17 @@ class Ingest:
         return "shifts_ended"
 
     def _help_counts(self, row: HelpRequestRow) -> Counter[Key]:
-        return help_counts(row.site, row.state, row.opened, row.claimed, row.closed, self._zone)
+        return help_counts(
+            row.site,
+            row.state,
+            row.opened,
+            row.claimed,
+            row.closed,
+            self._zone,
+            loop=True,
+            outcome=row.outcome,
+            topics=row.topics,
+        )
 
     def _record_rejection(self, session: Session, rejection: _Rejection) -> bool:
         """Count and keep a rejection; a redelivery (MQTT DUP) of one already kept counts once."""

@@ -27,7 +27,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from admin_console.read.help import help_sites, open_states, site_help, site_medians
-from admin_console.read.help_loop import SiteLoad, ordered_outcomes, outcomes_and_topics, site_loads
+from admin_console.read.help_loop import (
+    SiteLoad,
+    ordered_outcomes,
+    outcomes_and_topics_of,
+    site_loads,
+)
 from admin_console.read.labels import RowWords
 from admin_console.read.periods import ReportPeriod, custom
 from admin_console.read.report_texts import ReportTexts
@@ -43,6 +48,8 @@ from admin_console.store.gc_pause import without_gc_pauses
 from admin_console.store.rollups import (
     DEFAULT_TIMEZONE,
     HELP_CLOSED,
+    HELP_OUTCOME,
+    HELP_TOPIC,
     HELP_WAIT,
     SESSION_CAP_MIN,
     SESSION_STEP_MIN,
@@ -251,21 +258,24 @@ def build_report(
         *dict.fromkeys(str(section.kind) for section in counted),
         HELP_CLOSED,
         SESSION_MINUTES,
+        HELP_OUTCOME,  # the help loop's outcomes and topics, counted at ingest
+        HELP_TOPIC,
     )
     # Three independent reads at once, each on a connection of its own (both databases'
     # drivers let go of the GIL while a statement runs): every site's wait buckets for the
-    # medians; the counts of the counted tables and the calls closed, in one pass; and here
-    # the sessions per month and the calls still open.
+    # medians; the counts of the counted tables, the calls closed and the help loop's outcomes
+    # and topics, in one pass; and here the sessions per month, the calls still open and the
+    # help loop's staffed time and calls (in a third thread it took longer: its Python work
+    # waits for the GIL).
     with ThreadPoolExecutor(max_workers=2) as pool:
         waiting = pool.submit(_wait_medians, engine, chosen, period)
         counting = pool.submit(_counts, engine, chosen, kinds, period)
         per_month = sessions_per_site_month(engine, usage)
         with engine.connect() as connection:
             still_open = open_states(connection, help_sites(connection, chosen), usage)
-            # The help loop: staffed time and calls, outcomes and topics (no names read).
             loads = site_loads(connection, chosen, usage, now)
-            results, ticked = outcomes_and_topics(connection, chosen, usage)
-            overall_wait = _overall_median(connection, chosen, period)
+            # Every site: the sums over the sites hold it (a fiftieth of the rows).
+            overall_wait = _overall_median(connection, chosen, period, every=not sites)
         counts = counting.result()
         waits = waiting.result()
     per_kind: dict[str, dict[str, dict[str, int]]] = {kind: {} for kind in kinds}
@@ -275,6 +285,7 @@ def build_report(
         if kind == HELP_CLOSED:
             closed.append((site, str(key), n))
     states = closed + still_open
+    results, ticked = outcomes_and_topics_of(counts)
     months: dict[str, dict[str, int]] = {}
     for site, firsts in per_month.items():
         for first, n in firsts.items():
@@ -371,13 +382,14 @@ def _hours_table(
 
 
 def _overall_median(
-    connection: Any, sites: Sequence[str], period: Period
+    connection: Any, sites: Sequence[str], period: Period, every: bool = False
 ) -> tuple[int, float | None]:
-    """The wait buckets of every chosen site together: how many calls, and their median."""
+    """The wait buckets of every chosen site together: how many calls, and their median
+    (``every``: the sites are all there are, read from the sums over the sites)."""
     if not sites:
         return 0, None
     buckets: dict[int, int] = {}
-    for _kind, key, n in rolled_up(connection, sites, [HELP_WAIT], period):
+    for _kind, key, n in rolled_up(connection, None if every else sites, [HELP_WAIT], period):
         buckets[int(key)] = buckets.get(int(key), 0) + int(n)
     calls = sum(buckets.values())
     if calls == 0:

@@ -8,7 +8,9 @@ keys, per month): a year reads twelve rows per key instead of ~310. Both are als
 every site (``daily_totals``, ``monthly_totals``): a view of all sites reads those, a fiftieth of
 the rows with fifty sites. Help calls add their wait
 (``help_wait``) and handling time (``help_handling``) in 10-second buckets and their final
-state (``help_closed``), once each.
+state (``help_closed``), once each; and for the help loop's report at year scale (issue 16):
+whether a buddy was checked in at the site when the call was opened (``help_opened``), the
+outcome of a resolved call (``help_outcome``) and the topics ticked on it (``help_topic``).
 """
 
 from __future__ import annotations
@@ -156,6 +158,30 @@ HELP_HANDLING = "help_handling"  # key: the 10-second bucket from claim to close
 HELP_CLOSED = "help_closed"  # key: the final state a kiosk or a buddy gave: resolved, cancelled
 CLOSED_STATES = ("resolved", "cancelled")  # final, and never set by expiry
 WAIT_BUCKET_S = 10  # the resolution of help wait medians (help_queries.BUCKET_S)
+HELP_OPENED = "help_opened"  # key STAFFED or UNSTAFFED: a buddy on duty when it was opened?
+STAFFED = "staffed"
+UNSTAFFED = "unstaffed"
+HELP_OUTCOME = "help_outcome"  # key: a resolved call's outcome, NOT_SAID without one
+HELP_TOPIC = "help_topic"  # key: a topic ticked on a resolved call (each once)
+NOT_SAID = "not said"  # a resolved call closed without an outcome (an older desk)
+OPEN_SHIFT_LIMIT = timedelta(hours=12)  # a shift without a check-out counts this long at most
+
+
+def split_topics(joined: str | None) -> list[str]:
+    """The keys of a stored ``topics`` value (comma-joined), blanks and repeats dropped."""
+    return list(dict.fromkeys(t.strip() for t in (joined or "").split(",") if t.strip()))
+
+
+def on_duty(opened: datetime, shifts: Iterable[tuple[datetime, datetime | None]]) -> bool:
+    """Whether one of a site's shifts ``(started, ended)`` (naive UTC, ``ended`` None while
+    checked in) covers the moment a call was opened: from its check-in up to, not including,
+    its check-out, and a shift without a check-out at most :data:`OPEN_SHIFT_LIMIT`."""
+    for started, ended in shifts:
+        if started <= opened and (
+            opened < ended if ended is not None else opened < started + OPEN_SHIFT_LIMIT
+        ):
+            return True
+    return False
 
 
 def month_of(day: date) -> date:
@@ -177,6 +203,11 @@ def help_counts(
     claimed: datetime | None,
     closed: datetime | None,
     zone: ZoneInfo,
+    *,
+    loop: bool = False,
+    outcome: str | None = None,
+    topics: str | None = None,
+    staffed: bool | None = None,
 ) -> Counter[Key]:
     """What one help request contributes to the counts, on the local day it was opened.
 
@@ -186,13 +217,26 @@ def help_counts(
     claimed; the handling time once it was claimed and resolved. All only grow as the request's
     messages arrive (its times are written once and a final state stays), so adding what a
     change adds counts each request exactly once, whatever order its messages come in and
-    however often."""
+    however often.
+
+    The help loop's counts: ``staffed`` (None: not known, not counted) under
+    :data:`HELP_OPENED`, and with ``loop`` (the migration 0003 counted without them) for a
+    resolved call its ``outcome`` and each of its ``topics`` (comma-joined, as stored). The
+    outcome and topics are written once, with the resolved message that carried them; should
+    a later one bring them to a call resolved without, the change takes one from ``not said``
+    (the caller adds the difference, signed)."""
     counts: Counter[Key] = Counter()
     if opened is None:
         return counts
     day = local(opened, zone).date()
+    if staffed is not None:
+        counts[(day, site, HELP_OPENED, STAFFED if staffed else UNSTAFFED)] += 1
     if state in CLOSED_STATES:
         counts[(day, site, HELP_CLOSED, state)] += 1
+    if loop and state == "resolved":
+        counts[(day, site, HELP_OUTCOME, outcome or NOT_SAID)] += 1
+        for topic in split_topics(topics):
+            counts[(day, site, HELP_TOPIC, topic)] += 1
     if claimed is None:
         return counts
     wait = wait_bucket((claimed - opened).total_seconds())

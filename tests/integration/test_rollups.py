@@ -342,7 +342,13 @@ def test_a_wait_counts_once_whatever_the_order_and_the_duplicates(db_url: str) -
     expected = {
         (grain, first, kind, key): 1
         for grain, first in (("day", "2026-02-28"), ("month", "2026-02-01"))
-        for kind, key in (("help_wait", "7"), ("help_handling", "12"), ("help_closed", "resolved"))
+        for kind, key in (
+            ("help_wait", "7"),
+            ("help_handling", "12"),
+            ("help_closed", "resolved"),
+            ("help_opened", "unstaffed"),  # no shift at evere
+            ("help_outcome", "not said"),  # resolved without an outcome
+        )
     }
     assert help_rows(engine) == expected
     # Two requests whose wait falls in the same bucket add up; one never claimed adds no wait.
@@ -490,11 +496,32 @@ def test_demo_data_writes_the_same_rollups_as_ingest(db_url: str) -> None:
     now = datetime(2026, 3, 3, 15, 0, tzinfo=BRUSSELS)
     generate(engine, sites=2, kiosks_per_site=2, days=12, seed=5, now=now)
     written = all_counts(engine)
+    # The help loop's counts (0011) from the stored calls and shifts, as the demo counted them.
+    assert any(kind == "help_topic" for _d, _s, kind, _k in written[0])
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0010")
+    assert all_counts(engine) != written
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    assert all_counts(engine) == written
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0002")
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
-    assert all_counts(engine) == written
+    # Below 0008 the calls lose their outcomes and topics and the shifts go: the calls come
+    # back as "not said" and unstaffed, as many as before.
+    lost = ("help_outcome", "help_topic", "help_opened")
+    again = all_counts(engine)
+    for grain in (0, 1):
+        assert {k: n for k, n in again[grain].items() if k[2] not in lost} == {
+            k: n for k, n in written[grain].items() if k[2] not in lost
+        }
+        calls: list[Counter[Any]] = [Counter(), Counter()]
+        for index, counts in enumerate((again[grain], written[grain])):
+            for (when, site, kind, _key), n in counts.items():
+                if kind == "help_opened":
+                    calls[index][(when, site)] += n
+        assert calls[0] == calls[1] and calls[0]
     assert {month for month, _s, _k, _key in written[1]} == {date(2026, 2, 1), date(2026, 3, 1)}
     engine.dispose()
 
