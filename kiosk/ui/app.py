@@ -89,7 +89,7 @@ class KioskApp:
                     lambda: self.core.end_session("admin")
                 ),
                 "lock": lambda _args: self.window.end_by_staff(self.core.lock),
-                "unlock": lambda _args: self.core.unlock(),
+                "unlock": lambda _args: self._unlock(),
                 "announce": self._announce,
                 "reload_content": lambda _args: self.visit.reload(),
                 "set_label": self._set_label,
@@ -175,6 +175,12 @@ class KioskApp:
             # Asks CUPS at most every 30 s (on the link's thread, never the screen's).
             "printer": self._printing.status_figure() if self._printing is not None else None,
         }
+
+    def _unlock(self) -> None:
+        """Back in service: the message of the lock that ended a visit belongs to then, not to
+        the next visitor, whose first touch starts a visit."""
+        self.window.dismiss_goodbye()
+        self.core.unlock()
 
     def _set_label(self, args: Any) -> None:
         """``set_label``: kept in the data folder, and the status says it at once."""

@@ -414,6 +414,11 @@ class QtKioskWindow(QMainWindow):
             self.goodbye.ended_by_staff()
             self.goodbye_screen.say_goodbye(texts, by_staff=True)
 
+    def dismiss_goodbye(self) -> None:
+        """The goodbye, if it shows, goes now (the PC is back in service after a lock)."""
+        if self._goodbye_shown():
+            self._goodbye_seen()
+
     def _goodbye_seen(self) -> None:
         self.goodbye.dismiss()
         if self._goodbye_screen is not None:

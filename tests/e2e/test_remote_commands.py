@@ -145,12 +145,15 @@ def test_a_visit_ended_from_the_console_is_told_politely(
     assert not card.keep_button.isVisible() and not card.confirm_button.isVisible()
     under = window.locked_screen if command == "lock" else window.start_screen
     assert window.stack.currentWidget() is under
-    card.dismissed.emit()  # a touch, or the time runs out (tests/unit/test_goodbye.py)
-    qtbot.waitUntil(lambda: not card.isVisible(), timeout=5_000)
-    # With nobody at the PC, a command ends nothing and says nothing.
     if command == "lock":
+        # Back in service: the next visitor's first touch starts a visit, not a goodbye.
         unlock = admin.send("unlock")
         qtbot.waitUntil(lambda: bool(admin.acked(unlock)), timeout=15_000)
+        assert not card.isVisible() and window.stack.currentWidget() is window.start_screen
+    else:
+        card.dismissed.emit()  # a touch, or the time runs out (tests/unit/test_goodbye.py)
+        qtbot.waitUntil(lambda: not card.isVisible(), timeout=5_000)
+    # With nobody at the PC, a command ends nothing and says nothing.
     again = admin.send("end_session")
     qtbot.waitUntil(lambda: bool(admin.acked(again)), timeout=15_000)
     assert not card.isVisible()

@@ -111,14 +111,15 @@ def test_the_console_shows_a_room_cut_off_from_a_retained_bridge_state(
         assert found is not None and not found.up and not found.since_known  # retained
         assert link.rejected == 0
         [row] = brokers_cells(tab)
-        assert "or earlier" in row[2] and row[3] == "1 of 1" and row[4] == ""
+        assert "or earlier" in row[2] and row[3] == "1 of 1" and row[5] == ""
+        assert row[4] == "–"  # still to send: the kiosk said nothing (no status figure yet)
 
         # Half an hour later, still no line: the room's one alert, on both tabs.
         offset[0] = timedelta(minutes=31)
         tab.update_view()  # what the window's timers do
         window.overview.update_view()
         [row] = brokers_cells(tab)
-        assert row[3] == "0 of 1" and row[4] == "cut off from the centre for 31 min"
+        assert row[3] == "0 of 1" and row[5] == "cut off from the centre for 31 min"
         assert f"{SITE}: cut off from the centre for 31 min" in tab.alerts.text()
         states = [tab.table.item(r, 3) for r in range(tab.table.rowCount())]
         assert [s.text() for s in states if s is not None] == ["not heard (room cut off)"]
