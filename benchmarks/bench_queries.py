@@ -13,7 +13,8 @@ database does not run again there: ``--fresh`` makes it anew.
 Measured: what the admin console and ``admin-console stats`` / ``report`` call —
 ``stats.collect_stats``, the functions of ``admin_console.read.usage`` and ``help_queries``
 (30-day and 365-day periods, all sites and one site; the Usage tab's year by week) and
-``reports.build_report`` (90 days and a year, all sites; a year, one site) — plus a raw query
+``reports.build_report`` (90 days and a year, all sites; a year, one site) and the Usage tab's
+help loop (``help_loop.help_loop_figures``, 30 days and a year, all sites) — plus a raw query
 over ``events`` by time. Each is run ``--reps`` times in each of ``--runs`` rounds (round-robin, so
 that machine load hits all alike); p95 over all its samples. Floor: ``SELECT 1`` through the
 same engine (the round trip), measured the same way.
@@ -188,7 +189,7 @@ def read_side() -> list[Any]:
     import importlib
 
     modules: list[Any] = [usage_queries]
-    for name in ("admin_console.read.help",):
+    for name in ("admin_console.read.help", "admin_console.read.help_loop"):
         with contextlib.suppress(ImportError):
             modules.append(importlib.import_module(name))
     return modules
@@ -230,6 +231,9 @@ def queries(summary: dict[str, Any]) -> dict[str, Query]:
         ("help", "recent_help", "last 24 h", (yesterday,)),
         ("help", "today_by_site", "", (NOW,)),
         ("help", "help_by_site", "365 d", (all_365,)),
+        # The Usage tab's help loop (read.help_loop), "now" the data's: its open shifts.
+        ("help", "help_loop_figures", "30 d, all", (all_30, NOW)),
+        ("help", "help_loop_figures", "365 d, all", (all_365, NOW)),
     ]
     found: dict[str, Query] = {"stats.collect_stats (admin-console stats)": stats.collect_stats}
     modules = read_side()

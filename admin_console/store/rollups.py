@@ -10,7 +10,9 @@ the rows with fifty sites. Help calls add their wait
 (``help_wait``) and handling time (``help_handling``) in 10-second buckets and their final
 state (``help_closed``), once each; and for the help loop's report at year scale (issue 16):
 whether a buddy was checked in at the site when the call was opened (``help_opened``), the
-outcome of a resolved call (``help_outcome``) and the topics ticked on it (``help_topic``).
+outcome of a resolved call (``help_outcome``) and the topics ticked on it (``help_topic``); and
+for the Usage tab's wait by hour of the week, the wait's 10-second bucket under the local
+weekday and hour the call was opened (``help_wait_hour``).
 """
 
 from __future__ import annotations
@@ -164,6 +166,9 @@ UNSTAFFED = "unstaffed"
 HELP_OUTCOME = "help_outcome"  # key: a resolved call's outcome, NOT_SAID without one
 HELP_TOPIC = "help_topic"  # key: a topic ticked on a resolved call (each once)
 NOT_SAID = "not said"  # a resolved call closed without an outcome (an older desk)
+# key "weekday-hour#bucket" ("1-14#6": opened on a Tuesday 14:00-15:00 local time, claimed after
+# 60-70 s): the help_wait buckets per local hour of the week the call was opened.
+HELP_WAIT_HOUR = "help_wait_hour"
 OPEN_SHIFT_LIMIT = timedelta(hours=12)  # a shift without a check-out counts this long at most
 
 
@@ -220,15 +225,17 @@ def help_counts(
     however often.
 
     The help loop's counts: ``staffed`` (None: not known, not counted) under
-    :data:`HELP_OPENED`, and with ``loop`` (the migration 0003 counted without them) for a
-    resolved call its ``outcome`` and each of its ``topics`` (comma-joined, as stored). The
+    :data:`HELP_OPENED`, and with ``loop`` (the migration 0003 counted without them) the wait
+    once more under the local weekday and hour it was opened (:data:`HELP_WAIT_HOUR`), and for
+    a resolved call its ``outcome`` and each of its ``topics`` (comma-joined, as stored). The
     outcome and topics are written once, with the resolved message that carried them; should
     a later one bring them to a call resolved without, the change takes one from ``not said``
     (the caller adds the difference, signed)."""
     counts: Counter[Key] = Counter()
     if opened is None:
         return counts
-    day = local(opened, zone).date()
+    when = local(opened, zone)
+    day = when.date()
     if staffed is not None:
         counts[(day, site, HELP_OPENED, STAFFED if staffed else UNSTAFFED)] += 1
     if state in CLOSED_STATES:
@@ -241,6 +248,8 @@ def help_counts(
         return counts
     wait = wait_bucket((claimed - opened).total_seconds())
     counts[(day, site, HELP_WAIT, str(wait))] += 1
+    if loop:
+        counts[(day, site, HELP_WAIT_HOUR, f"{when.weekday()}-{when.hour}#{wait}")] += 1
     if state == "resolved" and closed is not None:
         handling = wait_bucket((closed - claimed).total_seconds())
         counts[(day, site, HELP_HANDLING, str(handling))] += 1

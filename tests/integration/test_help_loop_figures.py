@@ -64,12 +64,13 @@ def test_calls_per_staffed_hour_waits_outcomes_topics_and_helping_time(engine: E
     assert load.staffed_s == 6.5 * 3600 and load.shifts == 4
     assert (load.calls, load.calls_staffed, load.calls_unstaffed) == (7, 5, 2)
     assert load.per_hour == pytest.approx(5 / 6.5)
+    # The waits' 10-second buckets, each at its middle (2 and 5 minutes: 125 and 305 s).
     assert figures.wait_by_hour == {
-        (1, 13): HourWait(2, 210.0),
-        (1, 16): HourWait(1, 60.0),
-        (2, 11): HourWait(1, 180.0),
-        (3, 14): HourWait(1, 240.0),
-        (3, 16): HourWait(1, 120.0),
+        (1, 13): HourWait(2, 215.0),
+        (1, 16): HourWait(1, 65.0),
+        (2, 11): HourWait(1, 185.0),
+        (3, 14): HourWait(1, 245.0),
+        (3, 16): HourWait(1, 125.0),
     }
     assert figures.outcomes == {"solved": 2, "partly": 1, "referred": 1, NOT_SAID: 1}
     assert figures.resolved == 5

@@ -348,6 +348,7 @@ def test_a_wait_counts_once_whatever_the_order_and_the_duplicates(db_url: str) -
             ("help_closed", "resolved"),
             ("help_opened", "unstaffed"),  # no shift at evere
             ("help_outcome", "not said"),  # resolved without an outcome
+            ("help_wait_hour", "5-23#7"),  # opened on a Saturday, 23h in Brussels
         )
     }
     assert help_rows(engine) == expected
@@ -369,6 +370,7 @@ def test_a_wait_counts_once_whatever_the_order_and_the_duplicates(db_url: str) -
     rows = help_rows(engine)
     assert rows[("day", "2026-02-28", "help_wait", "7")] == 2
     assert rows[("month", "2026-02-01", "help_wait", "7")] == 2
+    assert rows[("month", "2026-02-01", "help_wait_hour", "5-23#7")] == 2
     assert rows[("month", "2026-02-01", "help_closed", "cancelled")] == 1
     assert (
         sum(n for (g, _f, kind, _k), n in rows.items() if g == "day" and kind == "help_wait") == 2

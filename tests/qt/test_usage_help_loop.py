@@ -54,8 +54,9 @@ def test_the_usage_tab_shows_the_help_loop(qtbot: QtBot, url: str, english: None
     assert caption.startswith("help calls per staffed hour (5 of 7 calls in ")
     assert tab.tiles["helping"].value.text() == format_duration(605.0) == "10 min 05 s"
     heat = tab.wait_heatmap
-    assert heat.cell_text((1, 13)) == "3.5 (2)"  # Tuesday 13h: 2 and 5 minutes
-    assert heat.cell_text((3, 14)) == "4.0 (1)" and heat.cell_text((0, 9)) == ""
+    # Tuesday 13h: 2 and 5 minutes, in 10-second buckets at their middle (125 and 305 s).
+    assert heat.cell_text((1, 13)) == "3.6 (2)"
+    assert heat.cell_text((3, 14)) == "4.1 (1)" and heat.cell_text((0, 9)) == ""
     assert categories(tab.charts["outcomes"]) == [  # across, the first on top
         "not said",
         "referred to a partner",
@@ -83,4 +84,4 @@ def test_the_help_loop_in_dutch(qtbot: QtBot, url: str, english: None) -> None:
     assert "opgelost" in categories(tab.charts["outcomes"])
     assert "van dienst" in tab.tiles["staffed"].caption.text()
     assert "wachttijd" in tab.wait_heatmap.title
-    assert tab.wait_heatmap.cell_text((1, 13)) == "3,5 (2)"  # a decimal comma
+    assert tab.wait_heatmap.cell_text((1, 13)) == "3,6 (2)"  # a decimal comma
