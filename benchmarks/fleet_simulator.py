@@ -279,6 +279,7 @@ class SimKiosk:
             fleet.puback_ms.append((time.monotonic() - sent_at) * 1000)
         if ids:
             fleet.events_acked += len(ids)
+            fleet.site_events[self.site] += len(ids)
             if fleet.event_ids is not None:
                 fleet.event_ids.extend(ids)
         if state is not None:
@@ -427,8 +428,7 @@ class SimKiosk:
         will = Will(self.topic(Channel.STATUS), encode_status("offline"))
         try:
             self.connection = await connect(
-                fleet.host,
-                fleet.port,
+                *fleet.address(self.site),
                 f"kiosk-{self.site}-{self.machine}",
                 keepalive=config.keepalive,
                 will=will,
@@ -498,8 +498,7 @@ class SimBuddy:
         fleet = self.fleet
         try:
             self.connection = await connect(
-                fleet.host,
-                fleet.port,
+                *fleet.address(self.site),
                 f"buddy-{self.site}-{self.rng.getrandbits(32):08x}",
                 on_message=self.on_message,
             )
@@ -553,14 +552,26 @@ class SimBuddy:
 
 
 class Fleet:
-    """N simulated kiosks and their sites' buddy desks on one broker, in one asyncio loop."""
+    """N simulated kiosks and their sites' buddy desks on one broker, in one asyncio loop.
+
+    ``site_ports``: a site broker per site (site name -> port on ``host``), as in a fleet of
+    rooms whose brokers are bridged to the centre; a site not in it uses ``port``.
+    """
 
     def __init__(
-        self, config: FleetConfig, host: str, port: int, *, keep_event_ids: bool = False
+        self,
+        config: FleetConfig,
+        host: str,
+        port: int,
+        *,
+        keep_event_ids: bool = False,
+        site_ports: dict[str, int] | None = None,
     ) -> None:
         self.config = config
         self.host = host
         self.port = port
+        self.site_ports = dict(site_ports or {})
+        self.site_events: Counter[str] = Counter()  # acknowledged event ids, by site
         self.sent: Counter[str] = Counter()
         self.acked: Counter[str] = Counter()
         self.events_acked = 0
@@ -589,6 +600,13 @@ class Fleet:
         self.buddies = (
             [SimBuddy(self, site, rng.getrandbits(64)) for site in sites] if config.buddies else []
         )
+
+    def site_names(self) -> list[str]:
+        return sorted({kiosk.site for kiosk in self.kiosks})
+
+    def address(self, site: str) -> tuple[str, int]:
+        """Where this site's kiosks and buddy desk connect: its own broker, or the one."""
+        return self.host, self.site_ports.get(site, self.port)
 
     def connections(self) -> Iterable[MqttConnection]:
         for member in (*self.kiosks, *self.buddies):

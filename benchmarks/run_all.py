@@ -44,6 +44,7 @@ BENCHMARKS: list[tuple[str, str, list[str], int, int]] = [
     ("batched_ingest", "bench_batched_ingest.py", [], 2400, 300),
     ("queries", "bench_queries.py", [], 5400, 600),
     ("fleet", "bench_fleet.py", [], 2400, 300),
+    ("bridged_fleet", "bench_bridged_fleet.py", [], 3600, 300),  # 50 site brokers, PostgreSQL
 ]
 OUT = ROOT / "build" / "bench"
 
