@@ -235,6 +235,7 @@ class KioskApp:
             )
             self.window.showFullScreen()
         lockdown.attach()
+        self.window.focus_start()
         if defer:
             QTimer.singleShot(0, self._mark_ready)
             QTimer.singleShot(0, self.finish_start)

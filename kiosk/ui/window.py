@@ -305,8 +305,11 @@ class QtKioskWindow(QMainWindow):
         if core.locked:
             self.stack.setCurrentWidget(self.locked_screen)
         elif core.session is None:
+            arriving = self.stack.currentWidget() is not self.start_screen
             self.stack.setCurrentWidget(self.start_screen)
             self.idle_warning.hide()
+            if arriving:
+                self.focus_start()
         if core.session is None:
             self._forget_visit()
         elif self._skills is not None and self._skills_lang != texts.lang:
@@ -324,6 +327,13 @@ class QtKioskWindow(QMainWindow):
         self.action_bar.show_done(in_session)
         self._show_queue(force=True)
         self._show_banner(None)
+
+    def focus_start(self) -> None:
+        """The keyboard's focus on "Beginnen": Enter starts a visit, and a screen reader begins
+        there (not on "Nederlands", the first button, which would change the language)."""
+        button = self.start_screen.start_button
+        if button.isEnabled():
+            button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _forget_visit(self) -> None:
         """The visit ended: the skills check's answers and result, and an unanswered face on

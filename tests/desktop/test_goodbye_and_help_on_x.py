@@ -56,6 +56,9 @@ def test_the_goodbye_asks_once_and_keeps_a_visit_pressed_by_mistake(
     driven: DrivenKiosk,
 ) -> None:
     kiosk = driven
+    # The start screen's keyboard focus is on "Beginnen", not on the first language button
+    # (Enter there would have turned the screen Dutch for a French visitor).
+    assert kiosk.state()["focus"] == NL("start_button")
     session = start_visit(kiosk)
 
     # By mistake: "Ik ben klaar", then "Nee, ik ga verder" with the mouse.
@@ -90,8 +93,11 @@ def test_the_goodbye_asks_once_and_keeps_a_visit_pressed_by_mistake(
     kiosk.x.click(place(kiosk, "goodbye"))
     kiosk.until(lambda s: not s["goodbye"], 20, "the goodbye to go on a touch")
     assert kiosk.state()["goodbye_touched"] == 1, "the touch ended it, not its 4 s"
-    # The next visit starts clean, and its "I'm done" asks again.
-    assert start_visit(kiosk) != session
+    # The next visit starts clean, from the keyboard too (the focus is back on "Beginnen"),
+    # and its "I'm done" asks again.
+    assert kiosk.state()["focus"] == NL("start_button")
+    kiosk.x.key("Return")
+    kiosk.until(lambda s: s["session"] not in (None, session), 20, "a visit on Enter")
     kiosk.x.click(place(kiosk, "done"))
     kiosk.until(lambda s: s["goodbye_asking"], 20, "the question in the next visit too")
 
