@@ -19,7 +19,7 @@ from kiosk.model.outbox import Outbox
 from kiosk.settings import load_settings
 from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.protocol import Channel
-from tests.harness import free_port
+from tests.harness import Proc, admin_console, free_port, suite_env
 from tests.integration.test_broker_security import init_dir, provision
 
 
@@ -130,3 +130,13 @@ def restart_link(
     core.subscribe(link.wake)
     link.start()
     return link
+
+
+def start_aggregator(central_dir: Path, db_url: str) -> Proc:
+    """``admin-console serve`` with the centre's provisioned credential, subscribed."""
+    aggregator = Proc(
+        admin_console("serve", "--config", str(central_dir / "aggregator.toml"), "--db", db_url),
+        suite_env(),
+    ).start()
+    aggregator.wait_for_line("subscribed to", 60)
+    return aggregator

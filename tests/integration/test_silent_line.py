@@ -33,8 +33,8 @@ from admin_console.desk.commands import AdminCallbacks, AdminLink
 from admin_console.desk.fleet import FleetModel
 from kiosk.wire.broker import broker_from_config, load_toml
 from kiosk.wire.protocol import utc_now
-from tests.harness import Proc, admin_console, run_stats, suite_env, wait_for
-from tests.integration.rooms import provision_room, start_kiosk, visits
+from tests.harness import Proc, run_stats, wait_for
+from tests.integration.rooms import provision_room, start_aggregator, start_kiosk, visits
 from tests.integration.test_broker_security import Peer, broker_of
 
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(900)]
@@ -180,14 +180,7 @@ def test_a_line_that_dies_silently_is_seen_and_loses_nothing(tmp_path: Path) -> 
         return int(stats["events_total"])
 
     try:
-        aggregator = Proc(
-            admin_console(
-                "serve", "--config", str(central_dir / "aggregator.toml"), "--db", db_url
-            ),
-            suite_env(),
-        ).start()
-        procs.append(aggregator)
-        aggregator.wait_for_line("subscribed to", 60)
+        procs.append(start_aggregator(central_dir, db_url))
         admin_file = central_dir / "admins" / "jan.toml"
         admin_settings = broker_from_config(load_toml(admin_file), admin_file)
         assert admin_settings is not None

@@ -25,8 +25,15 @@ from admin_console.desk.fleet import FleetModel
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
 from kiosk.wire.broker import broker_from_config, load_toml
 from kiosk.wire.protocol import HelpOutcome, utc_now
-from tests.harness import Proc, admin_console, run_stats, suite_env, wait_for
-from tests.integration.rooms import Kiosk, provision_room, restart_link, start_kiosk, visits
+from tests.harness import Proc, run_stats, wait_for
+from tests.integration.rooms import (
+    Kiosk,
+    provision_room,
+    restart_link,
+    start_aggregator,
+    start_kiosk,
+    visits,
+)
 from tests.integration.test_broker_security import Peer, broker_of
 
 pytestmark = pytest.mark.broker
@@ -65,14 +72,7 @@ def test_a_room_cut_off_from_the_centre_keeps_helping_and_loses_nothing(
         return False
 
     try:
-        aggregator = Proc(
-            admin_console(
-                "serve", "--config", str(central_dir / "aggregator.toml"), "--db", postgres_url
-            ),
-            suite_env(),
-        ).start()
-        procs.append(aggregator)
-        aggregator.wait_for_line("subscribed to", 60)
+        procs.append(start_aggregator(central_dir, postgres_url))
         watcher = watch_bridges()
         wait_for(lambda: bridge_is(watcher, b"1"), TIMEOUT, "the bridge to say it is up")
         assert not fleet.is_cut_off(SITE)
