@@ -27,6 +27,7 @@ from kiosk.wire.opening_hours import OpeningHours, from_days_and_span
 from kiosk.wire.protocol import Status, utc_now
 
 DEFAULT_HOURS = from_days_and_span("mon-sat", "09:00-17:00")
+ALWAYS = datetime.min.replace(tzinfo=UTC)  # the opening of a site that never closes
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,12 @@ class FleetSettings:
 
     def opening_of(self, moment: datetime) -> datetime | None:
         """When the sites opened (the start of the current opening period) if they are open at
-        ``moment``; always open: the start of that day."""
-        local = moment.astimezone(ZoneInfo(self.timezone))
+        ``moment``; always open: the earliest time there is, so that an absence counts from
+        when it began, also across midnight."""
         if self.hours.always_open:
-            opened = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        else:
-            opened_at = self.hours.opened_at(local)
-            if opened_at is None:
-                return None
-            opened = opened_at
-        return opened.astimezone(UTC)
+            return ALWAYS
+        opened = self.hours.opened_at(moment.astimezone(ZoneInfo(self.timezone)))
+        return None if opened is None else opened.astimezone(UTC)
 
     def describe(self) -> str:
         return self.hours.describe()

@@ -9,6 +9,7 @@ import pytest
 from admin_console.desk.fleet import FleetModel, FleetSettings
 from admin_console.read.usage import MachineRecord
 from kiosk.wire.broker import ConfigError
+from kiosk.wire.opening_hours import OpeningHours
 from kiosk.wire.protocol import Status
 
 THU_10H = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # 10:00 in Brussels, a Thursday
@@ -68,6 +69,19 @@ def test_overnight_counts_from_opening_time_and_closed_days_raise_nothing() -> N
     assert alert.message == "offline for 15 min"
     sunday = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
     assert fleet.alerts(sunday) == []
+
+
+def test_an_always_open_site_counts_an_absence_across_midnight() -> None:
+    """Not from local midnight: a PC gone at 23:50 in Brussels is an alert at 00:21."""
+    fleet = FleetModel(settings=FleetSettings(hours=OpeningHours()))
+    before_midnight = datetime(2026, 11, 19, 22, 50, tzinfo=UTC)  # 23:50 in Brussels
+    fleet.apply_status("gent", "pc-01", status("idle"), before_midnight)
+    fleet.apply_status("gent", "pc-01", status("offline"), before_midnight)
+    [alert] = fleet.alerts(before_midnight + timedelta(minutes=31))
+    assert alert.message == "offline for 31 min"
+    fleet.apply_bridge("gent", b"0", before_midnight)
+    [cut_off] = fleet.site_alerts(before_midnight + timedelta(minutes=31))
+    assert cut_off.message == "cut off from the centre for 31 min"
 
 
 def test_silence_counts_as_offline_and_a_full_disk_is_an_alert() -> None:
