@@ -55,6 +55,7 @@ from kiosk.wire.protocol import (
     encode_ack,
     encode_help,
     encode_status,
+    encode_will,
     encode_wire_batch,
     format_ts,
     topic_filter,
@@ -425,7 +426,7 @@ class SimKiosk:
         await asyncio.sleep(delay)
         if fleet.stopping.is_set():
             return
-        will = Will(self.topic(Channel.STATUS), encode_status("offline"))
+        will = Will(self.topic(Channel.STATUS), encode_will())
         try:
             self.connection = await connect(
                 *fleet.address(self.site),

@@ -114,6 +114,9 @@ _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH = datetime(1970, 1, 1)
 
 
+OFFLINE = "offline"
+
+
 def _naive(moment: datetime) -> datetime:
     """The moment in UTC without a zone, as stored. For an aware moment by arithmetic, exact
     to the microsecond and ~8× faster than ``replace(tzinfo=None)`` (two a message)."""
@@ -534,15 +537,7 @@ class Ingest:
                 if outcome:
                     result.checkins[outcome] += 1
             for topic, status, received in work.status:
-                session.merge(
-                    MachineRow(
-                        site=topic.site,
-                        machine=topic.machine,
-                        state=status.state,
-                        last_seen=_naive(received),
-                        status=status.figures,
-                    )
-                )
+                self._store_status(session, topic, status, received)
             for rejection in rejections:
                 if self._record_rejection(session, rejection):
                     result.rejected[rejection.reason] += 1
@@ -554,6 +549,38 @@ class Ingest:
                 rejection.detail,
             )
         return result
+
+    def _store_status(
+        self, session: Session, topic: Topic, status: Status, received: datetime
+    ) -> None:
+        """Keep the newest status said, whatever the order it arrives in: by its ``ts``, or
+        when it was received for the will. One statement, so that two aggregators storing the
+        same kiosk's statuses at once cannot undo each other (the row is locked, the condition
+        read again)."""
+        said = _naive(status.ts or received)
+        row = {
+            "site": topic.site,
+            "machine": topic.machine,
+            "state": status.state,
+            "last_seen": _naive(received),
+            "status": status.figures,
+            "said": said,
+        }
+        insert = self._insert(MachineRow).values(**row)
+        session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["site", "machine"],
+                set_={
+                    name: insert.excluded[name] for name in row if name not in ("site", "machine")
+                },
+                where=or_(
+                    MachineRow.said.is_(None),
+                    MachineRow.said < insert.excluded.said,
+                    # Said in the same millisecond: a goodbye is the last word.
+                    and_(MachineRow.said == insert.excluded.said, insert.excluded.state == OFFLINE),
+                ),
+            )
+        )
 
     def expire_raw(self, keep_days: int, now: datetime | None = None) -> int:
         """Retention: raw events, visits and help requests older than ``keep_days`` go;

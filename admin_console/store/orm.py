@@ -98,8 +98,11 @@ class MachineRow(Base):
     site: Mapped[str] = mapped_column(String(32), primary_key=True)
     machine: Mapped[str] = mapped_column(String(32), primary_key=True)
     state: Mapped[str] = mapped_column(String(16))
-    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)  # when it was received
     status: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # When it was said: the status's ts, or received for the will (which has no ts). A status
+    # said before the stored one is not stored (two aggregators receive them out of order).
+    said: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class RejectedMessageRow(Base):

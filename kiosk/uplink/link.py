@@ -36,6 +36,7 @@ from kiosk.wire.protocol import (
     decode_help,
     decode_queue,
     encode_status,
+    encode_will,
     encode_wire_batch,
     is_site_topic,
     site_topic_filter,
@@ -95,7 +96,7 @@ class KioskLink:
         self.hold = BridgeHold(site)
         self._settle_mid: int | None = None  # the SUBACK after which the line's state is known
         self.rejected = 0
-        offline = Will(str(self.topic(Channel.STATUS)), encode_status("offline"))
+        offline = Will(str(self.topic(Channel.STATUS)), encode_will())
         self._client = make_client(
             settings,
             client_id=f"kiosk-{site}-{machine}",

@@ -862,12 +862,17 @@ def _bad(name: str) -> Any:
 
 
 def encode_status(state: str, **figures: Any) -> bytes:
-    body: dict[str, Any] = {"v": VERSION, "state": state}
-    if state != "offline" or figures:
-        body["ts"] = format_ts(utc_now())
+    """A status said now: with its ``ts``, by which the aggregator keeps the newest one (also
+    the goodbye ``offline``)."""
+    body: dict[str, Any] = {"v": VERSION, "state": state, "ts": format_ts(utc_now())}
     body.update(figures)
     decode_status(_dumps(body))  # never send what we would refuse
     return _dumps(body)
+
+
+def encode_will() -> bytes:
+    """The status the broker publishes for a kiosk that vanished: set at connect, so no time."""
+    return _dumps({"v": VERSION, "state": "offline"})
 
 
 def decode_status(payload: Payload) -> Status:

@@ -241,6 +241,43 @@ def test_status_is_kept_per_machine(engine: Engine) -> None:
         assert conn.execute(text("select state from machines")).scalars().all() == ["offline"]
 
 
+def test_the_newest_status_said_stays_whatever_order_it_arrives_in(engine: Engine) -> None:
+    """Two aggregators sharing the subscription store a kiosk's statuses in either order
+    (issue 21): its ``ts`` decides, or when it was received for the will, which has none."""
+    from sqlalchemy import text
+
+    ingest = Ingest(engine)
+    topic = "kiosk/v1/evere/pc-1/status"
+    t0 = datetime.now(UTC) - timedelta(minutes=5)
+
+    def said(state: str, at: datetime) -> dict[str, object]:
+        return {"v": 1, "state": state, "ts": p.format_ts(at)}
+
+    def stored() -> str:
+        with engine.connect() as conn:
+            return str(conn.execute(text("select state from machines")).scalar_one())
+
+    ingest.handle([msg(topic, said("offline", t0 + timedelta(seconds=1)))])  # the goodbye
+    ingest.handle([msg(topic, said("idle", t0))])  # said before it, stored after it
+    assert stored() == "offline"
+    ingest.handle([msg(topic, said("idle", t0 + timedelta(seconds=1)))])  # the same moment:
+    assert stored() == "offline"  # the goodbye is the last word
+    ingest.handle([msg(topic, said("idle", t0 + timedelta(seconds=2)))])
+    assert stored() == "idle"
+    ingest.handle([msg(topic, p.encode_will())])  # the will: received now, after t0 + 2 s
+    assert stored() == "offline"
+    ingest.handle([msg(topic, said("in_session", datetime.now(UTC) + timedelta(seconds=1)))])
+    assert stored() == "in_session"
+    # One batch with both, the newer first: the same.
+    ingest.handle(
+        [
+            msg(topic, said("locked", datetime.now(UTC) + timedelta(seconds=3))),
+            msg(topic, said("idle", datetime.now(UTC) + timedelta(seconds=2))),
+        ]
+    )
+    assert stored() == "locked"
+
+
 def test_an_unusable_database_is_named(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

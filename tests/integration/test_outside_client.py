@@ -11,6 +11,7 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -179,6 +180,50 @@ def test_two_aggregators_in_a_shared_group_store_what_one_would(
         if "aggregator stopped" in line
     ]
     assert sum(stored) == 400 and all(n > 0 for n in stored)  # the stream was split, not copied
+
+
+def test_two_aggregators_keep_each_kiosks_last_status(
+    mosquitto: Mosquitto, start_aggregator: Callable[..., Proc], postgres_url: str
+) -> None:
+    """Each kiosk's ``idle`` and then its goodbye ``offline``, 10 ms apart, go to different
+    aggregators of the group (the broker takes turns): every machine must end ``offline`` in
+    PostgreSQL, whichever aggregator commits last (issue 21: 7 to 52 of 1,000 did not)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+    from sqlalchemy import create_engine, text
+
+    first = start_aggregator(mosquitto.url, postgres_url, "agg-a", "--share-group", "aggs")
+    start_aggregator(mosquitto.url, postgres_url, "agg-b", "--share-group", "aggs")
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    client.max_inflight_messages_set(1000)
+    client.connect("127.0.0.1", mosquitto.port)
+    client.loop_start()
+    machines = [f"pc-{n:03d}" for n in range(300)]
+    t0 = datetime.now(UTC)
+    sent = []
+    for machine in machines:
+        for state, after in (("idle", 0), ("offline", 10)):
+            at = p.format_ts(t0 + timedelta(milliseconds=after))
+            body = json.dumps({"v": 1, "state": state, "ts": at}).encode()
+            sent.append(client.publish(f"kiosk/v1/{SITE}/{machine}/status", body, 1, True))
+    for info in sent:
+        info.wait_for_publish(20)
+    client.loop_stop()
+    client.disconnect()
+    engine = create_engine(postgres_url)
+
+    def states() -> dict[str, int]:
+        with engine.connect() as conn:
+            rows = conn.execute(text("select state, count(*) from machines group by state"))
+            return {str(state): int(n) for state, n in rows}
+
+    try:
+        wait_for(lambda: sum(states().values()) == len(machines), 30, "every machine stored")
+        # Both aggregators have taken their share; what they commit last must not matter.
+        wait_for(lambda: states() == {"offline": len(machines)}, 30, f"all offline: {states()}")
+    finally:
+        engine.dispose()
+    assert "$share/aggs/kiosk/v1/+/+/status" in first.output()
 
 
 def test_the_aggregator_explains_what_it_cannot_do(tmp_path: Path) -> None:
