@@ -22,18 +22,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from admin_console.links.console import ConsoleLink
-from admin_console.provision.mosquitto import BRIDGE_STATE_PREFIX, bridge_state_topic
 from admin_console.store.orm import CommandAuditRow
 from kiosk.wire.broker import BrokerSettings
 from kiosk.wire.protocol import (
-    NAME_RE,
     Channel,
     CommandAck,
     HelpChange,
-    Reason,
     Rejected,
     Status,
     Topic,
+    bridge_payload,
+    bridge_site,
+    bridge_state_topic,
     decode_ack,
     decode_help,
     decode_status,
@@ -272,24 +272,6 @@ class AdminCallbacks:
     connection: Callable[[bool], None]
     # site, payload ("1" up, "0" down), retained: a site broker's bridge to the centre
     bridge: Callable[[str, bytes, bool], None] = lambda _site, _payload, _retained: None
-
-
-def bridge_site(topic: str) -> str:
-    """The site of a bridge notification topic (``bridges/SITE/state``); Rejected otherwise."""
-    parts = topic.split("/")
-    if len(parts) != 3 or parts[0] != BRIDGE_STATE_PREFIX or parts[2] != "state":
-        raise Rejected(Reason.BAD_TOPIC, "not a bridge state topic")
-    if not NAME_RE.match(parts[1]):
-        raise Rejected(Reason.BAD_TOPIC, "site is not a valid name")
-    return parts[1]
-
-
-def bridge_payload(payload: bytes | bytearray) -> bytes:
-    """Mosquitto's notification: ``1`` (up) or ``0`` (down); Rejected otherwise."""
-    text = bytes(payload).strip()
-    if text not in (b"0", b"1"):
-        raise Rejected(Reason.BAD_STATE, "a bridge state is 1 or 0")
-    return text
 
 
 class AdminLink(ConsoleLink):

@@ -47,7 +47,6 @@ from admin_console.provision.files import (
 from admin_console.provision.mosquitto import (
     Account,
     BrokerLayout,
-    bridge_state_topic,
     hash_password,
     new_password,
     render_acl,
@@ -55,7 +54,7 @@ from admin_console.provision.mosquitto import (
     render_passwd,
     with_queue_keepers,
 )
-from kiosk.wire.protocol import MAX_LABEL, NAME_RE, Rejected, pc_label
+from kiosk.wire.protocol import MAX_LABEL, NAME_RE, Rejected, bridge_state_topic, pc_label
 
 REGISTRY_FORMAT = 1
 DEFAULT_PORT = 8883

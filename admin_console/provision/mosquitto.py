@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.wire.protocol import PREFIX, SiteChannel, site_topic_filter
+from kiosk.wire.protocol import PREFIX, SiteChannel, bridge_state_topic, site_topic_filter
 
 # mosquitto_passwd 2.0's format: "$7$" is PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt,
 # 64-byte digest, both base64. The iteration count is low, but every password is 256 random
@@ -59,17 +59,6 @@ class Rule:
 
     def line(self) -> str:
         return f"topic {self.access} {self.topic}"
-
-
-# Where a site broker's bridge says whether it is up: Mosquitto's notification, "1" or "0",
-# retained. Outside ``kiosk/v1``: Mosquitto writes it, not a kiosk, and the aggregator, which
-# reads ``kiosk/v1/#`` and checks every message against the contract, would count it as
-# malformed. docs/broker.md, "Seeing a site cut off".
-BRIDGE_STATE_PREFIX = "bridges"
-
-
-def bridge_state_topic(site: str) -> str:
-    return f"{BRIDGE_STATE_PREFIX}/{site}/state"
 
 
 QUEUE_KEEPER_ROLE = "queue_keeper"

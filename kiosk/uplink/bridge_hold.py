@@ -31,13 +31,7 @@ from __future__ import annotations
 import threading
 from enum import StrEnum
 
-# The same topic as admin_console.provision.mosquitto.bridge_state_topic (the ACL and the
-# generated bridge); tests/unit/test_bridge_hold.py checks that both agree.
-BRIDGE_STATE_PREFIX = "bridges"
-
-
-def bridge_state_topic(site: str) -> str:
-    return f"{BRIDGE_STATE_PREFIX}/{site}/state"
+from kiosk.wire.protocol import bridge_state_topic
 
 
 class Line(StrEnum):

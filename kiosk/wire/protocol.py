@@ -1075,6 +1075,35 @@ def is_site_topic(text: str) -> bool:
     return len(parts) == 5 and parts[3] == SITE_SEGMENT
 
 
+# Where a room broker's bridge says whether its line to the centre is up: Mosquitto's
+# notification, "1" or "0", retained, on both brokers. Outside ``kiosk/v1``: Mosquitto writes
+# it, not a kiosk, and the aggregator, which reads ``kiosk/v1/#`` and checks every message
+# against the contract, would count it as malformed. docs/broker.md, "Seeing a site cut off".
+BRIDGE_STATE_PREFIX = "bridges"
+
+
+def bridge_state_topic(site: str) -> str:
+    return f"{BRIDGE_STATE_PREFIX}/{site}/state"
+
+
+def bridge_site(topic: str) -> str:
+    """The site of a bridge notification topic (``bridges/SITE/state``); Rejected otherwise."""
+    parts = topic.split("/")
+    if len(parts) != 3 or parts[0] != BRIDGE_STATE_PREFIX or parts[2] != "state":
+        raise Rejected(Reason.BAD_TOPIC, "not a bridge state topic")
+    if not NAME_RE.match(parts[1]):
+        raise Rejected(Reason.BAD_TOPIC, "site is not a valid name")
+    return parts[1]
+
+
+def bridge_payload(payload: bytes | bytearray) -> bytes:
+    """Mosquitto's notification: ``1`` (up) or ``0`` (down); Rejected otherwise."""
+    text = bytes(payload).strip()
+    if text not in (b"0", b"1"):
+        raise Rejected(Reason.BAD_STATE, "a bridge state is 1 or 0")
+    return text
+
+
 @dataclass(frozen=True)
 class QueuePlace:
     request: str

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from admin_console.provision.mosquitto import bridge_state_topic as provisioned_topic
-from kiosk.uplink.bridge_hold import BridgeHold, Line, bridge_state_topic, line_from
+from admin_console.provision.mosquitto import acl_rules
+from kiosk.uplink.bridge_hold import BridgeHold, Line, line_from
+from kiosk.wire.protocol import bridge_state_topic
 
 
 def test_the_kiosk_listens_where_the_generated_bridge_speaks() -> None:
-    assert BridgeHold("evere").topic == bridge_state_topic("evere") == provisioned_topic("evere")
+    topic = BridgeHold("evere").topic
+    assert topic == bridge_state_topic("evere") == "bridges/evere/state"
+    kiosk_reads = {r.topic for r in acl_rules("kiosk", "evere", "pc-01") if r.access == "read"}
+    bridge_writes = {r.topic for r in acl_rules("bridge", "evere") if r.access == "write"}
+    assert topic in kiosk_reads and topic in bridge_writes
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from admin_console.desk.commands import bridge_payload, bridge_site
 from admin_console.desk.fleet import FleetModel
-from kiosk.wire.protocol import Rejected, Status
+from kiosk.wire.protocol import Rejected, Status, bridge_payload, bridge_site
 
 THU_10H = datetime(2026, 11, 19, 9, 0, tzinfo=UTC)  # 10:00 in Brussels, a Thursday
 
