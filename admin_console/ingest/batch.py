@@ -606,24 +606,40 @@ class Ingest:
             return gone
 
     def _apply_help(self, session: Session, topic: Topic, change: HelpChange) -> bool:
-        row = session.get(HelpRequestRow, change.request)
         ts = _naive(change.ts)
-        counted: Counter[Key] = Counter() if row is None else self._help_counts(row)
-        counted_opened = row is not None and row.opened is not None
-        if row is None:
-            row = HelpRequestRow(
-                id=change.request,
-                site=topic.site,
-                machine=topic.machine,
-                state=change.state,
-                updated=ts,
-            )
-            session.add(row)
-        elif (row.site, row.machine) != (topic.site, topic.machine):
-            return False
-        elif help_advances(row.state, change.state):
-            row.state = change.state
-            row.updated = ts
+        # Two aggregators sharing the subscription get a call's messages in turns (the kiosk's
+        # "open" here, the buddy's "claimed" there): the row is created with ON CONFLICT DO
+        # NOTHING and read FOR UPDATE, so that neither fails on the other's insert (it did:
+        # one help message refused in the 1,000-kiosk run) nor overwrites what the other has
+        # just written (PostgreSQL; SQLite has one writer at a time).
+        session.flush()  # this batch's changes to the row, before it is read again
+        created = (
+            session.execute(
+                self._insert(HelpRequestRow)
+                .values(
+                    id=change.request,
+                    site=topic.site,
+                    machine=topic.machine,
+                    state=change.state,
+                    updated=ts,
+                )
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(HelpRequestRow.id)
+            ).first()
+            is not None
+        )
+        row = session.get(
+            HelpRequestRow, change.request, with_for_update=True, populate_existing=True
+        )
+        assert row is not None  # inserted above, or there before
+        counted: Counter[Key] = Counter() if created else self._help_counts(row)
+        counted_opened = not created and row.opened is not None
+        if not created:
+            if (row.site, row.machine) != (topic.site, topic.machine):
+                return False
+            if help_advances(row.state, change.state):
+                row.state = change.state
+                row.updated = ts
         if change.state == "open":
             row.opened = row.opened or ts
             row.task = row.task or change.task

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from admin_console.ingest.batch import Inbound, Ingest
+from admin_console.ingest.batch import Inbound, Ingest, IngestResult
 from admin_console.read.stats import collect_stats
 from admin_console.store.database import DatabaseError, open_database
 from kiosk.wire import protocol as p
+from tests.harness import wait_for
 
 
 @pytest.fixture
@@ -276,6 +277,57 @@ def test_the_newest_status_said_stays_whatever_order_it_arrives_in(engine: Engin
         ]
     )
     assert stored() == "locked"
+
+
+def test_a_call_created_by_the_other_aggregator_meanwhile_is_not_refused(
+    postgres_url: str,
+) -> None:
+    """Two aggregators sharing the subscription: the kiosk's "open" in one, the buddy's
+    "claimed" in the other, both creating the call's row. The other's insert, not committed
+    yet when this one looks, must not make this one refuse the message (it did: one help
+    message refused as storage_error in the 1,000-kiosk run); the claim is applied."""
+    import threading
+
+    from sqlalchemy import text
+
+    engine = open_database(postgres_url)
+    request = p.new_id()
+    t0 = datetime.now(UTC) - timedelta(minutes=2)
+    other = engine.connect()
+    results: list[object] = []
+    try:
+        other_tx = other.begin()
+        other.execute(
+            text(
+                "INSERT INTO help_requests (id, site, machine, state, opened, updated)"
+                " VALUES (:id, 'evere', 'pc-1', 'open', :t, :t)"
+            ),
+            {"id": request, "t": t0.replace(tzinfo=None)},
+        )
+        claim = help_msg("evere", "pc-1", p.HelpChange(request, "claimed", t0, buddy="Sara"))
+        worker = threading.Thread(target=lambda: results.append(Ingest(engine).handle([claim])))
+        worker.start()
+
+        def waiting_on_the_other() -> bool:
+            with engine.connect() as conn:
+                waits = conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                ).scalar_one()
+            return int(waits) > 0
+
+        wait_for(waiting_on_the_other, 10, "this aggregator to wait on the other's row")
+        other_tx.commit()
+        worker.join(10)
+    finally:
+        other.close()
+    [result] = results
+    assert isinstance(result, IngestResult) and not result.rejected
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT state, buddy FROM help_requests WHERE id = :id"), {"id": request}
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("claimed", "Sara")
 
 
 def test_an_unusable_database_is_named(tmp_path: Path) -> None:
