@@ -196,6 +196,14 @@ class QueueKeeper:
             found = self._sites[site] = _Site()
         return found
 
+    def know(self, site: str) -> bool:
+        """A site to publish for even with no call yet (a room's bridge was seen: its kiosks
+        hear the centre through the queue every minute). True when it was new."""
+        if site in self._sites:
+            return False
+        self._site(site)
+        return True
+
     def apply_help(self, site: str, machine: str, change: HelpChange, received: datetime) -> bool:
         """One help change as it came (``received``: when); True when the site's queue changed."""
         request = change.request

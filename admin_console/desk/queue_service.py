@@ -5,7 +5,9 @@
   shifts, the check-in ids already taken, and each site's recent handling times; a restarted
   serve publishes the same queue as before.
 - On every change of a site: that site's ``_site/queue`` (and on a check-in its ``_site/duty``),
-  retained, QoS 1. Every 60 s: stale calls expire and every site is published again.
+  retained, QoS 1. Every 60 s: stale calls expire and every site is published again, also each
+  room whose bridge the centre has seen (``bridges/SITE/state``): the kiosks behind a bridge
+  take that minute's queue as the centre's word that their line is alive.
 
 One thread publishes, so that a burst (the retained help messages of a whole fleet at connect)
 makes one publish per site, not one per message; paho's thread only marks sites to publish.
@@ -156,7 +158,7 @@ class QueueService:
         self.link = QueueKeeperLink(
             settings,
             options.client_id,
-            KeeperCallbacks(self._help_change, self._checkin, self._connection),
+            KeeperCallbacks(self._help_change, self._checkin, self._connection, self._bridge),
         )
 
     # --- life -----------------------------------------------------------------------------------
@@ -195,6 +197,15 @@ class QueueService:
                 self._dirty.setdefault(site, False)
             else:
                 return
+        self._wake.set()
+
+    def _bridge(self, site: str) -> None:
+        """A room with its own broker: its queue goes out every tick from now on, so that its
+        kiosks can tell a silent line from a quiet centre (kiosk/uplink/bridge_hold.py)."""
+        with self._lock:
+            if not self.keeper.know(site):
+                return
+            self._dirty.setdefault(site, False)
         self._wake.set()
 
     def _checkin(self, site: str, checkin: CheckIn, received: datetime) -> None:

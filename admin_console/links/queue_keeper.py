@@ -27,6 +27,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.wire.broker import BrokerSettings, make_client
 from kiosk.wire.protocol import (
+    BRIDGE_STATE_PREFIX,
     Channel,
     CheckIn,
     HelpChange,
@@ -35,6 +36,8 @@ from kiosk.wire.protocol import (
     SiteChannel,
     SiteTopic,
     Topic,
+    bridge_site,
+    bridge_state_topic,
     decode_checkin,
     decode_help,
     is_site_topic,
@@ -53,6 +56,7 @@ class KeeperCallbacks:
     help_change: Callable[[str, str, HelpChange, datetime], None]  # site, machine, change, when
     checkin: Callable[[str, CheckIn, datetime], None]  # site, check-in, when
     connection: Callable[[bool], None]
+    bridge: Callable[[str], None] = lambda _site: None  # a room's bridge was seen (any state)
 
 
 def keeper_filters() -> list[str]:
@@ -67,6 +71,7 @@ def keeper_filters() -> list[str]:
         topic_filter(Channel.HELP_REPLY),
         site_topic_filter(SiteChannel.CHECKIN),
         topic_filter(Channel.HELP),
+        bridge_state_topic("+"),  # the rooms with their own broker (retained: all at once)
     ]
 
 
@@ -138,6 +143,9 @@ class QueueKeeperLink:
     def _on_message(self, _c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
         received = utc_now()
         try:
+            if message.topic.startswith(f"{BRIDGE_STATE_PREFIX}/"):
+                self._callbacks.bridge(bridge_site(message.topic))
+                return
             if is_site_topic(message.topic):
                 topic = SiteTopic.parse(message.topic)
                 if topic.channel is not SiteChannel.CHECKIN:

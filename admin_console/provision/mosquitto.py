@@ -166,6 +166,9 @@ def acl_rules(role: str, site: str | None = None, machine: str | None = None) ->
             Rule("read", _site_topic("+", SiteChannel.CHECKIN)),
             Rule("write", _site_topic("+", SiteChannel.QUEUE)),
             Rule("write", _site_topic("+", SiteChannel.DUTY)),
+            # The rooms with their own broker: their queue goes out every minute, the centre's
+            # word to their kiosks that the line is alive (kiosk/uplink/bridge_hold.py).
+            Rule("read", bridge_state_topic("+")),
         ]
     if role == "bridge":
         # A site broker forwards its kiosks' and buddies' messages for its own site only, and

@@ -19,7 +19,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 
 from kiosk.model.outbox import Outbox, OutboxRow
-from kiosk.uplink.bridge_hold import BridgeHold
+from kiosk.uplink.bridge_hold import SILENT_AFTER_S, BridgeHold
 from kiosk.wire.broker import BrokerSettings, Will, make_client
 from kiosk.wire.protocol import (
     MAX_EVENTS_PER_BATCH,
@@ -73,6 +73,7 @@ class KioskLink:
         heartbeat_s: float = 60.0,
         window: int = 8,
         batch_size: int = MAX_EVENTS_PER_BATCH,
+        centre_silent_after: float = SILENT_AFTER_S,
     ) -> None:
         self.site = site
         self.machine = machine
@@ -93,7 +94,7 @@ class KioskLink:
         self._status_due = threading.Event()
         self._thread: threading.Thread | None = None
         # The room's line to the centre: while it is down the events stay in the outbox.
-        self.hold = BridgeHold(site)
+        self.hold = BridgeHold(site, centre_silent_after)
         self._settle_mid: int | None = None  # the SUBACK after which the line's state is known
         self.rejected = 0
         offline = Will(str(self.topic(Channel.STATUS)), encode_will())
@@ -265,6 +266,10 @@ class KioskLink:
                 self._callbacks.queue(None)
                 return
             queue = decode_queue(message.payload)
+            if not message.retain and self.hold.centre_heard():
+                # The keeper's queue, live: the centre is heard through the bridge again.
+                log.info("the centre is heard again: sending the outbox")
+                self.status_changed()
         except Rejected as err:
             self.rejected += 1
             log.warning("ignored a queue message on %s: %s", message.topic, err.reason.value)
@@ -320,6 +325,14 @@ class KioskLink:
                 self._urgent_water = row.seq
         # Events only while the room's line to the centre is up (or there is no bridge): the
         # outbox keeps them on disk meanwhile, where nothing drops them (bridge_hold.py).
+        if self.hold.silence_began():
+            log.warning(
+                "no word from the centre for %.0f s: the room's line may be down; events wait "
+                "in the outbox (%d rows)",
+                self.hold.silent_after,
+                self._outbox.count(),
+            )
+            self.status_changed()
         while len(self._inflight) < self._window and self.connected and not self.holding:
             rows = self._outbox.next_events(self._high_water, self._batch_size)
             if not rows:

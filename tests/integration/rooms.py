@@ -17,6 +17,7 @@ from typing import Any
 from kiosk.model.core import KioskCore
 from kiosk.model.outbox import Outbox
 from kiosk.settings import load_settings
+from kiosk.uplink.bridge_hold import SILENT_AFTER_S
 from kiosk.uplink.link import KioskLink, LinkCallbacks
 from kiosk.wire.protocol import Channel
 from tests.harness import Proc, admin_console, free_port, suite_env
@@ -99,12 +100,14 @@ class Kiosk:
     replies: list[Any]
 
 
-def start_kiosk(room: Room, tmp_path: Path, machine: str) -> Kiosk:
+def start_kiosk(
+    room: Room, tmp_path: Path, machine: str, silent_after: float = SILENT_AFTER_S
+) -> Kiosk:
     """A kiosk's core, outbox and link on the room's broker, from its generated client file."""
     outbox = RecordingOutbox(tmp_path / f"{machine}.db")
     core = KioskCore(outbox)
     replies: list[Any] = []
-    link = restart_link(room, tmp_path, machine, outbox, core, replies)
+    link = restart_link(room, tmp_path, machine, outbox, core, replies, silent_after)
     return Kiosk(core, outbox, link, replies)
 
 
@@ -115,6 +118,7 @@ def restart_link(
     outbox: Outbox,
     core: KioskCore,
     replies: list[Any],
+    silent_after: float = SILENT_AFTER_S,
 ) -> KioskLink:
     """A new link for a kiosk's outbox (as a restarted kiosk makes), started."""
     path = room.site_dir / "kiosks" / room.site / f"{machine}.toml"
@@ -126,6 +130,7 @@ def restart_link(
         outbox,
         core.status,
         LinkCallbacks(replies.append, lambda _c: None, lambda _b: None),
+        centre_silent_after=silent_after,
     )
     core.subscribe(link.wake)
     link.start()

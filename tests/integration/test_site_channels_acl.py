@@ -29,6 +29,7 @@ QUEUE = "kiosk/v1/schaerbeek/_site/queue"
 DUTY = "kiosk/v1/schaerbeek/_site/duty"
 CHECKIN = "kiosk/v1/schaerbeek/_site/checkin"
 EVERE_QUEUE = "kiosk/v1/evere/_site/queue"
+BRUGES_QUEUE = "kiosk/v1/bruges/_site/queue"
 KEEPER = "the queue keeper"
 
 CREDENTIALS = [
@@ -38,6 +39,8 @@ CREDENTIALS = [
     ("buddy", "--site", "schaerbeek", "--name", "Sara"),
     ("buddy", "--site", "evere", "--name", "Tom"),
     ("admin", "--name", "Jan"),
+    ("kiosk", "--site", "bruges", "--machine", "pc-01"),  # a room with its own broker
+    ("bridge", "--site", "bruges"),
 ]
 
 
@@ -206,3 +209,46 @@ def test_the_real_queue_keeper_publishes_through_the_acl(
     finally:
         serve.stop()
         print(serve.output()[-3000:])
+
+
+def test_the_keeper_speaks_every_minute_to_a_room_with_its_own_broker(
+    central: Central, peers: Any, tmp_path: Path
+) -> None:
+    """A room's bridge seen at the centre (its retained ``bridges/bruges/state``): the keeper in
+    ``serve`` publishes that room's queue although nobody there has called, and again every
+    minute. Through the bridge, that is the centre's word to the room's kiosks that their line
+    is alive (kiosk/uplink/bridge_hold.py); the queue itself changes nothing for a visitor."""
+    conf = central.config("bridges/bruges.conf").read_text()
+    lines = dict(line.split(" ", 1) for line in conf.splitlines() if line.startswith("remote_"))
+    bridge = Peer(
+        central.broker.port,
+        username=lines["remote_username"],
+        password=lines["remote_password"],
+        ca_file=central.directory / "ca.crt",
+    ).connected_peer()
+    serve: Proc | None = None
+    try:
+        bridge.publish("bridges/bruges/state", b"1", retain=True)
+        kiosk = peers("kiosks/bruges/pc-01.toml", BRUGES_QUEUE)
+        assert not kiosk.messages
+        serve = Proc(
+            admin_console(
+                "serve",
+                "--config",
+                str(central.config("aggregator.toml")),
+                "--db",
+                f"sqlite:///{tmp_path / 'a.db'}",
+            ),
+            suite_env(),
+        ).start()
+        serve.wait_for_line("queue keeper: on the broker", TIMEOUT)
+        wait_for(lambda: bool(kiosk.messages), TIMEOUT, "the room's queue from the keeper")
+        topic, payload = kiosk.messages[0]
+        queue = p.decode_queue(payload)
+        assert topic == BRUGES_QUEUE
+        assert queue.waiting == () and queue.on_duty is None  # never "no buddy now"
+    finally:
+        if serve is not None:
+            serve.stop()
+        bridge.publish("bridges/bruges/state", b"", retain=True)
+        bridge.close()

@@ -83,3 +83,37 @@ def test_a_new_connection_forgets_what_was_known() -> None:
     hold.connected()
     assert hold.settled()  # this time nothing: a broker without a bridge
     assert not hold.holding
+
+
+def test_a_silent_centre_holds_the_events_until_it_is_heard_again() -> None:
+    """A line that dies without a word leaves "1" on a room broker before Mosquitto 2.0.15; the
+    keeper's queue, published every minute, is the centre's word that the line is alive."""
+    now = [0.0]
+    hold = BridgeHold("evere", silent_after=150, clock=lambda: now[0])
+    hold.connected()
+    hold.heard(b"1")
+    now[0] = 1_000.0
+    assert not hold.holding  # never heard the centre on this connection: not judged
+    assert not hold.centre_heard()
+    now[0] += 149
+    assert not hold.holding and not hold.silence_began()
+    now[0] += 2  # 151 s without a word
+    assert hold.holding
+    assert hold.silence_began() and not hold.silence_began()  # said once
+    assert hold.centre_heard()  # it ends the silence
+    assert not hold.holding
+    # A new state starts afresh: the silence before it says nothing about the line now.
+    now[0] += 500
+    hold.heard(b"0")
+    hold.heard(b"1")
+    assert not hold.holding
+    # No bridge (a single-broker site): a quiet keeper is never a cut line.
+    hold.connected()
+    hold.settled()
+    hold.centre_heard()
+    now[0] += 1_000
+    assert not hold.holding
+    # A new connection forgets when the centre was heard.
+    hold.connected()
+    hold.heard(b"1")
+    assert not hold.holding

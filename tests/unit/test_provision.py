@@ -180,6 +180,7 @@ def test_acl_rules_per_role() -> None:
         ("read", "kiosk/v1/+/_site/checkin"),
         ("write", "kiosk/v1/+/_site/queue"),
         ("write", "kiosk/v1/+/_site/duty"),
+        ("read", "bridges/+/state"),  # the rooms it speaks to every minute
     }
     keepers = with_queue_keepers(
         [Account("aggregator", "aggregator", "h"), Account("aggregator.b", "aggregator", "h2")]
