@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,6 +26,7 @@ from admin_console.desk.queue_keeper import SitePolicy
 from admin_console.desk.queue_service import QueueService, QueueServiceOptions
 from admin_console.links.buddy import BuddyCallbacks, BuddyLink
 from admin_console.store.database import open_database
+from admin_console.store.rollups import DEFAULT_TIMEZONE
 from kiosk.settings import KioskSettings
 from kiosk.ui.app import KioskApp
 from kiosk.wire import protocol as p
@@ -39,8 +41,9 @@ QT_WAIT = 20_000
 
 
 def _rota_not_now() -> OpeningHours:
-    """A permanence that is not going on now: one hour, starting two hours from now."""
-    later = p.utc_now().astimezone() + timedelta(hours=2)
+    """A permanence that is not going on now: one hour, starting two hours from now (in the
+    sites' time zone, as the keeper reads it)."""
+    later = p.utc_now().astimezone(ZoneInfo(DEFAULT_TIMEZONE)) + timedelta(hours=2)
     days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     start = later.replace(minute=0)
     end = start + timedelta(minutes=59)
@@ -164,7 +167,9 @@ def test_the_help_loop_from_the_rota_to_the_report(
         qtbot.waitUntil(lambda: _resolved_with_outcome(serve.db) == len(outcomes), timeout=QT_WAIT)
         serve.stop()  # the storer has written everything; the coordinator reads the database
 
-        today = p.utc_now().astimezone().date().isoformat()
+        # The report's days are the sites' days: in Brussels, not in the machine's zone (CI
+        # at 23:40 UTC asked for the 4th while the calls were on the 5th in Brussels).
+        today = p.utc_now().astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date().isoformat()
         report = _cli(
             "report",
             "--db",
