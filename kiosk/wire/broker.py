@@ -126,6 +126,15 @@ class Will:
     retain: bool = True
 
 
+class _QuietWhileAway(logging.Filter):
+    """paho logs "Client is not connected. Socket: None). Last known Connection State: …" as an
+    error at every turn of its loop while it redials: raw text, and said better by our own
+    "cannot reach the broker at …; retrying" (found when a coordinator stopped the centre)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Client is not connected.")
+
+
 def make_client(
     settings: BrokerSettings,
     client_id: str,
@@ -150,6 +159,8 @@ def make_client(
         manual_ack=manual_ack,
     )
     if logger is not None:
+        if not any(isinstance(f, _QuietWhileAway) for f in logger.filters):
+            logger.addFilter(_QuietWhileAway())
         client.enable_logger(logger)
     if settings.username is not None:
         client.username_pw_set(settings.username, settings.password)
