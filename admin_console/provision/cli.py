@@ -37,7 +37,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
     if result.voided:
         print(f"replaced the CA: the {result.voided} earlier credentials no longer work")
-    print(f"central broker directory: {result.directory}")
+    print(f"broker directory: {result.directory}")
     print(f"  CA certificate (give to clients): {result.ca_cert}")
     print(f"  CA key: {result.directory / 'ca.key'} (keep it offline once provisioning is done)")
     print(
@@ -49,7 +49,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     elif result.broker_user:
         print(f"  broker account: {result.broker_user} (owns passwd, acl, server.key, data/)")
     print(f"  start the broker: mosquitto -c {result.conf}")
-    print(f"  aggregator: admin-console serve --config {result.aggregator}")
+    print(
+        f"  at the centre, the aggregator: admin-console serve --config {result.aggregator} "
+        "(a room's broker runs none)"
+    )
     for warning in result.warnings:
         print(f"warning: {warning}")
     return 0
@@ -185,7 +188,9 @@ def cmd_server_cert(args: argparse.Namespace) -> int:
 
 
 def _add_common(parser: argparse.ArgumentParser, *, rotate: bool = True) -> None:
-    parser.add_argument("--dir", required=True, help="the central broker directory")
+    parser.add_argument(
+        "--dir", required=True, help="the broker directory (the centre's, or a room's)"
+    )
     if rotate:
         parser.add_argument(
             "--rotate", action="store_true", help="replace an existing credential's password"
@@ -200,8 +205,9 @@ def register(subparsers: Any) -> None:
     """Add ``provision`` and its sub-commands to admin-console's sub-command parsers."""
     provision: argparse.ArgumentParser = subparsers.add_parser(
         "provision",
-        help="central broker directory: CA, certificates, credentials, ACL",
-        description="Make a central Mosquitto directory and one credential per client. "
+        help="a broker directory (the centre's, or a room's): CA, certificates, credentials, ACL",
+        description="Make a Mosquitto directory (the centre's, or a room's) and one credential "
+        "per client. "
         "Secrets go into files (mode 0600), never into this command's output.",
     )
     sub = provision.add_subparsers(dest="provision_command", required=True)

@@ -274,7 +274,8 @@ def render_conf(layout: BrokerLayout) -> str:
         "# docs/broker-security.md (`provision init --broker-user`).\n"
     )
     return f"""\
-# Central Mosquitto broker, written by `admin-console provision init` (or `refresh`).
+# Mosquitto broker (the centre's, or a room's bridged to it), written by
+# `admin-console provision init` (or `refresh`).
 # Start it with: mosquitto -c {d}/mosquitto.conf
 # Every setting is explained in docs/broker-security.md; broker_config/mosquitto-prod.conf is
 # the commented reference. Local additions go into conf.d/*.conf, which `refresh` keeps.
