@@ -325,7 +325,8 @@ def fleet_cut_off_screens(url: str, lang: str) -> None:
     went = now - timedelta(minutes=45)
     for kiosk in window.fleet.kiosks([cut]):  # last heard just before the line went
         heard = went - timedelta(minutes=1)
-        window.fleet.apply_status(cut, kiosk.machine, Status("idle", heard, kiosk.figures), heard)
+        held = Status("idle", heard, {**kiosk.figures, "waiting": 40})  # events kept on disk
+        window.fleet.apply_status(cut, kiosk.machine, held, heard)
     window.fleet.apply_bridge(connected, b"1", now - timedelta(hours=5, minutes=12))
     window.fleet.apply_bridge(cut, b"1", now - timedelta(hours=5))
     window.fleet.apply_bridge(cut, b"0", went)

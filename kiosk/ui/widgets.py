@@ -14,6 +14,7 @@ internal view, e.g. when the browser shows its page again after the print screen
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
@@ -83,6 +84,25 @@ class QtStatusLine(QStatusBar):
     def text(self) -> str:
         return self.label.text()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """A status bar's layout sizes the label by its one-line hint: a notice that wraps to
+        three lines (French, "nobody on duty, next permanence …, you cannot call now") was cut
+        off at two. The bar asks for the height the words need at the width it has."""
+        width = self.label.width()
+        if width <= 0:
+            return
+        need = self.label.heightForWidth(width)
+        if need <= 0:
+            return
+        room = self.height() - self.label.height()  # the bar's own margins around the label
+        wanted = need + max(0, room)
+        if wanted != self.minimumHeight():
+            self.setMinimumHeight(wanted)
+
     def say(self, text: str) -> None:
         if text != self.label.text():
             self.label.setText(text)
@@ -91,6 +111,7 @@ class QtStatusLine(QStatusBar):
             parent = self.parentWidget()
             if text and (parent is None or parent.isVisible()):
                 announce(self, text)
+            self._fit_height()
         self.setVisible(bool(text))
 
 

@@ -141,9 +141,9 @@ def test_nobody_on_duty_with_staff_says_so_and_keeps_the_button(
     assert said in start.spoken_text()
     start.language_buttons["fr"].click()
     assert start.duty.text() == (
-        "Il n'y a pas de bénévole en ce moment. "
+        "Pas de bénévole en ce moment. "
         "Prochaine permanence\u00a0: demain à 14\u00a0h\u00a000. "
-        "Un membre du personnel peut vous aider."
+        "Le personnel peut vous aider."
     )
     start.language_buttons["nl"].click()
     qtbot.mouseClick(start.start_button, Qt.MouseButton.LeftButton)

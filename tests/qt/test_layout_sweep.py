@@ -8,7 +8,9 @@ Dutch or French screen shows English words or a catalog key (tests/qt/layout_che
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QPoint
@@ -30,6 +32,18 @@ from tests.qt.layout_checks import all_problems, focus_problems
 from tests.qt.test_fits_the_screen import fit_problems
 from tests.qt.test_kiosk_window import settle
 from tests.stand_in_cups import StandInCups
+
+
+def longest_next_duty() -> datetime:
+    """The next permanence as its longest words: a weekday (mercredi, woensdag), not "today",
+    whatever the time of day the test runs at (CI at 01:20 in Brussels showed "aujourd'hui à
+    14 h 00", and the French line did not fit; earlier runs had a time already past: no time)."""
+    here = utc_now().astimezone(ZoneInfo("Europe/Brussels"))
+    ahead = (2 - here.weekday()) % 7 or 7  # the next Wednesday, never today
+    ahead = ahead if ahead >= 2 else ahead + 7  # nor tomorrow
+    day = (here + timedelta(days=ahead)).replace(hour=14, minute=30, second=0, microsecond=0)
+    return day.astimezone(UTC)
+
 
 WIDTH, HEIGHT = 1366, 768
 LONG_TASK = "csam-login"  # the longest task title in every language
@@ -64,9 +78,11 @@ def test_every_screen_reads_whole(
     window.set_broker_online(True)
     core.announce({"text": {lang: ANNOUNCEMENT[lang]}}, None)
     problems = look(kiosk, lang, "start, with an announcement")
-    next_duty = utc_now().replace(hour=13, minute=0, second=0, microsecond=0)
-    core.apply_queue(SiteQueue(utc_now(), on_duty=0, next_duty=next_duty))
+    core.apply_queue(SiteQueue(utc_now(), on_duty=0, next_duty=longest_next_duty()))
     problems += look(kiosk, lang, "start, nobody on duty")
+    queue = SiteQueue(utc_now(), on_duty=0, next_duty=longest_next_duty(), off_duty_calls="none")
+    core.apply_queue(queue)  # the longest: "… you cannot call a buddy now"
+    problems += look(kiosk, lang, "start, nobody on duty, no calls")
     core.apply_queue(None)
     core.start_session()
     core.set_text_size(size)

@@ -106,9 +106,9 @@ def test_the_next_permanence_in_dutch_and_french() -> None:
         "Een medewerker kan u wel helpen."
     )
     assert off_duty_text(Texts("fr"), none, LOCAL) == (
-        "Il n'y a pas de bénévole en ce moment. "
+        "Pas de bénévole en ce moment. "
         "Prochaine permanence\u00a0: jeudi à 9\u00a0h\u00a030. "
-        "Vous ne pouvez pas appeler de bénévole maintenant."
+        "Vous ne pouvez pas appeler maintenant."
     )
     nl, fr = Texts("nl"), Texts("fr")
     local_tuesday = tuesday.astimezone(BRUSSELS)
